@@ -1,0 +1,231 @@
+"""PatchCore (Roth et al., "Towards Total Recall in Industrial Anomaly Detection", CVPR 2022).
+
+fit:     good images -> backbone layers -> locally aware patch features ``[N, D]`` (memory bank)
+         -> approximate greedy coreset ``[M, D]`` -> faiss ``IndexFlatL2``.
+predict: image -> patch features ``[h*w, D]`` -> distance to the nearest bank vector per patch
+         -> anomaly map (``[h, w]`` upsampled to the input, blurred, sigma 4); image score = max patch score,
+         optionally reweighted with the bank neighbours of the nearest vector (paper eq. 7).
+Defaults are the official implementation's; every one is a field of ``PatchCoreConfig``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+import torch
+
+from .anomaly_map import anomaly_maps
+from .backbone import FeatureExtractor, build_feature_extractor
+from .coreset import greedy_coreset
+from .device import configure_threads, resolve_device
+from .images import Preprocessor, SkippedImage, iter_batches
+from .model import (
+    FitReport,
+    ModelFormatError,
+    NotTrainedError,
+    Prediction,
+    Stopwatch,
+    WeightsMismatchError,
+    load_model_tensors,
+    read_model_json,
+    save_model_folder,
+)
+from .nn_search import NearestNeighbours
+from .patch_features import patch_features
+from .progress import CancelToken, ProgressFn, checkpoint, no_progress
+from .weights import WeightsSource
+
+
+@dataclass
+class PatchCoreConfig:
+    backbone: str = "wide_resnet50_2"
+    layers: list[str] = field(default_factory=lambda: ["layer2", "layer3"])
+    weights: str = "pretrained"  # "pretrained" (timm hub), "random" (tests only) or a weights file path
+    resize: int = 256
+    crop: int = 224
+    patchsize: int = 3
+    pretrain_embed_dimension: int = 1024
+    target_embed_dimension: int = 1024
+    coreset_ratio: float = 0.1
+    coreset_projection_dim: int = 128
+    coreset_start_points: int = 10
+    reweight_neighbors: int = 0  # 0: plain nearest neighbour (published runs); b > 1: paper eq. 7 with b
+    blur_sigma: float = 4.0
+    batch_size: int = 8
+    seed: int = 0
+    device: str = "auto"
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "PatchCoreConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def preprocessor(self) -> Preprocessor:
+        return Preprocessor(resize=self.resize, crop=self.crop)
+
+
+class PatchCore:
+    kind = "patchcore"
+
+    def __init__(self, config: PatchCoreConfig | None = None, extractor: FeatureExtractor | None = None,
+                 weights_hash: str | None = None):
+        self.config = config or PatchCoreConfig()
+        configure_threads()
+        self.device = resolve_device(self.config.device)
+        if extractor is None:
+            extractor, weights_hash = build_feature_extractor(
+                self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights), self.config.crop
+            )
+        self.extractor = extractor.to(self.device)
+        self.weights_hash = weights_hash
+        self.preprocessor = self.config.preprocessor()
+        self.memory_bank: torch.Tensor | None = None  # [M, D] float32, CPU
+        self.search: NearestNeighbours | None = None
+        self.stats: dict = {}
+
+    # ----------------------------------------------------------------------------------------- features
+    @torch.no_grad()
+    def embed(self, images: torch.Tensor) -> tuple[torch.Tensor, tuple[int, int]]:
+        """``[b, 3, H, W]`` normalized images -> (patch features ``[b, h*w, D]`` on the CPU, ``(h, w)``)."""
+        maps = self.extractor(images.to(self.device))
+        feats, grid = patch_features(
+            maps, self.config.patchsize, self.config.pretrain_embed_dimension, self.config.target_embed_dimension
+        )
+        return feats.cpu(), grid
+
+    # ---------------------------------------------------------------------------------------------- fit
+    def fit(
+        self,
+        paths: Sequence[Path],
+        progress: ProgressFn = no_progress,
+        cancel: CancelToken | None = None,
+    ) -> FitReport:
+        """Build the memory bank from good images. On error or cancel the model keeps its previous state."""
+        cfg = self.config
+        watch = Stopwatch()
+        skipped: list[SkippedImage] = []
+        bank: torch.Tensor | None = None
+        filled = 0
+        progress("features", 0, len(paths))
+        with watch("features"):
+            for batch in iter_batches(paths, self.preprocessor, cfg.batch_size, skipped):
+                checkpoint(cancel)
+                feats, _ = self.embed(batch.images)
+                feats = feats.reshape(-1, feats.shape[-1])
+                if bank is None:  # one allocation for the whole bank: no list of chunks, no concatenation copy
+                    per_image = feats.shape[0] // len(batch.paths)
+                    bank = torch.empty(len(paths) * per_image, feats.shape[1], dtype=torch.float32)
+                bank[filled : filled + feats.shape[0]] = feats
+                filled += feats.shape[0]
+                progress("features", len(skipped) + filled // (feats.shape[0] // len(batch.paths)), len(paths))
+        n_train = len(paths) - len(skipped)
+        if bank is None or n_train == 0:
+            listed = "; ".join(str(s) for s in skipped[:5])
+            raise ValueError(f"no readable training images among {len(paths)} file(s). {listed}".strip())
+        bank = bank[:filled]
+        checkpoint(cancel)
+        with watch("coreset"):
+            keep = greedy_coreset(
+                bank, cfg.coreset_ratio, projection_dim=cfg.coreset_projection_dim,
+                start_points=cfg.coreset_start_points, seed=cfg.seed, progress=progress, cancel=cancel,
+            )
+            coreset = bank[torch.from_numpy(np.sort(keep))].clone()
+        n_patches = bank.shape[0]
+        del bank
+        checkpoint(cancel)
+        with watch("index"):
+            search = NearestNeighbours(coreset.numpy(), self.device)
+        self.memory_bank, self.search = coreset, search
+        self.stats = {"n_train": n_train, "n_patches": n_patches, "coreset_size": int(coreset.shape[0])}
+        return FitReport(n_train, skipped, watch.seconds, dict(self.stats))
+
+    # ------------------------------------------------------------------------------------------ predict
+    @torch.no_grad()
+    def predict_batch(self, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """``[b, 3, H, W]`` -> (image scores ``[b]``, anomaly maps ``[b, H, W]`` float32)."""
+        if self.search is None:
+            raise NotTrainedError("the model is not trained yet")
+        feats, (h, w) = self.embed(images)
+        b, p, d = feats.shape
+        flat = feats.reshape(-1, d).numpy()
+        dist, nn_idx = self.search.search(flat, 1)
+        patch = dist[:, 0].reshape(b, p)
+        top = patch.argmax(axis=1)
+        scores = patch[np.arange(b), top].astype(np.float64)
+        k = self.config.reweight_neighbors
+        if k > 1:
+            scores *= self._reweight(flat.reshape(b, p, d)[np.arange(b), top], nn_idx[:, 0].reshape(b, p)[np.arange(b), top], k)
+        maps = anomaly_maps(torch.from_numpy(patch.reshape(b, h, w)), images.shape[-2:], self.config.blur_sigma)
+        return scores, maps.numpy()
+
+    def _reweight(self, test_feats: np.ndarray, nearest: np.ndarray, k: int) -> np.ndarray:
+        """Paper eq. 7: ``1 - softmax(|m_test - m|, m in N_k(m*))[m*]`` for each image's most anomalous patch."""
+        bank = self.search.bank
+        _, support = self.search.search(bank[nearest], min(k, len(bank)))  # N_k(m*), m* itself first
+        dists = np.linalg.norm(bank[support] - test_feats[:, None, :], axis=2)  # [b, k]
+        dists = dists - dists.max(axis=1, keepdims=True)
+        soft = np.exp(dists) / np.exp(dists).sum(axis=1, keepdims=True)
+        return 1.0 - soft[:, 0]
+
+    def predict(
+        self,
+        paths: Sequence[Path],
+        progress: ProgressFn = no_progress,
+        cancel: CancelToken | None = None,
+        skipped: list[SkippedImage] | None = None,
+        batch_size: int | None = None,
+    ) -> Iterator[Prediction]:
+        """Score image files in batches; unreadable ones are appended to ``skipped``."""
+        skipped = [] if skipped is None else skipped
+        done = 0
+        progress("inspect", 0, len(paths))
+        for batch in iter_batches(paths, self.preprocessor, batch_size or self.config.batch_size, skipped):
+            checkpoint(cancel)
+            scores, maps = self.predict_batch(batch.images)
+            for i, path in enumerate(batch.paths):
+                yield Prediction(path, float(scores[i]), maps[i], batch.sizes[i])
+            done += len(batch.paths)
+            progress("inspect", done + len(skipped), len(paths))
+
+    # --------------------------------------------------------------------------------------- save/load
+    def save(self, folder: str | Path) -> None:
+        if self.memory_bank is None:
+            raise NotTrainedError("nothing to save: the model is not trained yet")
+        meta = {
+            "model": self.kind,
+            "config": asdict(self.config),
+            "weights": {"source": self.config.weights, "sha256": self.weights_hash},
+            "stats": self.stats,
+        }
+        save_model_folder(folder, meta, {"memory_bank": self.memory_bank})
+
+    @classmethod
+    def load(cls, folder: str | Path, weights: str | None = None, device: str | None = None) -> "PatchCore":
+        """Load a trained model. ``weights`` overrides where the backbone weights come from (e.g. a moved
+        file); they must be the very weights it was trained with, or ``WeightsMismatchError`` is raised."""
+        meta = read_model_json(folder)
+        if meta.get("model") != cls.kind:
+            raise ModelFormatError(f"{folder} holds a '{meta.get('model')}' model, not {cls.kind}")
+        config = PatchCoreConfig.from_dict(meta["config"])
+        if weights is not None:
+            config.weights = weights
+        if device is not None:
+            config.device = device
+        model = cls(config)
+        expected = meta.get("weights", {}).get("sha256")
+        if expected and model.weights_hash != expected:
+            raise WeightsMismatchError(
+                f"the backbone weights ({config.weights}) differ from those this model was trained with "
+                f"({meta['weights'].get('source')}, sha256 {expected[:12]}...). Use the original weights "
+                f"or train the model again."
+            )
+        tensors = load_model_tensors(folder, meta)
+        if "memory_bank" not in tensors:
+            raise ModelFormatError(f"{folder}: the memory bank is missing from the model files")
+        model.memory_bank = tensors["memory_bank"].float()
+        model.search = NearestNeighbours(model.memory_bank.numpy(), model.device)
+        model.stats = meta.get("stats", {})
+        return model
