@@ -139,7 +139,8 @@ class PatchCore:
         with watch("index"):
             search = NearestNeighbours(coreset.numpy(), self.device)
         self.memory_bank, self.search = coreset, search
-        self.stats = {"n_train": n_train, "n_patches": n_patches, "coreset_size": int(coreset.shape[0])}
+        self.stats = {"n_train": n_train, "n_patches": n_patches, "coreset_size": int(coreset.shape[0]),
+                      "feature_dim": int(coreset.shape[1])}
         return FitReport(n_train, skipped, watch.seconds, dict(self.stats))
 
     # ------------------------------------------------------------------------------------------ predict

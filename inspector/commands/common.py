@@ -1,0 +1,81 @@
+"""Pieces the subcommands share: progress bars, model options, turning user mistakes into clean messages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tqdm import tqdm
+
+from ..core.progress import ProgressFn
+
+STAGE_LABELS = {"features": "features", "coreset": "coreset", "inspect": "scoring", "fit": "fitting"}
+
+
+class TqdmProgress:
+    """A ``ProgressFn`` that draws one tqdm bar per stage on stderr."""
+
+    def __init__(self, disable: bool = False):
+        self.bars: dict[str, tqdm] = {}
+        self.disable = disable
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        bar = self.bars.get(stage)
+        if bar is None:
+            for other in self.bars.values():
+                other.close()
+            unit = "pt" if stage == "coreset" else "img"
+            bar = self.bars[stage] = tqdm(total=total, desc=STAGE_LABELS.get(stage, stage), unit=unit,
+                                          disable=self.disable, file=sys.stderr, dynamic_ncols=True)
+        bar.total = total
+        bar.n = done
+        bar.refresh() if done >= total else bar.update(0)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+        self.bars.clear()
+
+
+def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wide_resnet50_2") -> None:
+    g = p.add_argument_group("model")
+    g.add_argument("--backbone", default=default_backbone, help="backbone name (default: %(default)s)")
+    g.add_argument("--layers", nargs="+", default=None, help="layer module names (default: the backbone's)")
+    g.add_argument("--weights", default="pretrained",
+                   help="'pretrained' (timm hub, cached), a .safetensors/.pth file, or 'random' (tests only)")
+    g.add_argument("--coreset-ratio", type=float, default=0.1, help="coreset size as a fraction (default 0.1)")
+    g.add_argument("--image-size", type=int, default=256, help="resize the shorter side to this (default 256)")
+    g.add_argument("--crop-size", type=int, default=224, help="center crop (default 224)")
+    g.add_argument("--reweight", type=int, default=0, metavar="K",
+                   help="reweight image scores with K bank neighbours (paper eq. 7; 0 = off, anomalib uses 9)")
+    g.add_argument("--batch-size", type=int, default=8)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--device", default="auto", help="auto, cpu or cuda[:N] (default auto)")
+    g.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def default_layers(backbone: str) -> list[str]:
+    """The backbone's default layers (from the backbone registry when there is one)."""
+    try:
+        from ..core import backbones
+
+        return list(backbones.resolve(backbone).layers)
+    except Exception:
+        return ["layer2", "layer3"]
+
+
+def patchcore_config(args: argparse.Namespace):
+    from ..core.patchcore import PatchCoreConfig
+
+    return PatchCoreConfig(
+        backbone=args.backbone,
+        layers=args.layers or default_layers(args.backbone),
+        weights=args.weights,
+        resize=args.image_size,
+        crop=args.crop_size,
+        coreset_ratio=args.coreset_ratio,
+        reweight_neighbors=args.reweight,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        device=args.device,
+    )

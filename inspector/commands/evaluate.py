@@ -1,0 +1,61 @@
+"""``inspector evaluate DATASET_DIR``: train on train/good, score test/, print and save the metrics."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .common import TqdmProgress, add_model_options
+from .models import MODEL_KINDS
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="evaluate on a folder in the MVTec AD layout",
+                       description="Train on DATASET_DIR/train/good, score DATASET_DIR/test, report image "
+                                   "AUROC, pixel AUROC and PRO (with ground_truth masks), F1, timings, memory.")
+    p.add_argument("dataset", type=Path, metavar="DATASET_DIR")
+    p.add_argument("--model", default="patchcore", choices=MODEL_KINDS)
+    p.add_argument("--json", type=Path, default=None, metavar="OUT.json", help="write the results as JSON")
+    add_model_options(p, default_backbone="resnet18")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..core.atomic import write_json
+    from ..core.evaluation import evaluate
+    from .common import patchcore_config
+    from .models import build_model
+
+    progress = TqdmProgress(args.quiet)
+    result = evaluate(lambda: build_model(args, patchcore_config(args)), args.dataset, progress)
+    progress.close()
+    print(format_result(result))
+    if args.json:
+        write_json(args.json, result.to_dict())
+        print(f"results written to {args.json}")
+    return 0
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{100 * v:.2f} %"
+
+
+def format_result(r) -> str:
+    lines = [
+        f"{r.model} / {r.backbone} [{', '.join(r.layers)}] on {r.dataset}",
+        f"  image AUROC   {_pct(r.image_auroc)}",
+        f"  pixel AUROC   {_pct(r.pixel_auroc)}",
+        f"  PRO (0.3)     {_pct(r.pro)}",
+        f"  F1 (best)     {_pct(r.f1)} at score {r.f1_threshold:.4g}",
+        f"  fit           {r.fit_seconds:.1f} s (features {r.feature_seconds or 0:.1f} s, "
+        f"coreset {r.coreset_seconds or 0:.1f} s)",
+        f"  inference     {r.inference_ms_per_image:.1f} ms/image",
+        f"  peak RSS      {r.peak_rss_mb:.0f} MB",
+        f"  images        {r.n_train} train, {r.n_test} test",
+    ]
+    for t, auc in r.per_type_image_auroc.items():
+        lines.append(f"    {t:<20} image AUROC {_pct(auc)}")
+    if r.skipped:
+        lines.append(f"  skipped {len(r.skipped)} file(s): " + "; ".join(r.skipped[:5]))
+    return "\n".join(lines)

@@ -1,0 +1,43 @@
+"""``inspector train GOOD_DIR --out MODEL_DIR``: fit a model on images of good parts and save it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import TqdmProgress, add_model_options
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a model on a folder of good images",
+                       description="Train a PatchCore model on images of good parts and save it to MODEL_DIR.")
+    p.add_argument("good", nargs="+", metavar="GOOD_DIR", help="folders or files of good images")
+    p.add_argument("--out", required=True, type=Path, metavar="MODEL_DIR", help="where to save the model")
+    add_model_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..core.images import find_images
+    from .common import patchcore_config
+    from .models import build_model
+
+    paths, missing = find_images(args.good)
+    if not paths:
+        print(f"error: no images found in {', '.join(map(str, args.good))}", file=sys.stderr)
+        return 2
+    model = build_model(args, patchcore_config(args))
+    progress = TqdmProgress(args.quiet)
+    report = model.fit(paths, progress)
+    progress.close()
+    model.save(args.out)
+    skipped = missing + report.skipped
+    print(f"trained on {report.n_train} image(s); model saved to {args.out}")
+    for stage, sec in report.seconds.items():
+        print(f"  {stage}: {sec:.1f} s")
+    if skipped:
+        print(f"skipped {len(skipped)} file(s):")
+        for s in skipped:
+            print(f"  {s}")
+    return 0
