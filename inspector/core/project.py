@@ -40,7 +40,7 @@ import numpy as np
 
 from . import model_kinds
 from .atomic import atomic_path, write_bytes, write_json
-from .images import ImageReadError, SkippedImage, find_images, read_image
+from .images import ImageReadError, Preprocessor, SkippedImage, find_images, read_image
 from .progress import CancelToken, ProgressFn, checkpoint, no_progress
 from .thresholds import Suggestion, Thresholds, suggest_thresholds
 
@@ -268,6 +268,16 @@ class Project:
                 "thresholds": _thresholds_to_json(self._thresholds),
                 "layout": self._layout.to_dict() if self._layout else None,
             })
+
+    def release_thread_connection(self) -> None:
+        """Close this thread's database connection (a worker thread calls it when its job ends)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._conn_lock:
+                if conn in self._connections:
+                    self._connections.remove(conn)
+            conn.close()
 
     def close(self) -> None:
         with self._conn_lock:
@@ -509,6 +519,16 @@ class Project:
                 kind = read_model_json(self.model_dir).get("model", self.settings.model_kind)
                 self._model = model_kinds.load_model(kind, self.model_dir)
             return self._model
+
+    def preprocessor(self) -> Preprocessor:
+        """The geometry the model sees (resize, crop): the trained model's, else the settings'. Cheap: reads JSON."""
+        config = self.settings.model
+        if self.has_model():
+            try:
+                config = json.loads((self.model_dir / "model.json").read_text(encoding="utf-8")).get("config", config)
+            except (OSError, ValueError):
+                pass
+        return Preprocessor(resize=int(config.get("resize", 256)), crop=int(config.get("crop", 224)))
 
     def build_model(self):
         """A new, untrained model from the current settings."""

@@ -1,0 +1,197 @@
+"""The score histogram with the two draggable threshold lines.
+
+Held-out good scores and inspected scores are separate series. Left of the green pass line = pass, right
+of the red fail line = fail, between = uncertain. While a line is dragged the counts update live
+(``sigPositionChanged``, cheap); when it is released the thresholds are emitted, so the project saves them
+and re-classifies every part (``sigPositionChangeFinished``). The lines cannot cross.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ..core.thresholds import Thresholds
+from .project_state import ProjectState
+
+GOOD = (46, 125, 50)
+INSPECTED = (25, 118, 210)
+DEFECT = (198, 40, 40)
+
+
+class ScoreHistogram(QWidget):
+    thresholdsEdited = Signal(object)  # Thresholds, on release
+    suggestRequested = Signal(float)  # percentile of the held-out good scores
+
+    def __init__(self, state: ProjectState | None = None, parent=None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMenuEnabled(False)
+        self.plot.setLabel("bottom", "anomaly score")
+        self.plot.setLabel("left", "parts")
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.addLegend(offset=(-10, 10))
+        self.good_curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0, name="held-out good",
+                                         pen=pg.mkPen(GOOD, width=1.5), brush=(*GOOD, 90))
+        self.inspected_curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0, name="inspected",
+                                              pen=pg.mkPen(INSPECTED, width=1.5), brush=(*INSPECTED, 70))
+        self.defect_marks = pg.ScatterPlotItem(symbol="t", size=10, brush=DEFECT, pen=None, name="reviewed defect")
+        self.good_marks = pg.ScatterPlotItem(symbol="t1", size=10, brush=GOOD, pen=None, name="reviewed good")
+        self.plot.addItem(self.defect_marks)
+        self.plot.addItem(self.good_marks)
+        label_opts = {"position": 0.92, "color": (40, 40, 40), "fill": (255, 255, 255, 200)}
+        self.pass_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(GOOD, width=3),
+                                         hoverPen=pg.mkPen(GOOD, width=5), label="pass < {value:.3f}",
+                                         labelOpts=label_opts)
+        self.fail_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(DEFECT, width=3),
+                                         hoverPen=pg.mkPen(DEFECT, width=5), label="fail ≥ {value:.3f}",
+                                         labelOpts={**label_opts, "position": 0.8})
+        for line in (self.pass_line, self.fail_line):
+            line.setZValue(10)
+            self.plot.addItem(line)
+            line.sigPositionChanged.connect(self._dragging)
+            line.sigPositionChangeFinished.connect(self._released)
+
+        self.counts = QLabel()
+        self.counts.setStyleSheet("font-weight: bold;")
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #666;")
+        self.percentile = QDoubleSpinBox()
+        self.percentile.setRange(50.0, 100.0)
+        self.percentile.setDecimals(1)
+        self.percentile.setValue(100.0)
+        self.percentile.setSuffix(" %")
+        self.percentile.setToolTip("Pass line at this percentile of the held-out good scores (100 % = their maximum)")
+        self.suggest_button = QPushButton("Suggest")
+        self.suggest_button.setToolTip("Set both lines from the data: pass from the held-out good scores, "
+                                       "fail from the parts reviewed as defects")
+        self.suggest_button.clicked.connect(lambda: self.suggestRequested.emit(self.percentile.value()))
+        top = QHBoxLayout()
+        top.addWidget(self.counts, 1)
+        top.addWidget(QLabel("good percentile"))
+        top.addWidget(self.percentile)
+        top.addWidget(self.suggest_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.hint)
+
+        self._good = np.zeros(0)
+        self._inspected = np.zeros(0)
+        self.state = state
+        if state is not None:
+            for signal in (state.resultsChanged, state.thresholdsChanged, state.opened, state.reviewChanged):
+                signal.connect(self.refresh)
+            state.closed.connect(lambda: self.set_data([], [], None))
+            self.thresholdsEdited.connect(state.set_thresholds)
+            self.percentile.valueChanged.connect(self._percentile_changed)
+
+    def _percentile_changed(self, value: float) -> None:
+        if self.state is not None and self.state.project is not None:
+            self.state.project.settings.suggest_percentile = value
+
+    def refresh(self, *_) -> None:
+        state = self.state
+        if state is None or state.project is None:
+            return
+        results = state.results()
+        self.percentile.blockSignals(True)
+        self.percentile.setValue(state.project.settings.suggest_percentile)
+        self.percentile.blockSignals(False)
+        self.set_data(state.holdout_scores(), [r.score for r in results], state.thresholds,
+                      [r.score for r in results if r.decision == "good"],
+                      [r.score for r in results if r.decision == "defect"])
+
+    # --------------------------------------------------------------------------------------- data
+    def set_data(self, good, inspected, thresholds: Thresholds | None, reviewed_good=(), reviewed_defect=()) -> None:
+        self._good = np.asarray(good, dtype=np.float64)
+        self._inspected = np.asarray(inspected, dtype=np.float64)
+        every = np.concatenate([self._good, self._inspected])
+        if every.size:
+            lo, hi = float(every.min()), float(every.max())
+            if thresholds is not None:
+                lo, hi = min(lo, thresholds.pass_), max(hi, thresholds.fail)
+            if hi <= lo:
+                hi = lo + 1.0
+            bins = np.linspace(lo, hi, int(np.clip(np.sqrt(every.size) * 2, 10, 60)) + 1)
+            for curve, values in ((self.good_curve, self._good), (self.inspected_curve, self._inspected)):
+                counts, _ = np.histogram(values, bins)
+                curve.setData(bins, counts)
+                curve.setVisible(values.size > 0)
+            top = max(1, int(max(np.histogram(self._good, bins)[0].max(initial=0),
+                                 np.histogram(self._inspected, bins)[0].max(initial=0))))
+            self.defect_marks.setData(list(reviewed_defect), [top * 1.05] * len(reviewed_defect))
+            self.good_marks.setData(list(reviewed_good), [top * 1.05] * len(reviewed_good))
+            pad = 0.05 * (hi - lo)
+            self.plot.setXRange(lo - pad, hi + pad, padding=0)
+            self.plot.setYRange(0, top * 1.15, padding=0)
+        else:
+            for curve in (self.good_curve, self.inspected_curve):
+                curve.setData([0, 1], [0])
+            self.defect_marks.clear()
+            self.good_marks.clear()
+        self.set_thresholds(thresholds)
+        if not every.size:
+            self.hint.setText("No scores yet. Train (the held-out good images are scored), then inspect parts.")
+        elif thresholds is None:
+            self.hint.setText("No thresholds yet: press Suggest to place the lines from the data, then drag them.")
+        else:
+            self.hint.setText("Drag the lines: left of green = pass, right of red = fail, between = uncertain "
+                              "(sent to review). Verdicts update when you let go.")
+
+    def set_thresholds(self, thresholds: Thresholds | None) -> None:
+        """Place the lines (without emitting ``thresholdsEdited``)."""
+        for line in (self.pass_line, self.fail_line):
+            line.setVisible(thresholds is not None)
+            line.blockSignals(True)
+        if thresholds is not None:
+            self.pass_line.setBounds((None, None))
+            self.fail_line.setBounds((None, None))
+            self.pass_line.setValue(thresholds.pass_)
+            self.fail_line.setValue(thresholds.fail)
+            self.pass_line.setBounds((None, thresholds.fail))
+            self.fail_line.setBounds((thresholds.pass_, None))
+        for line in (self.pass_line, self.fail_line):
+            line.blockSignals(False)
+        self.suggest_button.setEnabled(bool(self._good.size or self._inspected.size))
+        self._update_counts()
+
+    def current(self) -> Thresholds | None:
+        if not self.pass_line.isVisible():
+            return None
+        p, f = float(self.pass_line.value()), float(self.fail_line.value())
+        return Thresholds(min(p, f), max(p, f))
+
+    def counts_text(self) -> str:
+        return self.counts.text()
+
+    def _update_counts(self) -> None:
+        t = self.current()
+        if t is None:
+            self.counts.setText(f"{self._inspected.size} inspected · {self._good.size} held-out good")
+            return
+        c = t.counts(self._inspected)
+        g = t.counts(self._good)
+        self.counts.setText(
+            f"<span style='color:#2e7d32'>{c['pass']} pass</span> · "
+            f"<span style='color:#b26a00'>{c['uncertain']} uncertain</span> · "
+            f"<span style='color:#c62828'>{c['fail']} fail</span>"
+            f"&nbsp;&nbsp;&nbsp;<span style='color:#666; font-weight:normal'>held-out good: {g['pass']} of "
+            f"{self._good.size} pass</span>")
+
+    def _dragging(self, line) -> None:
+        # keep the lines from crossing, and update counts live: cheap, no saving here
+        if line is self.pass_line:
+            self.fail_line.setBounds((self.pass_line.value(), None))
+        else:
+            self.pass_line.setBounds((None, self.fail_line.value()))
+        self._update_counts()
+
+    def _released(self, _line) -> None:
+        t = self.current()
+        if t is not None:
+            self.thresholdsEdited.emit(t)

@@ -1,0 +1,558 @@
+"""The main window: composes the start screen, the project's tabs (training set, results, review), the
+score histogram dock, the progress panel and the message bar; owns the menus and starts jobs.
+
+All state is in ``ProjectState`` (the project) and ``JobRunner`` (the running job); the views bind to them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
+                               QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+
+from .. import __version__
+from ..core import jobs
+from ..core.project import Project, ProjectError, ProjectSettings
+from ..core.registry import ProjectRegistry
+from .app_settings import AppSettings
+from .histogram import ScoreHistogram
+from .message_bar import MessageBar
+from .progress_panel import ProgressPanel
+from .project_dialogs import NewProjectDialog, SettingsDialog, unused_folder
+from .project_state import ProjectState
+from .results_page import ResultsPage
+from .review_queue import ReviewQueue
+from .skipped_dialog import SkippedDialog
+from .start_screen import StartScreen
+from .training_set_view import TrainingSetView
+from .worker import JobRunner
+
+LAYOUT_VERSION = 1
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"
+HOW_TO = """<b>How to use Inspector</b><ol>
+<li>Create a project for one product type (File ▸ New project).</li>
+<li>Drop a folder of images of <i>good</i> parts on the Training set tab and press <b>Train</b>.</li>
+<li>Drop folders of new parts on the Results tab: each gets a score and a heatmap.</li>
+<li>Drag the pass (green) and fail (red) lines in the score histogram, or press <b>Suggest</b>.</li>
+<li>Work through the Review tab: <b>G</b> good, <b>D</b> defect, <b>S</b> skip, <b>Z</b> undo.</li>
+<li>Add confirmed-good parts to training and retrain; press Suggest again to use your decisions.</li></ol>"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, registry: ProjectRegistry | None = None):
+        super().__init__()
+        self.setWindowTitle("Inspector")
+        self.app_settings = AppSettings()
+        self.state = ProjectState(registry)
+        self.jobs = JobRunner(self)
+        self._dialogs: list[QWidget] = []
+
+        self.message_bar = MessageBar()
+        self.start_screen = StartScreen(self.state.registry)
+        self.progress_panel = ProgressPanel()
+        self.training_set = TrainingSetView(self.state)
+        self.results = ResultsPage(self.state)
+        self.review = ReviewQueue(self.state)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.training_set, "1  Training set")
+        self.tabs.addTab(self.results, "2  Results")
+        self.tabs.addTab(self.review, "3  Review")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        project_page = QWidget()
+        page = QVBoxLayout(project_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.progress_panel)
+        page.addWidget(self.tabs, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.start_screen)
+        self.pages.addWidget(project_page)
+        self.project_page = project_page
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(6, 6, 6, 0)
+        outer.addWidget(self.message_bar)
+        outer.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.histogram = ScoreHistogram(self.state)
+        self.histogram_dock = QDockWidget("Score histogram and thresholds", self)
+        self.histogram_dock.setObjectName("histogramDock")
+        self.histogram_dock.setWidget(self.histogram)
+        self.histogram_dock.setAllowedAreas(Qt.BottomDockWidgetArea | Qt.RightDockWidgetArea | Qt.TopDockWidgetArea)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.histogram_dock)
+        self.histogram_dock.hide()
+
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status)
+        self._build_menus()
+        self._connect()
+        self._restore_geometry()
+        self._show_start()
+
+    # ------------------------------------------------------------------------------------- wiring
+    def _connect(self) -> None:
+        s = self.start_screen
+        s.newRequested.connect(self.new_project_dialog)
+        s.openFolderRequested.connect(self.open_folder_dialog)
+        s.openRequested.connect(self.open_project)
+        s.renameRequested.connect(self.rename_dialog)
+        s.deleteRequested.connect(self.delete_dialog)
+        s.forgetRequested.connect(self.forget_project)
+        self.training_set.addRequested.connect(self.add_good_images)
+        self.training_set.browseRequested.connect(self.browse_good)
+        self.training_set.trainRequested.connect(self.train)
+        self.results.inspectRequested.connect(self.inspect)
+        self.results.browseRequested.connect(self.browse_inspect)
+        self.review.retrainRequested.connect(self.retrain_with_confirmed)
+        self.review.exportRequested.connect(self.export_dialog)
+        self.histogram.suggestRequested.connect(self.suggest)
+        self.progress_panel.cancelRequested.connect(self.jobs.cancel)
+        self.jobs.started.connect(self.progress_panel.start)
+        self.jobs.progress.connect(self._job_progress)
+        self.jobs.errored.connect(self._job_errored)
+        self.jobs.cancelled.connect(self._job_cancelled)
+        self.jobs.busyChanged.connect(self._busy_changed)
+        for signal in (self.state.opened, self.state.imagesChanged, self.state.resultsChanged,
+                       self.state.modelChanged, self.state.reviewChanged, self.state.renamed):
+            signal.connect(self._update_status)
+
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        f = bar.addMenu("&File")
+        self._action(f, "&New project…", self.new_project_dialog, QKeySequence.New)
+        self._action(f, "&Open project folder…", self.open_folder_dialog, QKeySequence.Open)
+        self.close_action = self._action(f, "&Close project", self.close_project, QKeySequence.Close)
+        f.addSeparator()
+        self.export_action = self._action(f, "&Export decisions as CSV…", self.export_dialog, "Ctrl+E")
+        f.addSeparator()
+        self._action(f, "&Quit", self.close, QKeySequence.Quit)
+        p = bar.addMenu("&Project")
+        self.add_action = self._action(p, "Add &good images…", lambda: self.browse_good("folder"), "Ctrl+Shift+O",
+                                       "Copy a folder of images of good parts into the training set")
+        self.train_action = self._action(p, "&Train", self.train, "Ctrl+T", "Train the model on the good images")
+        self.inspect_action = self._action(p, "&Inspect images…", lambda: self.browse_inspect("folder"), "Ctrl+I",
+                                           "Score a folder of parts")
+        self.cancel_action = self._action(p, "&Cancel running job", self.jobs.cancel, "Esc")
+        p.addSeparator()
+        self.suggest_action = self._action(p, "&Suggest thresholds", lambda: self.suggest(None), "Ctrl+Shift+S")
+        self.retrain_action = self._action(p, "Add confirmed-good parts and &retrain", self.retrain_with_confirmed)
+        p.addSeparator()
+        self.rename_action = self._action(p, "Re&name…", lambda: self.rename_dialog(str(self.state.project.folder)))
+        self.settings_action = self._action(p, "&Settings…", self.settings_dialog, QKeySequence.Preferences)
+        v = bar.addMenu("&View")
+        for i, name in enumerate(("&Training set", "&Results", "Re&view")):
+            self._action(v, name, lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
+        toggle = self.histogram_dock.toggleViewAction()
+        toggle.setShortcut(QKeySequence("Ctrl+H"))
+        v.addAction(toggle)
+        v.addSeparator()
+        self._action(v, "&Start screen", self.close_project)
+        h = bar.addMenu("&Help")
+        self._action(h, "&How to use", lambda: QMessageBox.information(self, "How to use Inspector", HOW_TO), "F1")
+        self._action(h, "&About", lambda: QMessageBox.about(
+            self, "About Inspector", f"Inspector {__version__}<br>Unsupervised visual inspection (PatchCore)."))
+        self.project_actions = [self.close_action, self.export_action, self.add_action, self.train_action,
+                                self.inspect_action, self.suggest_action, self.retrain_action, self.rename_action,
+                                self.settings_action, toggle]
+
+    # ----------------------------------------------------------------------------------- screens
+    def _show_start(self) -> None:
+        self.start_screen.refresh()
+        self.pages.setCurrentWidget(self.start_screen)
+        self.histogram_dock.hide()
+        self.setWindowTitle("Inspector")
+        for a in self.project_actions:
+            a.setEnabled(False)
+        self._busy_changed(self.jobs.busy)
+        self._update_status()
+
+    def _show_project(self) -> None:
+        project = self.state.project
+        self.pages.setCurrentWidget(self.project_page)
+        self.setWindowTitle(f"{project.name} — Inspector")
+        for a in self.project_actions:
+            a.setEnabled(True)
+        self.histogram_dock.show()
+        self._restore_layout()
+        if not project.count(("train", "holdout")):
+            self.tabs.setCurrentWidget(self.training_set)
+        self._busy_changed(self.jobs.busy)
+        self._update_status()
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.review:
+            self.review.setFocus()
+
+    def _update_status(self, *_) -> None:
+        project = self.state.project
+        if project is None:
+            self.status.setText(f"{len(self.state.registry.entries())} project(s)")
+            return
+        results = project.results()
+        queue = project.review_queue()
+        open_items = sum(1 for r in queue if r.decision is None)
+        model = "not trained" if not project.has_model() else ("out of date" if project.model_is_stale() else "trained")
+        self.status.setText(f"{project.name} · {project.count(('train', 'holdout'))} good image(s) · model {model} · "
+                            f"{len(results)} inspected · {open_items} to review")
+        self.setWindowTitle(f"{project.name} — Inspector")
+
+    # ---------------------------------------------------------------------------------- projects
+    def create_project(self, name: str, folder: str | Path | None = None,
+                       settings: ProjectSettings | None = None) -> Project | None:
+        folder = Path(folder) if folder else unused_folder(name)
+        if not self._leave_project():
+            return None
+        try:
+            project = self.state.create(folder, name, settings)
+        except (ProjectError, OSError, ValueError) as exc:
+            self.show_error(f"Could not create the project: {exc}")
+            return None
+        self._show_project()
+        self.tabs.setCurrentWidget(self.training_set)
+        self.message_bar.show_message("info", f"Project “{project.name}” created. Now add images of good parts.")
+        return project
+
+    def open_project(self, folder: str | Path) -> Project | None:
+        if self.state.project is not None and Path(folder).resolve() == self.state.project.folder.resolve():
+            self._show_project()
+            return self.state.project
+        if not self._leave_project():
+            return None
+        try:
+            project = self.state.open(folder)
+        except (ProjectError, OSError, ValueError) as exc:
+            self.show_error(f"Could not open {folder}: {exc}")
+            self._show_start()
+            return None
+        self.message_bar.clear()
+        self._show_project()
+        return project
+
+    def close_project(self) -> None:
+        if self._leave_project():
+            self._show_start()
+
+    def _leave_project(self) -> bool:
+        """Save the open project's layout and close it (cancelling and awaiting a running job)."""
+        if self.state.project is None:
+            return True
+        if self.jobs.busy:
+            self.statusBar().showMessage("Cancelling the running job…")
+            self.jobs.wait()
+        self._save_layout()
+        self.state.close()
+        return True
+
+    def rename_project(self, folder: str | Path, name: str) -> None:
+        try:
+            if self.state.project is not None and Path(folder).resolve() == self.state.project.folder.resolve():
+                self.state.rename(name)
+            else:
+                with Project.open(folder) as project:
+                    project.rename(name)
+                self.state.registry.rename(Path(folder), project.name)
+        except (ProjectError, OSError) as exc:
+            self.show_error(f"Could not rename the project: {exc}")
+        self.start_screen.refresh()
+
+    def delete_project(self, folder: str | Path) -> bool:
+        folder = Path(folder)
+        if self.state.project is not None and folder.resolve() == self.state.project.folder.resolve():
+            self._leave_project()
+        try:
+            Project.open(folder).delete()
+        except (ProjectError, OSError) as exc:
+            self.show_error(f"Could not delete the project: {exc}")
+            return False
+        self.state.registry.forget(folder)
+        self._show_start()
+        self.message_bar.show_message("info", f"Deleted the project in {folder}.")
+        return True
+
+    def forget_project(self, folder: str) -> None:
+        self.state.registry.forget(Path(folder))
+        self.start_screen.refresh()
+
+    # ------------------------------------------------------------------------------------ dialogs
+    def new_project_dialog(self) -> None:
+        dialog = NewProjectDialog(self)
+        if dialog.exec():
+            name, folder, settings = dialog.values()
+            self.create_project(name, folder, settings)
+
+    def open_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a project folder", self.app_settings.get("last_folder", ""))
+        if folder:
+            self.app_settings.set("last_folder", folder)
+            self.open_project(folder)
+
+    def rename_dialog(self, folder: str) -> None:
+        current = next((e.name for e in self.state.registry.entries() if str(e.path) == str(Path(folder).resolve())), "")
+        name, ok = QInputDialog.getText(self, "Rename project", "New name:", text=current)
+        if ok and name.strip():
+            self.rename_project(folder, name.strip())
+
+    def delete_dialog(self, folder: str) -> None:
+        answer = QMessageBox.question(
+            self, "Delete project",
+            f"Delete the project folder\n{folder}\nwith its images, model, results and review decisions?\n"
+            "This cannot be undone.", QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+        if answer == QMessageBox.Yes:
+            self.delete_project(folder)
+
+    def settings_dialog(self) -> None:
+        dialog = SettingsDialog(self.state.project.settings, self)
+        if dialog.exec():
+            try:
+                self.state.save_settings(dialog.settings())
+            except (ProjectError, ValueError) as exc:
+                self.show_error(f"Could not save the settings: {exc}")
+
+    def _pick(self, kind: str, title: str) -> list[str]:
+        start = self.app_settings.get("last_folder", "")
+        if kind == "folder":
+            folder = QFileDialog.getExistingDirectory(self, title, start)
+            paths = [folder] if folder else []
+        else:
+            paths, _ = QFileDialog.getOpenFileNames(self, title, start, IMAGE_FILTER)
+        if paths:
+            self.app_settings.set("last_folder", str(Path(paths[0]).parent if kind == "files" else paths[0]))
+        return paths
+
+    def browse_good(self, kind: str) -> None:
+        paths = self._pick(kind, "Add images of good parts")
+        if paths:
+            self.add_good_images(paths)
+
+    def browse_inspect(self, kind: str) -> None:
+        paths = self._pick(kind, "Inspect images")
+        if paths:
+            self.inspect(paths)
+
+    def export_dialog(self) -> None:
+        project = self.state.project
+        default = str(Path(self.app_settings.get("last_folder", str(Path.home()))) / f"{project.folder.name}_reviews.csv")
+        path, _ = QFileDialog.getSaveFileName(self, "Export decisions", default, "CSV (*.csv)")
+        if path:
+            self.export_reviews(path)
+
+    def export_reviews(self, path: str | Path) -> None:
+        try:
+            n = self.state.project.export_reviews_csv(path)
+        except OSError as exc:
+            self.show_error(f"Could not write {path}: {exc}")
+            return
+        self.message_bar.show_message("info", f"Exported {n} part(s) with their scores and decisions to {path}.")
+
+    # --------------------------------------------------------------------------------------- jobs
+    def _start(self, title: str, fn, on_finished, on_settled=None) -> bool:
+        project = self.state.project
+        if project is None:
+            return False
+
+        def run(progress, cancel):
+            try:
+                return fn(project, progress, cancel)
+            finally:
+                project.release_thread_connection()
+
+        if not self.jobs.start(title, run, on_finished, on_settled):
+            self.message_bar.show_message("warning", f"{self.jobs.title} is still running: wait for it or cancel it.")
+            return False
+        return True
+
+    def add_good_images(self, paths: list[str]) -> bool:
+        return self._start("Adding good images", lambda p, progress, cancel: jobs.add_good_images(p, paths, progress, cancel),
+                           self._good_added, self.state.training_changed)
+
+    def _good_added(self, report) -> None:
+        rows = [(str(s.path), s.reason) for s in report.skipped]
+        rows += [(str(path), f"duplicate: already in the training set as {name}") for path, name in report.duplicates]
+        text = f"Added {len(report.added)} good image(s) to the training set."
+        if rows:
+            text += f" {len(rows)} file(s) were not added (unreadable or duplicates)."
+            self.message_bar.show_message("warning", text, action=("Show list", lambda: self.show_skipped(rows)))
+        else:
+            self.message_bar.show_message("info", text + " Press Train when the set is complete.")
+
+    def show_skipped(self, rows: list[tuple[str, str]], title: str = "Files not added") -> SkippedDialog:
+        dialog = SkippedDialog(rows, title, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def train(self) -> bool:
+        project = self.state.project
+        if project is None:
+            return False
+        if not project.count(("train", "holdout")):
+            self.show_error("There are no good images to train on: add a folder of images of good parts first.")
+            return False
+        return self._start("Training", jobs.train, self._trained)
+
+    def _trained(self, report) -> None:
+        self.state.model_trained()
+        text = (f"Trained on {report.n_train} image(s) in {report.seconds:.0f} s; {report.n_holdout} held-out good "
+                f"image(s) scored")
+        if report.n_rescored:
+            text += f", {report.n_rescored} inspected part(s) re-scored"
+        text += "."
+        if report.suggested:
+            text += " Thresholds were set from the held-out scores: check them in the histogram."
+        elif report.n_holdout == 0:
+            text += " Add at least 5 good images to get held-out scores for suggesting thresholds."
+        if report.skipped:
+            rows = [(str(s.path), s.reason) for s in report.skipped]
+            self.message_bar.show_message("warning", text + f" {len(rows)} unreadable image(s) skipped.",
+                                          action=("Show list", lambda: self.show_skipped(rows, "Images skipped")))
+        else:
+            self.message_bar.show_message("info", text + " Now inspect parts in the Results tab.")
+
+    def inspect(self, paths: list[str]) -> bool:
+        project = self.state.project
+        if project is None:
+            return False
+        if not project.has_model():
+            self.show_error("There is no trained model yet: add good images and press Train, then inspect parts.")
+            return False
+        self.tabs.setCurrentWidget(self.results)
+        return self._start("Inspecting", lambda p, progress, cancel: jobs.inspect(p, paths, progress, cancel),
+                           self._inspected, self.state.resultsChanged.emit)
+
+    def _inspected(self, report) -> None:
+        rows = [(str(s.path), s.reason) for s in report.added.skipped + report.skipped]
+        counts = {"pass": 0, "uncertain": 0, "fail": 0}
+        for r in self.state.results():
+            if r.verdict in counts:
+                counts[r.verdict] += 1
+        text = (f"Scored {report.n_scored} part(s). All parts: {counts['pass']} pass, {counts['uncertain']} "
+                f"uncertain, {counts['fail']} fail.")
+        if rows:
+            self.message_bar.show_message("warning", text + f" {len(rows)} file(s) could not be read.",
+                                          action=("Show list", lambda: self.show_skipped(rows, "Files not inspected")))
+        else:
+            self.message_bar.show_message("info", text)
+
+    def retrain_with_confirmed(self) -> None:
+        project = self.state.project
+        if project is None or self.jobs.busy:
+            return
+        added = project.add_confirmed_good_to_training()
+        self.state.training_changed()
+        if added:
+            self.message_bar.show_message("info", f"Added {len(added)} confirmed-good part(s) to the training set; retraining.")
+        self.train()
+
+    def suggest(self, percentile: float | None) -> None:
+        try:
+            suggestion = self.state.suggest(percentile)
+        except ValueError as exc:
+            self.show_error(f"Cannot suggest thresholds: {exc}")
+            return
+        self.state.set_thresholds(suggestion.thresholds)
+        t = suggestion.thresholds
+        self.message_bar.show_message("info", f"Thresholds set: pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g} ({suggestion.reason})")
+
+    def _job_progress(self, title: str, stage: str, done: int, total: int) -> None:
+        self.progress_panel.set_progress(stage, done, total)
+        self.statusBar().showMessage(f"{title}: {self.progress_panel.stage.text()}")
+
+    def _job_errored(self, title: str, message: str, detail: str) -> None:
+        self.show_error(f"{title} failed: {message}", detail)
+
+    def _job_cancelled(self, title: str) -> None:
+        what = {"Training": "The previous model is unchanged.",
+                "Adding good images": "The images copied before the cancel were kept.",
+                "Inspecting": "The parts scored before the cancel were kept."}.get(title, "")
+        self.message_bar.show_message("info", f"{title} cancelled. {what}")
+
+    def _busy_changed(self, busy: bool) -> None:
+        has_project = self.state.project is not None
+        for a in (self.add_action, self.train_action, self.inspect_action, self.retrain_action, self.settings_action):
+            a.setEnabled(has_project and not busy)
+        self.cancel_action.setEnabled(busy)
+        self.training_set.train_button.setEnabled(not busy and bool(self.training_set.model.rows))
+        self.training_set.add_button.setEnabled(not busy)
+        self.results.inspect_button.setEnabled(not busy and bool(has_project and self.state.project.has_model()))
+        self.review.retrain_button.setEnabled(not busy and self.review.retrain_button.isEnabled())
+        if not busy:
+            self.progress_panel.finish()
+            self.statusBar().clearMessage()
+            if has_project:
+                self.review.show_current()
+
+    def show_error(self, text: str, detail: str = "") -> None:
+        """The one place errors are shown."""
+        self.message_bar.error(text, detail)
+
+    # ----------------------------------------------------------------------------- layout, close
+    def _save_layout(self) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        blob = {
+            "window": base64.b64encode(bytes(self.saveState(LAYOUT_VERSION))).decode(),
+            "splitter": base64.b64encode(bytes(self.results.splitter.saveState())).decode(),
+            "tab": self.tabs.currentIndex(),
+            "opacity": self.results.heatmap.opacity.value(),
+            "colormap": self.results.heatmap.colormap.currentText(),
+            "filter": self.results.filter.currentText(),
+        }
+        try:
+            project.save_layout(LAYOUT_VERSION, json.dumps(blob).encode())
+        except OSError as exc:
+            self.show_error(f"Could not save the window layout: {exc}")
+
+    def _restore_layout(self) -> None:
+        raw = self.state.project.layout(LAYOUT_VERSION)
+        if not raw:
+            return
+        try:
+            blob = json.loads(raw.decode())
+            self.restoreState(QByteArray(base64.b64decode(blob["window"])), LAYOUT_VERSION)
+            self.results.splitter.restoreState(QByteArray(base64.b64decode(blob["splitter"])))
+            self.tabs.setCurrentIndex(int(blob.get("tab", 0)))
+            for view in (self.results.heatmap, self.review.heatmap):
+                view.opacity.setValue(int(blob.get("opacity", 50)))
+                view.colormap.setCurrentText(blob.get("colormap", "turbo"))
+            self.results.filter.setCurrentText(blob.get("filter", "All parts"))
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged layout is dropped, never misapplied
+        if self.pages.currentWidget() is self.project_page:
+            self.histogram_dock.show()
+
+    def _restore_geometry(self) -> None:
+        geometry = self.app_settings.get("geometry")
+        if geometry:
+            self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+        else:
+            self.resize(1280, 820)
+
+    def closeEvent(self, event) -> None:
+        if self.jobs.busy:
+            self.statusBar().showMessage("Cancelling the running job…")
+            self.jobs.wait()
+        self._save_layout()
+        self.app_settings.set("geometry", base64.b64encode(bytes(self.saveGeometry())).decode())
+        try:
+            self.app_settings.save()
+        except OSError:
+            pass
+        self.state.close()
+        event.accept()

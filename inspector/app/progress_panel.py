@@ -1,0 +1,117 @@
+"""Progress of the running job: the stages done and the current one (n / N), elapsed and remaining time,
+and Cancel. Remaining time is extrapolated from the current stage's own pace."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
+
+STAGES = {
+    "import": ("Copying images in", "images"),
+    "features": ("Extracting features", "images"),
+    "coreset": ("Building the coreset", "points"),
+    "holdout": ("Scoring held-out good images", "images"),
+    "rescore": ("Re-scoring inspected parts", "images"),
+    "inspect": ("Scoring parts", "images"),
+    "fit": ("Fitting", "steps"),
+}
+
+
+def clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class ProgressPanel(QFrame):
+    cancelRequested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setObjectName("progressPanel")
+        self.setStyleSheet("#progressPanel { background: #f3f6fa; }")
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: bold;")
+        self.done_stages = QLabel()
+        self.done_stages.setStyleSheet("color: #2e7d32;")
+        self.stage = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(True)
+        self.times = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self._cancel)
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.done_stages, 1)
+        head.addWidget(self.times)
+        head.addWidget(self.cancel_button)
+        row = QHBoxLayout()
+        row.addWidget(self.stage)
+        row.addWidget(self.bar, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addLayout(head)
+        layout.addLayout(row)
+        self._tick = QTimer(self, interval=500, timeout=self._update_times)
+        self._reset()
+        self.hide()
+
+    def _reset(self) -> None:
+        self._start = time.monotonic()
+        self._stage = ""
+        self._stage_start = self._start
+        self._stage_done = 0
+        self._stage_total = 0
+        self._finished: list[str] = []
+
+    def start(self, title: str) -> None:
+        self._reset()
+        self.title.setText(title)
+        self.stage.setText("Starting…")
+        self.done_stages.clear()
+        self.bar.setRange(0, 0)  # busy until the first report
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Cancel")
+        self._update_times()
+        self._tick.start()
+        self.show()
+
+    def _cancel(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Cancelling…")
+        self.cancelRequested.emit()
+
+    def set_progress(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            if self._stage:
+                self._finished.append(f"✓ {STAGES.get(self._stage, (self._stage,))[0]} "
+                                      f"({clock(time.monotonic() - self._stage_start)})")
+                self.done_stages.setText("   ".join(self._finished[-3:]))
+            self._stage, self._stage_start = stage, time.monotonic()
+        self._stage_done, self._stage_total = done, total
+        label, unit = STAGES.get(stage, (stage.capitalize(), "steps"))
+        self.stage.setText(f"{label}: {done:,} / {total:,} {unit}")
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(min(done, max(total, 1)))
+        self._update_times()
+
+    def remaining(self) -> float | None:
+        """Seconds left in the current stage at its pace so far, or None before there is a pace."""
+        done, total = self._stage_done, self._stage_total
+        spent = time.monotonic() - self._stage_start
+        if done <= 0 or total <= 0 or spent < 0.5:
+            return None
+        return spent / done * max(total - done, 0)
+
+    def _update_times(self) -> None:
+        text = f"elapsed {clock(time.monotonic() - self._start)}"
+        left = self.remaining()
+        if left is not None:
+            text += f" · about {clock(left)} left in this step"
+        self.times.setText(text)
+
+    def finish(self) -> None:
+        self._tick.stop()
+        self.hide()

@@ -1,0 +1,92 @@
+"""Dialogs for a new project (name, folder, model settings) and for a project's settings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QVBoxLayout)
+
+from ..core.project import ProjectSettings
+from ..core.registry import default_projects_dir
+from .settings_form import ProjectSettingsForm
+
+
+def slug(name: str) -> str:
+    s = re.sub(r"[^\w\-]+", "_", name.strip(), flags=re.UNICODE).strip("_")
+    return s or "project"
+
+
+def unused_folder(name: str) -> Path:
+    base = default_projects_dir() / slug(name)
+    path, n = base, 2
+    while path.exists():
+        path, n = base.with_name(f"{base.name}_{n}"), n + 1
+    return path
+
+
+class NewProjectDialog(QDialog):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("New project")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. Bottle caps, line 3")
+        self.folder = QLineEdit()
+        self._folder_edited = False
+        self.folder.textEdited.connect(lambda _: setattr(self, "_folder_edited", True))
+        self.name.textChanged.connect(self._name_changed)
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self._choose)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(choose)
+        top = QFormLayout()
+        top.addRow("Name", self.name)
+        top.addRow("Folder", row)
+        self.form = ProjectSettingsForm()
+        box = QGroupBox("Model (can be changed later in Project ▸ Settings)")
+        QVBoxLayout(box).addWidget(self.form)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.button(QDialogButtonBox.Ok).setText("Create")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("One project per product type. Its images, model and results are kept in its folder."))
+        layout.addLayout(top)
+        layout.addWidget(box)
+        layout.addWidget(self.buttons)
+        self._name_changed("")
+
+    def _name_changed(self, text: str) -> None:
+        if not self._folder_edited:
+            self.folder.setText(str(unused_folder(text or "project")))
+        self.buttons.button(QDialogButtonBox.Ok).setEnabled(bool(text.strip()))
+
+    def _choose(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Folder for the project (empty or new)")
+        if path:
+            self._folder_edited = True
+            self.folder.setText(path)
+
+    def values(self) -> tuple[str, Path, ProjectSettings]:
+        return self.name.text().strip(), Path(self.folder.text().strip()), self.form.settings()
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: ProjectSettings, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Project settings")
+        self.form = ProjectSettingsForm(settings)
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        note = QLabel("Changing model settings makes the current model out of date: press Train again.")
+        note.setStyleSheet("color:#666;")
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def settings(self) -> ProjectSettings:
+        return self.form.settings()

@@ -1,0 +1,108 @@
+"""The Results tab: inspect parts (button or drop), the results table beside the selected part's heatmap."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QSplitter, QStackedWidget,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from .drops import FileDropFilter
+from .empty_state import EmptyState
+from .heatmap_view import HeatmapView
+from .project_state import ProjectState
+from .results_table import FILTERS, ResultsTable
+
+
+class ResultsPage(QWidget):
+    inspectRequested = Signal(list)  # paths
+    browseRequested = Signal(str)  # "folder" or "files"
+
+    def __init__(self, state: ProjectState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.table = ResultsTable(state)
+        self.heatmap = HeatmapView()
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.setObjectName("resultsSplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.heatmap)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+
+        self.empty = EmptyState("No parts inspected yet", "", [("Inspect a folder…", lambda: self.browseRequested.emit("folder"))])
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.splitter)
+
+        inspect = QToolButton()
+        inspect.setText("Inspect images")
+        inspect.setPopupMode(QToolButton.InstantPopup)
+        menu = QMenu(inspect)
+        menu.addAction("Inspect a folder…", lambda: self.browseRequested.emit("folder"))
+        menu.addAction("Inspect files…", lambda: self.browseRequested.emit("files"))
+        inspect.setMenu(menu)
+        self.inspect_button = inspect
+        self.filter = QComboBox()
+        self.filter.addItems(list(FILTERS))
+        self.filter.currentTextChanged.connect(self._filter_changed)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Filter by file name")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search_changed)
+        self.count = QLabel()
+        top = QHBoxLayout()
+        top.addWidget(inspect)
+        top.addSpacing(12)
+        top.addWidget(QLabel("Show"))
+        top.addWidget(self.filter)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.stack, 1)
+
+        FileDropFilter(self, self.inspectRequested.emit)
+        FileDropFilter(self.table, self.inspectRequested.emit)
+        self.table.currentImageChanged.connect(self.show_image)
+        for signal in (state.resultsChanged, state.opened, state.closed, state.modelChanged, state.reviewChanged):
+            signal.connect(self.refresh)
+        self.refresh()
+
+    def _filter_changed(self, kind: str) -> None:
+        self.table.proxy.set_kind(kind)
+        self._update_count()
+
+    def _search_changed(self, text: str) -> None:
+        self.table.proxy.set_text(text)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        total = self.table.results_model.rowCount()
+        shown = self.table.proxy.rowCount()
+        self.count.setText(f"{shown} of {total} part(s)" if shown != total else f"{total} part(s)")
+
+    def refresh(self, *_) -> None:
+        project = self.state.project
+        has_rows = self.table.results_model.rowCount() > 0
+        self.stack.setCurrentWidget(self.splitter if has_rows else self.empty)
+        self.inspect_button.setEnabled(bool(project and project.has_model()))
+        if project is not None and not project.has_model():
+            self.empty.set_text("No model yet", "Train a model first: add good images in the Training set tab and "
+                                "press Train. Then drop folders of parts here to inspect them.")
+        else:
+            self.empty.set_text("No parts inspected yet", "Drop a folder or files of parts here, or click "
+                                "“Inspect images”. Each part gets a score and a heatmap.")
+        self.empty.buttons[0].setEnabled(bool(project and project.has_model()))
+        self._update_count()
+        if has_rows and self.table.currentIndex().row() < 0:
+            self.table.selectRow(0)
+
+    def show_image(self, image_id: int) -> None:
+        project = self.state.project
+        result = project.result(image_id) if project is not None and image_id >= 0 else None
+        if result is None:
+            self.heatmap.clear()
+            return
+        self.heatmap.show_result(
+            project.path_of(result.image), project.load_map(result), project.preprocessor(),
+            result.score, result.verdict, project.thresholds, result.image.name)

@@ -1,0 +1,215 @@
+"""The review queue: failed and uncertain parts, highest score first, heatmap shown large.
+
+Keys: G good, D defect, S skip, Z undo, Left / Right (or Up / Down) to move. A decision is stored beside
+the model's verdict with a timestamp (a new row each time; undo adds a row restoring the previous decision).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QStackedWidget,
+                               QVBoxLayout, QWidget)
+
+from ..core.project import ResultRecord
+from .empty_state import EmptyState
+from .heatmap_view import VERDICT_COLOURS, HeatmapView
+from .project_state import ProjectState
+
+DECISION_TEXT = {"good": "✓ good", "defect": "✗ defect", None: "not reviewed"}
+
+
+class ReviewQueue(QWidget):
+    retrainRequested = Signal()
+    exportRequested = Signal()
+
+    def __init__(self, state: ProjectState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.queue: list[ResultRecord] = []
+        self.position = 0
+        self.undo_stack: list[tuple[int, str | None, int]] = []  # (image id, decision before, position)
+        self.setFocusPolicy(Qt.StrongFocus)
+
+        self.heatmap = HeatmapView()
+        self.heatmap.graphics.setFocusPolicy(Qt.NoFocus)
+        self.progress_label = QLabel()
+        self.progress_label.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(8)
+        self.file_label = QLabel()
+        self.file_label.setWordWrap(True)
+        self.verdict_label = QLabel()
+        self.decision_label = QLabel()
+        self.decision_label.setStyleSheet("font-size: 15px;")
+
+        def button(text: str, key: str, slot, colour: str = "") -> QPushButton:
+            b = QPushButton(f"{text}  [{key}]")
+            b.setFocusPolicy(Qt.NoFocus)
+            b.clicked.connect(slot)
+            if colour:
+                b.setStyleSheet(f"QPushButton {{ background:{colour}; color:white; font-weight:bold; padding:8px; }}")
+            return b
+
+        self.good_button = button("Good", "G", lambda: self.decide("good"), "#2e7d32")
+        self.defect_button = button("Defect", "D", lambda: self.decide("defect"), "#c62828")
+        self.skip_button = button("Skip", "S", self.skip)
+        self.undo_button = button("Undo", "Z", self.undo)
+        self.prev_button = button("◀ Previous", "←", lambda: self.move(-1))
+        self.next_button = button("Next ▶", "→", lambda: self.move(1))
+        self.retrain_button = QPushButton()
+        self.retrain_button.setFocusPolicy(Qt.NoFocus)
+        self.retrain_button.clicked.connect(self.retrainRequested)
+        self.export_button = QPushButton("Export decisions as CSV…")
+        self.export_button.setFocusPolicy(Qt.NoFocus)
+        self.export_button.clicked.connect(self.exportRequested)
+
+        side = QVBoxLayout()
+        side.addWidget(self.progress_label)
+        side.addWidget(self.progress)
+        side.addSpacing(8)
+        side.addWidget(self.file_label)
+        side.addWidget(self.verdict_label)
+        side.addWidget(self.decision_label)
+        side.addSpacing(8)
+        grid = QGridLayout()
+        grid.addWidget(self.good_button, 0, 0)
+        grid.addWidget(self.defect_button, 0, 1)
+        grid.addWidget(self.skip_button, 1, 0)
+        grid.addWidget(self.undo_button, 1, 1)
+        grid.addWidget(self.prev_button, 2, 0)
+        grid.addWidget(self.next_button, 2, 1)
+        side.addLayout(grid)
+        keys = QLabel("Keys: G good · D defect · S skip · Z undo · ← → move.\nYour decision is kept beside the "
+                      "model's verdict; it never replaces it.")
+        keys.setWordWrap(True)
+        keys.setStyleSheet("color:#666;")
+        side.addWidget(keys)
+        side.addStretch(1)
+        side.addWidget(self.retrain_button)
+        side.addWidget(self.export_button)
+        panel = QFrame()
+        panel.setLayout(side)
+        panel.setFixedWidth(300)
+
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.heatmap, 1)
+        row.addWidget(panel)
+        self.empty = EmptyState("Nothing to review", "")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(body)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack)
+
+        for signal in (state.resultsChanged, state.opened, state.thresholdsChanged):
+            signal.connect(self.rebuild)
+        state.closed.connect(self.rebuild)
+        self.rebuild()
+
+    # ------------------------------------------------------------------------------------- queue
+    def rebuild(self, *_) -> None:
+        """Recompute the queue (after scoring or a threshold change), staying on the same part if it is
+        still in the queue."""
+        current = self.current()
+        self.queue = self.state.project.review_queue() if self.state.project else []
+        if self.state.project is None:
+            self.undo_stack.clear()
+        ids = [r.image.id for r in self.queue]
+        if current is not None and current.image.id in ids:
+            self.position = ids.index(current.image.id)
+        else:
+            self.position = min(self.position, max(len(self.queue) - 1, 0))
+        self.show_current()
+
+    def current(self) -> ResultRecord | None:
+        return self.queue[self.position] if 0 <= self.position < len(self.queue) else None
+
+    def reviewed_count(self) -> int:
+        return sum(1 for r in self.queue if r.decision is not None)
+
+    def progress_text(self) -> str:
+        return self.progress_label.text()
+
+    def show_current(self) -> None:
+        project = self.state.project
+        confirmed = len(project.confirmed_good_outside_training()) if project else 0
+        self.retrain_button.setText(f"Add {confirmed} confirmed-good part(s) to training and retrain")
+        self.retrain_button.setEnabled(confirmed > 0)
+        self.export_button.setEnabled(bool(project and project.results()))
+        r = self.current()
+        if r is None:
+            if project is None or not project.results():
+                self.empty.set_text("Nothing to review yet", "Inspect parts in the Results tab first. Failed and "
+                                    "uncertain parts are queued here, highest score first.")
+            else:
+                self.empty.set_text("Nothing to review", "No part is failed or uncertain at the current thresholds. "
+                                    "Move the threshold lines in the score histogram to send more parts here.")
+            self.stack.setCurrentWidget(self.empty)
+            return
+        self.stack.setCurrentWidget(self.stack.widget(1))
+        n, done = len(self.queue), self.reviewed_count()
+        self.progress_label.setText(f"{done} of {n} reviewed" + (" ✓" if done == n else ""))
+        self.progress.setRange(0, n)
+        self.progress.setValue(done)
+        self.file_label.setText(f"Part {self.position + 1} of {n}: <b>{r.image.name}</b>")
+        colour = VERDICT_COLOURS.get(r.verdict, "#555")
+        self.verdict_label.setText(f"Model: <b style='color:{colour}'>{r.verdict or 'no thresholds'}</b>, "
+                                   f"score {r.score:.4g}")
+        self.decision_label.setText(f"Your decision: <b>{DECISION_TEXT[r.decision]}</b>")
+        self.undo_button.setEnabled(bool(self.undo_stack))
+        self.prev_button.setEnabled(self.position > 0)
+        self.next_button.setEnabled(self.position < n - 1)
+        self.heatmap.show_result(project.path_of(r.image), project.load_map(r), project.preprocessor(), r.score,
+                                 r.verdict, project.thresholds, r.image.name)
+
+    # ----------------------------------------------------------------------------------- actions
+    def decide(self, decision: str) -> None:
+        r = self.current()
+        if r is None:
+            return
+        self.undo_stack.append((r.image.id, r.decision, self.position))
+        self.state.review(r.image.id, decision)
+        self.queue[self.position] = self.state.project.result(r.image.id)
+        self.move(1, refresh_always=True)
+
+    def skip(self) -> None:
+        self.move(1, refresh_always=True)
+
+    def undo(self) -> None:
+        if not self.undo_stack:
+            return
+        image_id, before, position = self.undo_stack.pop()
+        self.state.review(image_id, before)
+        ids = [r.image.id for r in self.queue]
+        if image_id in ids:
+            self.position = ids.index(image_id)
+            self.queue[self.position] = self.state.project.result(image_id)
+        self.show_current()
+
+    def move(self, step: int, refresh_always: bool = False) -> None:
+        new = min(max(self.position + step, 0), max(len(self.queue) - 1, 0))
+        if new != self.position or refresh_always:
+            self.position = new
+            self.show_current()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        actions = {
+            Qt.Key_G: lambda: self.decide("good"),
+            Qt.Key_D: lambda: self.decide("defect"),
+            Qt.Key_S: self.skip,
+            Qt.Key_Z: self.undo,
+            Qt.Key_Right: lambda: self.move(1),
+            Qt.Key_Down: lambda: self.move(1),
+            Qt.Key_Left: lambda: self.move(-1),
+            Qt.Key_Up: lambda: self.move(-1),
+        }
+        action = actions.get(event.key())
+        if action is None or event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+            super().keyPressEvent(event)
+            return
+        action()
+        event.accept()

@@ -1,0 +1,162 @@
+"""The training set: a thumbnail grid of the project's good images, with add (button or drag and drop),
+remove, and the Train button. Held-out images (scored after training, not fitted) are marked."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QMenu, QPushButton,
+                               QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+
+from ..core.project import GOOD_ROLES, ImageRecord
+from .drops import FileDropFilter
+from .empty_state import EmptyState
+from .project_state import ProjectState
+from .thumbnails import thumbnail
+
+THUMB = 112
+
+
+class TrainingSetModel(QAbstractListModel):
+    def __init__(self, state: ProjectState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.rows: list[ImageRecord] = []
+        state.imagesChanged.connect(self.refresh)
+        state.opened.connect(self.refresh)
+        state.closed.connect(self.refresh)
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self.rows = self.state.project.images(GOOD_ROLES) if self.state.project else []
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        rec = self.rows[index.row()]
+        if role == Qt.DisplayRole:
+            return rec.name if rec.role == "train" else f"{rec.name}\n(held out)"
+        if role == Qt.DecorationRole:
+            return thumbnail(self.state.project, rec, THUMB)
+        if role == Qt.ToolTipRole:
+            what = "held out of fitting and scored after training" if rec.role == "holdout" else "used for fitting"
+            return f"{rec.name}\n{rec.width} x {rec.height} px, {what}\nadded {rec.added_at}"
+        if role == Qt.ForegroundRole and rec.role == "holdout":
+            return QColor("#7a5c00")
+        if role == Qt.UserRole:
+            return rec.id
+        return None
+
+
+class TrainingSetView(QWidget):
+    addRequested = Signal(list)  # paths (files or folders) to copy in
+    browseRequested = Signal(str)  # "folder" or "files"
+    trainRequested = Signal()
+
+    def __init__(self, state: ProjectState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.model = TrainingSetModel(state, self)
+
+        self.list = QListView()
+        self.list.setViewMode(QListView.IconMode)
+        self.list.setResizeMode(QListView.Adjust)
+        self.list.setMovement(QListView.Static)
+        self.list.setIconSize(QSize(THUMB, THUMB))
+        self.list.setGridSize(QSize(THUMB + 28, THUMB + 44))
+        self.list.setUniformItemSizes(True)
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.ElideMiddle)
+        self.list.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.list.setModel(self.model)
+        self.list.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self.empty = EmptyState(
+            "No good images yet",
+            "Drop a folder of images of good parts here, or click “Add images”.\n"
+            "No defect images are needed: the model learns what good looks like.\n"
+            "About 50 to 200 images is typical; 15 % are held out to measure good scores.",
+            [("Add a folder…", lambda: self.browseRequested.emit("folder"))],
+        )
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.list)
+
+        add = QToolButton()
+        add.setText("Add images")
+        add.setPopupMode(QToolButton.InstantPopup)
+        menu = QMenu(add)
+        menu.addAction("Add a folder…", lambda: self.browseRequested.emit("folder"))
+        menu.addAction("Add files…", lambda: self.browseRequested.emit("files"))
+        add.setMenu(menu)
+        self.add_button = add
+        self.remove_button = QPushButton("Remove selected")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.train_button = QPushButton("Train")
+        self.train_button.setDefault(True)
+        self.train_button.setStyleSheet("QPushButton { font-weight: bold; padding: 4px 18px; }")
+        self.train_button.clicked.connect(self.trainRequested)
+        self.summary = QLabel()
+        self.model_status = QLabel()
+        self.model_status.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(add)
+        top.addWidget(self.remove_button)
+        top.addSpacing(12)
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.train_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.model_status)
+        layout.addWidget(self.stack, 1)
+
+        FileDropFilter(self, self.addRequested.emit)
+        FileDropFilter(self.list, self.addRequested.emit)
+        QShortcut(QKeySequence.Delete, self.list, self.remove_selected, context=Qt.WidgetShortcut)
+        for signal in (state.imagesChanged, state.modelChanged, state.opened, state.closed):
+            signal.connect(self.refresh)
+        self.refresh()
+
+    def selected_ids(self) -> list[int]:
+        return [self.model.rows[i.row()].id for i in self.list.selectionModel().selectedIndexes()]
+
+    def remove_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.state.remove_images(ids)
+
+    def _update_buttons(self) -> None:
+        self.remove_button.setEnabled(bool(self.list.selectionModel().selectedIndexes()))
+
+    def refresh(self) -> None:
+        project = self.state.project
+        n = len(self.model.rows)
+        self.stack.setCurrentWidget(self.list if n else self.empty)
+        self.train_button.setEnabled(n > 0)
+        self._update_buttons()
+        if project is None:
+            self.summary.clear()
+            self.model_status.clear()
+            return
+        fit, hold = project.plan_holdout()
+        self.summary.setText(
+            f"{n} good image(s): {len(fit)} to fit, {len(hold)} held out to measure good scores"
+            if n else "")
+        if not project.has_model():
+            text = "Not trained yet. Add good images, then press Train." if n else ""
+            style = ""
+        elif project.model_is_stale():
+            text = "⚠ The training set or the settings changed since the model was trained: press Train again."
+            style = "color:#7a5c00; font-weight:bold;"
+        else:
+            info = project.training_info()
+            text = (f"✓ Model trained {info.get('trained_at', '').replace('T', ' ')[:16]} UTC on "
+                    f"{info.get('n_train', '?')} image(s), {info.get('n_holdout', 0)} held out.")
+            style = "color:#1b5e20;"
+        self.model_status.setText(text)
+        self.model_status.setStyleSheet(style)

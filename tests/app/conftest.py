@@ -1,0 +1,98 @@
+"""GUI tests: offscreen Qt, every settings/data folder in tmp_path, a small random-weights backbone."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import cv2
+import numpy as np
+import pytest
+
+SMALL = {"backbone": "resnet18", "layers": ["layer2", "layer3"], "resize": 64, "crop": 64,
+         "coreset_ratio": 0.25, "batch_size": 8, "device": "cpu"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_home(tmp_path, monkeypatch):
+    """No test touches the real profile: HOME, INSPECTOR_HOME and XDG folders point into tmp_path."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("INSPECTOR_HOME", str(home / "inspector"))
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    return home
+
+
+@pytest.fixture(scope="session")
+def random_weights(tmp_path_factory):
+    """Seeded random resnet18 weights in a file: like ``weights="random"`` but identical on every load, so a
+    trained project can be closed and reopened (a model refuses other weights than it was trained with)."""
+    import timm
+    import torch
+    from safetensors.torch import save_file
+
+    torch.manual_seed(0)
+    model = timm.create_model("resnet18", pretrained=False)
+    path = tmp_path_factory.mktemp("weights") / "resnet18_random.safetensors"
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path))
+    return str(path)
+
+
+@pytest.fixture
+def small_settings(random_weights):
+    from inspector.core.project import ProjectSettings
+
+    return lambda **kw: ProjectSettings(model={**SMALL, "weights": random_weights, **kw})
+
+
+def texture(seed: int, size: int = 64) -> np.ndarray:
+    """A good part: regular stripes with a little noise (uint8 RGB)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size]
+    base = 110 + 50 * np.sin(x / 3.0) * np.cos(y / 5.0)
+    img = base[..., None] + rng.normal(0, 6, (size, size, 3))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def with_defect(seed: int, size: int = 64) -> np.ndarray:
+    img = texture(seed, size)
+    s = size // 4
+    img[size // 3 : size // 3 + s, size // 3 : size // 3 + s] = 255  # a bright square
+    return img
+
+
+def write_png(path, img) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    return str(path)
+
+
+@pytest.fixture
+def good_folder(tmp_path):
+    for i in range(14):
+        write_png(tmp_path / "good" / f"good_{i:02d}.png", texture(i))
+    (tmp_path / "good" / "notes_broken.png").write_bytes(b"\x89PNG\r\n\x1a\ntruncated")
+    return tmp_path / "good"
+
+
+@pytest.fixture
+def parts_folder(tmp_path):
+    for i in range(4):
+        write_png(tmp_path / "parts" / f"ok_{i}.png", texture(100 + i))
+        write_png(tmp_path / "parts" / f"bad_{i}.png", with_defect(200 + i))
+    return tmp_path / "parts"
+
+
+@pytest.fixture
+def window(qtbot):
+    from inspector.app.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    if w.jobs.busy:
+        w.jobs.wait()

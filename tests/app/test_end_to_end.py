@@ -1,0 +1,184 @@
+"""The real main window, end to end: create a project, add good images, train, inspect parts with planted
+defects, move the threshold lines, review with the keyboard, close, reopen and find the same state."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from inspector.app.results_table import COL_REVIEW, COL_VERDICT
+from inspector.app.skipped_dialog import SkippedDialog
+
+
+def run_job(qtbot, window, start, timeout=60_000):
+    """Start a job and wait until it has settled (finished, failed or cancelled)."""
+    with qtbot.waitSignal(window.jobs.busyChanged, timeout=timeout, check_params_cb=lambda busy: not busy):
+        assert start() is not False
+    assert not window.jobs.busy
+
+
+def table_rows(window) -> dict[str, tuple[str, str]]:
+    proxy = window.results.table.proxy
+    out = {}
+    for row in range(proxy.rowCount()):
+        name = proxy.index(row, 1).data()
+        out[name] = (proxy.index(row, COL_VERDICT).data(), proxy.index(row, COL_REVIEW).data())
+    return out
+
+
+def drop(widget, paths) -> bool:
+    """Drag files from "the file manager" onto ``widget``: a drag-enter (which must be accepted), then the drop."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PySide6 flags the QPoint constructor
+        enter = QDragEnterEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted(), "the widget must accept dragged files"
+    event = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small_settings):
+    # the start screen says what to do when there is no project
+    assert window.pages.currentWidget() is window.start_screen
+    assert window.start_screen.stack.currentWidget() is window.start_screen.empty
+    assert not window.train_action.isEnabled()
+
+    project = window.create_project("Synthetic part", tmp_path / "proj", small_settings())
+    assert window.pages.currentWidget() is window.project_page
+    assert window.tabs.currentWidget() is window.training_set
+    assert window.training_set.stack.currentWidget() is window.training_set.empty
+    assert "No model yet" in window.results.empty.title.text()
+
+    # good images dropped on the training set are copied in on the worker; the broken file is listed
+    run_job(qtbot, window, lambda: drop(window.training_set.list.viewport(), [good_folder]))
+    assert len(window.training_set.model.rows) == 14
+    assert window.training_set.stack.currentWidget() is window.training_set.list
+    assert window.message_bar.level == "warning" and "1 file(s) were not added" in window.message_bar.text()
+    window.message_bar.action_button.click()
+    dialog = window.findChild(SkippedDialog)
+    assert dialog is not None and dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 0).text().endswith("notes_broken.png")
+    dialog.close()
+    # the same folder again: all duplicates, nothing added
+    run_job(qtbot, window, lambda: window.add_good_images([str(good_folder)]))
+    assert len(window.training_set.model.rows) == 14
+    assert "15 file(s) were not added" in window.message_bar.text()
+
+    # train: held-out images scored, thresholds suggested from them, histogram shows both lines
+    stages = []
+    window.jobs.progress.connect(lambda title, stage, done, total: stages.append(stage))
+    run_job(qtbot, window, window.training_set.train_button.click)
+    assert {"features", "coreset", "holdout"} <= set(stages)
+    assert project.has_model() and len(project.holdout_scores()) == 2
+    t = project.thresholds
+    assert t is not None and window.histogram.pass_line.isVisible()
+    assert window.histogram.pass_line.value() == pytest.approx(t.pass_)
+    assert "held out" in window.training_set.summary.text()
+    assert window.training_set.model_status.text().startswith("✓ Model trained")
+
+    # inspect parts with planted defects: each gets a score, a verdict and a heatmap
+    run_job(qtbot, window, lambda: window.inspect([str(parts_folder)]))
+    assert window.tabs.currentWidget() is window.results
+    results = {r.image.name: r for r in project.results()}
+    assert len(results) == 8 and window.results.table.proxy.rowCount() == 8
+    bad = sorted(results[f"bad_{i}.png"].score for i in range(4))
+    ok = sorted(results[f"ok_{i}.png"].score for i in range(4))
+    assert bad[0] > ok[-1], "planted defects must score above good parts"
+    # the table is sorted by score, highest first, and the first row's heatmap is shown
+    assert window.results.table.proxy.index(0, 1).data().startswith("bad_")
+    assert window.results.heatmap.heat.image is not None and window.results.heatmap.heat.isVisible()
+    assert "score" in window.results.heatmap.score_label.text()
+    xs, _ = window.results.heatmap.outline_points()
+    assert len(xs) > 0, "the defect region is outlined"
+
+    # move the lines: counts update live while dragging; verdicts and the saved file only on release
+    hist = window.histogram
+    new_pass = (ok[-1] + bad[0]) / 2
+    new_fail = (bad[1] + bad[2]) / 2
+    hist.fail_line.setValue(new_fail)
+    hist.pass_line.setValue(new_pass)
+    assert "4 pass" in hist.counts_text() and "2 uncertain" in hist.counts_text() and "2 fail" in hist.counts_text()
+    saved = json.loads((project.folder / "project.json").read_text())["thresholds"]
+    assert saved["pass"] != pytest.approx(new_pass)  # not saved while dragging
+    hist.pass_line.sigPositionChangeFinished.emit(hist.pass_line)
+    saved = json.loads((project.folder / "project.json").read_text())["thresholds"]
+    assert saved == {"pass": pytest.approx(new_pass), "fail": pytest.approx(new_fail)}
+    rows = table_rows(window)
+    assert [rows[f"ok_{i}.png"][0] for i in range(4)] == ["pass"] * 4
+    bad_names = sorted((f"bad_{i}.png" for i in range(4)), key=lambda n: results[n].score)
+    assert [rows[n][0] for n in bad_names] == ["uncertain", "uncertain", "fail", "fail"]
+    # filtering
+    window.results.filter.setCurrentText("Fail")
+    assert window.results.table.proxy.rowCount() == 2
+    window.results.filter.setCurrentText("All parts")
+
+    # the review queue: fail and uncertain, highest score first; keys G, D, S, Z, arrows
+    window.tabs.setCurrentWidget(window.review)
+    review = window.review
+    assert [r.image.name for r in review.queue] == bad_names[::-1]
+    assert review.progress_text() == "0 of 4 reviewed"
+    qtbot.keyClick(review, Qt.Key_D)  # highest: defect
+    qtbot.keyClick(review, Qt.Key_G)  # second: good (a false alarm)
+    assert review.progress_text() == "2 of 4 reviewed" and review.position == 2
+    qtbot.keyClick(review, Qt.Key_S)  # skip the third
+    assert review.position == 3 and review.progress_text() == "2 of 4 reviewed"
+    qtbot.keyClick(review, Qt.Key_D)
+    qtbot.keyClick(review, Qt.Key_Z)  # undo the last decision
+    assert review.progress_text() == "2 of 4 reviewed" and review.position == 3
+    qtbot.keyClick(review, Qt.Key_Left)
+    qtbot.keyClick(review, Qt.Key_Left)
+    assert review.position == 1
+    qtbot.keyClick(review, Qt.Key_Right)
+    assert review.position == 2
+    first, second = bad_names[3], bad_names[2]
+    assert project.result(results[first].image.id).decision == "defect"
+    assert project.result(results[second].image.id).decision == "good"
+    # the model's verdict is untouched by the human decisions, and history is kept
+    assert project.result(results[second].image.id).verdict == "fail"
+    last = bad_names[0]
+    assert [d for d, _ in project.history(results[last].image.id)] == ["defect", "cleared"]
+    rows = table_rows(window)
+    assert rows[first][1] == "✗ defect" and rows[second][1] == "✓ good" and rows[last][1] == ""
+
+    # export the decisions
+    window.export_reviews(tmp_path / "decisions.csv")
+    assert "Exported 8 part(s)" in window.message_bar.text()
+
+    # close (back to the start screen) and reopen: the same state
+    layout_tab = window.tabs.currentIndex()
+    window.results.heatmap.opacity.setValue(70)
+    before = [(r.image.name, r.score, r.verdict, r.decision) for r in project.results()]
+    thresholds = project.thresholds
+    window.close_project()
+    assert window.pages.currentWidget() is window.start_screen
+    assert window.start_screen.list.count() == 1
+    assert window.start_screen.list.item(0).text().startswith("Synthetic part")
+    again = window.open_project(tmp_path / "proj")
+    assert [(r.image.name, r.score, r.verdict, r.decision) for r in again.results()] == before
+    assert again.thresholds == thresholds
+    assert window.histogram.pass_line.value() == pytest.approx(thresholds.pass_)
+    assert len(window.training_set.model.rows) == 14
+    assert window.tabs.currentIndex() == layout_tab
+    assert window.results.heatmap.opacity.value() == 70
+    assert window.review.progress_text() == "2 of 4 reviewed"
+    assert again.has_model() and not again.model_is_stale()
+
+    # learn from review: the confirmed-good part goes into training, the model is retrained
+    assert window.review.retrain_button.isEnabled()
+    run_job(qtbot, window, window.review.retrain_button.click)
+    assert again.generation() == 2
+    assert len(window.training_set.model.rows) == 15
+    assert again.result(results[second].image.id).decision == "good"  # decisions survive retraining
+    # suggest now uses the review labels: the confirmed defect fails, the confirmed-good part does not
+    window.histogram.suggest_button.click()
+    t = again.thresholds
+    assert t.verdict(again.result(results[first].image.id).score) == "fail"
+    assert t.verdict(again.result(results[second].image.id).score) != "fail"
