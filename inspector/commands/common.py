@@ -48,6 +48,11 @@ def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wi
     g.add_argument("--crop-size", type=int, default=224, help="center crop (default 224)")
     g.add_argument("--reweight", type=int, default=0, metavar="K",
                    help="reweight image scores with K bank neighbours (paper eq. 7; 0 = off, anomalib uses 9)")
+    g.add_argument("--padim-dims", type=int, default=0, metavar="D",
+                   help="PaDiM: channels kept at random (default 0 = the paper's: resnet18 100, "
+                        "wide_resnet50_2 550)")
+    g.add_argument("--gaussian-level", type=int, default=0, metavar="K",
+                   help="Gaussian model: score with level K only (1-based; default 0 = sum over all levels)")
     g.add_argument("--batch-size", type=int, default=8)
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--device", default="auto", help="auto, cpu or cuda[:N] (default auto)")

@@ -7,13 +7,15 @@ import sys
 from pathlib import Path
 
 from .common import TqdmProgress, add_model_options
+from .models import MODEL_KINDS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model on a folder of good images",
-                       description="Train a PatchCore model on images of good parts and save it to MODEL_DIR.")
+                       description="Train a model (PatchCore, PaDiM or Gaussian) on images of good parts and save it to MODEL_DIR.")
     p.add_argument("good", nargs="+", metavar="GOOD_DIR", help="folders or files of good images")
     p.add_argument("--out", required=True, type=Path, metavar="MODEL_DIR", help="where to save the model")
+    p.add_argument("--model", default="patchcore", choices=MODEL_KINDS, help="model kind (default: %(default)s)")
     add_model_options(p)
     p.set_defaults(run=run)
 

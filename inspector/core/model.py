@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator, Sequence
 
 import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
 from .atomic import atomic_path, write_json
-from .images import SkippedImage
+from .images import SkippedImage, iter_batches
+from .progress import CancelToken, ProgressFn, checkpoint, no_progress
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.json"
@@ -111,3 +113,64 @@ def load_model_tensors(folder: str | Path, meta: dict) -> dict[str, torch.Tensor
         return load_file(str(path))
     except Exception as exc:
         raise ModelFormatError(f"{path} is damaged: {exc}") from None
+
+
+class AnomalyModel:
+    """What every model kind shares: scoring image files in batches, and the bookkeeping of save and load.
+
+    A subclass sets ``kind`` and has ``config`` (a dataclass with ``weights`` and ``batch_size``),
+    ``preprocessor``, ``weights_hash``, ``stats`` and ``predict_batch(images [b, 3, H, W]) -> (scores [b],
+    anomaly maps [b, H, W] float32, or None for an image-level model)``.
+    """
+
+    kind = ""
+
+    def predict_batch(self, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray | None]:
+        raise NotImplementedError
+
+    def predict(
+        self,
+        paths: Sequence[Path],
+        progress: ProgressFn = no_progress,
+        cancel: CancelToken | None = None,
+        skipped: list[SkippedImage] | None = None,
+        batch_size: int | None = None,
+    ) -> Iterator[Prediction]:
+        """Score image files in batches; unreadable ones are appended to ``skipped``."""
+        skipped = [] if skipped is None else skipped
+        done = 0
+        progress("inspect", 0, len(paths))
+        for batch in iter_batches(paths, self.preprocessor, batch_size or self.config.batch_size, skipped):
+            checkpoint(cancel)
+            scores, maps = self.predict_batch(batch.images)
+            for i, path in enumerate(batch.paths):
+                yield Prediction(path, float(scores[i]), None if maps is None else maps[i], batch.sizes[i])
+            done += len(batch.paths)
+            progress("inspect", done + len(skipped), len(paths))
+
+    def model_meta(self) -> dict:
+        """The ``model.json`` content common to every kind (``save_model_folder`` adds the format fields)."""
+        return {
+            "model": self.kind,
+            "config": asdict(self.config),
+            "weights": {"source": self.config.weights, "sha256": self.weights_hash},
+            "stats": self.stats,
+        }
+
+    @classmethod
+    def read_meta(cls, folder: str | Path) -> dict:
+        """``model.json`` of ``folder``, checked to hold a model of this kind."""
+        meta = read_model_json(folder)
+        if meta.get("model") != cls.kind:
+            raise ModelFormatError(f"{folder} holds a '{meta.get('model')}' model, not {cls.kind}")
+        return meta
+
+    def check_weights(self, meta: dict) -> None:
+        """Raise ``WeightsMismatchError`` unless the backbone weights are the ones the model was trained with."""
+        expected = meta.get("weights", {}).get("sha256")
+        if expected and self.weights_hash != expected:
+            raise WeightsMismatchError(
+                f"the backbone weights ({self.config.weights}) differ from those this model was trained with "
+                f"({meta['weights'].get('source')}, sha256 {expected[:12]}...). Use the original weights "
+                f"or train the model again."
+            )

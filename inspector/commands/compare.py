@@ -1,0 +1,152 @@
+"""``inspector compare DATASET_DIR --models ... --backbones ...``: evaluate every model x backbone, one table.
+
+Each combination is trained on ``train/good`` and scored on ``test/`` as ``inspector evaluate`` does; the table
+(image AUROC, pixel AUROC, PRO, feature size, fit time, ms per image) is printed and written to OUT_DIR as
+``compare.csv`` and ``compare.md`` (and the full results as ``compare.json``). A combination that cannot run
+(no weights for a backbone, not enough memory, ...) becomes a row with the reason; the others still run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import io
+import sys
+from pathlib import Path
+
+from .common import TqdmProgress
+from .models import MODEL_KINDS
+
+COLUMNS = ["model", "backbone", "layers", "image_auroc", "pixel_auroc", "pro", "feature_dim", "fit_s",
+           "ms_per_image", "status"]
+HEADERS = ["model", "backbone", "layers", "image AUROC %", "pixel AUROC %", "PRO %", "feature size", "fit s",
+           "ms/image", "status"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compare", help="evaluate several models and backbones on one dataset, as a table",
+                       description="Train and evaluate every model x backbone combination on DATASET_DIR "
+                                   "(MVTec AD layout); print the table and write it as CSV and Markdown.")
+    p.add_argument("dataset", type=Path, metavar="DATASET_DIR")
+    p.add_argument("--models", nargs="+", default=list(MODEL_KINDS), choices=MODEL_KINDS)
+    p.add_argument("--backbones", nargs="+", default=["resnet18"], metavar="BACKBONE")
+    p.add_argument("--weights", nargs="+", default=[], metavar="[BACKBONE=]FILE",
+                   help="backbone weights: one for all backbones, one per backbone in order, or BACKBONE=FILE "
+                        "pairs; 'pretrained' (timm hub) where none is given")
+    p.add_argument("--out", type=Path, default=Path("compare-results"), metavar="OUT_DIR",
+                   help="where compare.csv / compare.md / compare.json go (default: %(default)s)")
+    g = p.add_argument_group("models")
+    for kind in MODEL_KINDS:
+        g.add_argument(f"--{kind}-layers", nargs="+", default=None, metavar="LAYER",
+                       help=f"{kind} layers (default: the model's own for the backbone)")
+    g.add_argument("--coreset-ratio", type=float, default=0.1, help="PatchCore coreset fraction (default 0.1)")
+    g.add_argument("--reweight", type=int, default=0, metavar="K", help="PatchCore score reweighting (eq. 7)")
+    g.add_argument("--padim-dims", type=int, default=0, metavar="D", help="PaDiM random channels (0: paper's)")
+    g.add_argument("--gaussian-level", type=int, default=0, metavar="K", help="Gaussian: level K only (0: sum)")
+    g.add_argument("--image-size", type=int, default=256, help="resize the shorter side to this (default 256)")
+    g.add_argument("--crop-size", type=int, default=224, help="center crop (default 224)")
+    g.add_argument("--batch-size", type=int, default=8)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--device", default="auto")
+    g.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(run=run)
+
+
+def weights_for(backbones: list[str], specs: list[str]) -> dict[str, str]:
+    """Map each backbone to its weights from ``--weights``; 'pretrained' where none is given."""
+    out = {b: "pretrained" for b in backbones}
+    pairs = [s for s in specs if "=" in s and s.split("=", 1)[0] in out]
+    plain = [s for s in specs if s not in pairs]
+    for s in pairs:
+        name, path = s.split("=", 1)
+        out[name] = path
+    if len(plain) == 1 and not pairs:
+        out = {b: plain[0] for b in backbones}
+    elif plain and len(plain) == len(backbones) and not pairs:
+        out = dict(zip(backbones, plain))
+    elif plain:
+        raise ValueError(f"--weights: give one file for all backbones, one per backbone ({len(backbones)}), or "
+                         f"BACKBONE=FILE pairs; got {' '.join(specs)}")
+    return out
+
+
+def run_one(kind: str, backbone: str, weights: str, args: argparse.Namespace, progress) -> dict:
+    """Evaluate one combination; a failure is returned as a row with the reason, never raised."""
+    from ..core.evaluation import evaluate
+    from .models import model_config, model_from_config
+
+    ns = copy.copy(args)
+    ns.model, ns.backbone, ns.weights = kind, backbone, weights
+    ns.layers = getattr(args, f"{kind}_layers")
+    row: dict = {"model": kind, "backbone": backbone, "layers": "", "status": "ok"}
+    try:
+        config = model_config(kind, ns)
+        row["layers"] = " ".join(config.layers)
+        result = evaluate(lambda: model_from_config(config), args.dataset, progress)
+    except (Exception, MemoryError) as exc:  # noqa: BLE001 - every failure is reported in its row
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        row["status"] = f"failed: {type(exc).__name__}: {reason}"
+        return row
+    row.update(layers=" ".join(result.layers), image_auroc=result.image_auroc, pixel_auroc=result.pixel_auroc,
+               pro=result.pro, feature_dim=result.feature_dim, fit_s=result.fit_seconds,
+               ms_per_image=result.inference_ms_per_image, result=result.to_dict())
+    return row
+
+
+def _cell(row: dict, col: str) -> str:
+    v = row.get(col)
+    if v is None or v == "":
+        return "-" if col not in ("layers", "status") else str(v or "")
+    if col in ("image_auroc", "pixel_auroc", "pro"):
+        return f"{100 * v:.2f}"
+    if col == "fit_s":
+        return f"{v:.1f}"
+    if col == "ms_per_image":
+        return f"{v:.1f}"
+    return str(v)
+
+
+def markdown_table(rows: list[dict]) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join("---" for _ in HEADERS) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(_cell(r, c).replace("|", "/") for c in COLUMNS) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def csv_text(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for r in rows:
+        w.writerow(["" if r.get(c) is None else (f"{r[c]:.6g}" if isinstance(r.get(c), float) else r[c])
+                    for c in COLUMNS])
+    return buf.getvalue()
+
+
+def write_tables(out: Path, rows: list[dict], dataset: Path) -> None:
+    from ..core.atomic import write_bytes, write_json
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_bytes(out / "compare.csv", csv_text(rows).encode("utf-8"))
+    write_bytes(out / "compare.md", (f"# {dataset}\n\n" + markdown_table(rows)).encode("utf-8"))
+    write_json(out / "compare.json", {"dataset": str(dataset), "rows": rows})
+
+
+def run(args: argparse.Namespace) -> int:
+    weights = weights_for(args.backbones, args.weights)
+    rows: list[dict] = []
+    try:
+        for backbone in args.backbones:
+            for kind in args.models:
+                progress = TqdmProgress(args.quiet)
+                if not args.quiet:
+                    print(f"== {kind} / {backbone}", file=sys.stderr)
+                rows.append(run_one(kind, backbone, weights[backbone], args, progress))
+                progress.close()
+    finally:  # a Ctrl+C still leaves the table of what finished
+        if rows:
+            write_tables(args.out, rows, args.dataset)
+    print(markdown_table(rows), end="")
+    print(f"table written to {args.out / 'compare.csv'} and {args.out / 'compare.md'}")
+    return 0 if any(r["status"] == "ok" for r in rows) else 1
