@@ -9,7 +9,7 @@ MODEL_KINDS = ["patchcore", "padim", "gaussian"]
 
 def model_config(kind: str, args: argparse.Namespace, layers: list[str] | None = None):
     """The ``kind``'s config from the shared model options; ``layers`` (or ``--layers``) else the kind's default."""
-    from .common import default_layers, patchcore_config
+    from .common import patchcore_config
 
     layers = layers or getattr(args, "layers", None)
     if kind == "patchcore":

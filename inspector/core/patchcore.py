@@ -10,9 +10,9 @@ Defaults are the official implementation's; every one is a field of ``PatchCoreC
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -23,14 +23,12 @@ from .coreset import greedy_coreset
 from .device import configure_threads, resolve_device
 from .images import Preprocessor, SkippedImage, iter_batches
 from .model import (
+    AnomalyModel,
     FitReport,
     ModelFormatError,
     NotTrainedError,
-    Prediction,
     Stopwatch,
-    WeightsMismatchError,
     load_model_tensors,
-    read_model_json,
     save_model_folder,
 )
 from .nn_search import NearestNeighbours
@@ -67,7 +65,7 @@ class PatchCoreConfig:
         return Preprocessor(resize=self.resize, crop=self.crop)
 
 
-class PatchCore:
+class PatchCore(AnomalyModel):
     kind = "patchcore"
 
     def __init__(self, config: PatchCoreConfig | None = None, extractor: FeatureExtractor | None = None,
@@ -171,58 +169,24 @@ class PatchCore:
         soft = np.exp(dists) / np.exp(dists).sum(axis=1, keepdims=True)
         return 1.0 - soft[:, 0]
 
-    def predict(
-        self,
-        paths: Sequence[Path],
-        progress: ProgressFn = no_progress,
-        cancel: CancelToken | None = None,
-        skipped: list[SkippedImage] | None = None,
-        batch_size: int | None = None,
-    ) -> Iterator[Prediction]:
-        """Score image files in batches; unreadable ones are appended to ``skipped``."""
-        skipped = [] if skipped is None else skipped
-        done = 0
-        progress("inspect", 0, len(paths))
-        for batch in iter_batches(paths, self.preprocessor, batch_size or self.config.batch_size, skipped):
-            checkpoint(cancel)
-            scores, maps = self.predict_batch(batch.images)
-            for i, path in enumerate(batch.paths):
-                yield Prediction(path, float(scores[i]), maps[i], batch.sizes[i])
-            done += len(batch.paths)
-            progress("inspect", done + len(skipped), len(paths))
-
     # --------------------------------------------------------------------------------------- save/load
     def save(self, folder: str | Path) -> None:
         if self.memory_bank is None:
             raise NotTrainedError("nothing to save: the model is not trained yet")
-        meta = {
-            "model": self.kind,
-            "config": asdict(self.config),
-            "weights": {"source": self.config.weights, "sha256": self.weights_hash},
-            "stats": self.stats,
-        }
-        save_model_folder(folder, meta, {"memory_bank": self.memory_bank})
+        save_model_folder(folder, self.model_meta(), {"memory_bank": self.memory_bank})
 
     @classmethod
     def load(cls, folder: str | Path, weights: str | None = None, device: str | None = None) -> "PatchCore":
         """Load a trained model. ``weights`` overrides where the backbone weights come from (e.g. a moved
         file); they must be the very weights it was trained with, or ``WeightsMismatchError`` is raised."""
-        meta = read_model_json(folder)
-        if meta.get("model") != cls.kind:
-            raise ModelFormatError(f"{folder} holds a '{meta.get('model')}' model, not {cls.kind}")
+        meta = cls.read_meta(folder)
         config = PatchCoreConfig.from_dict(meta["config"])
         if weights is not None:
             config.weights = weights
         if device is not None:
             config.device = device
         model = cls(config)
-        expected = meta.get("weights", {}).get("sha256")
-        if expected and model.weights_hash != expected:
-            raise WeightsMismatchError(
-                f"the backbone weights ({config.weights}) differ from those this model was trained with "
-                f"({meta['weights'].get('source')}, sha256 {expected[:12]}...). Use the original weights "
-                f"or train the model again."
-            )
+        model.check_weights(meta)
         tensors = load_model_tensors(folder, meta)
         if "memory_bank" not in tensors:
             raise ModelFormatError(f"{folder}: the memory bank is missing from the model files")
