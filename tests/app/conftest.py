@@ -6,9 +6,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import cv2
-import numpy as np
 import pytest
+from app_helpers import texture, with_defect, write_png
 
 SMALL = {"backbone": "resnet18", "layers": ["layer2", "layer3"], "resize": 64, "crop": 64,
          "coreset_ratio": 0.25, "batch_size": 8, "device": "cpu"}
@@ -46,28 +45,6 @@ def small_settings(random_weights):
     from inspector.core.project import ProjectSettings
 
     return lambda **kw: ProjectSettings(model={**SMALL, "weights": random_weights, **kw})
-
-
-def texture(seed: int, size: int = 64) -> np.ndarray:
-    """A good part: regular stripes with a little noise (uint8 RGB)."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:size, 0:size]
-    base = 110 + 50 * np.sin(x / 3.0) * np.cos(y / 5.0)
-    img = base[..., None] + rng.normal(0, 6, (size, size, 3))
-    return np.clip(img, 0, 255).astype(np.uint8)
-
-
-def with_defect(seed: int, size: int = 64) -> np.ndarray:
-    img = texture(seed, size)
-    s = size // 4
-    img[size // 3 : size // 3 + s, size // 3 : size // 3 + s] = 255  # a bright square
-    return img
-
-
-def write_png(path, img) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
-    return str(path)
 
 
 @pytest.fixture

@@ -4,22 +4,13 @@ defects, move the threshold lines, review with the keyboard, close, reopen and f
 from __future__ import annotations
 
 import json
-import warnings
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from app_helpers import drop, run_job
+from PySide6.QtCore import Qt
 
 from inspector.app.results_table import COL_REVIEW, COL_VERDICT
 from inspector.app.skipped_dialog import SkippedDialog
-
-
-def run_job(qtbot, window, start, timeout=60_000):
-    """Start a job and wait until it has settled (finished, failed or cancelled)."""
-    with qtbot.waitSignal(window.jobs.busyChanged, timeout=timeout, check_params_cb=lambda busy: not busy):
-        assert start() is not False
-    assert not window.jobs.busy
 
 
 def table_rows(window) -> dict[str, tuple[str, str]]:
@@ -29,20 +20,6 @@ def table_rows(window) -> dict[str, tuple[str, str]]:
         name = proxy.index(row, 1).data()
         out[name] = (proxy.index(row, COL_VERDICT).data(), proxy.index(row, COL_REVIEW).data())
     return out
-
-
-def drop(widget, paths) -> bool:
-    """Drag files from "the file manager" onto ``widget``: a drag-enter (which must be accepted), then the drop."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # PySide6 flags the QPoint constructor
-        enter = QDragEnterEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
-    QApplication.sendEvent(widget, enter)
-    assert enter.isAccepted(), "the widget must accept dragged files"
-    event = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
-    QApplication.sendEvent(widget, event)
-    return event.isAccepted()
 
 
 def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small_settings):

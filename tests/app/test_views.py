@@ -1,0 +1,122 @@
+"""Single views on their own: the heatmap view (no-map models, outline, overlay controls), the histogram's
+live counts, the progress panel's time estimate, the worker's error path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from app_helpers import texture, write_png
+
+from inspector.app.heatmap_view import HeatmapView
+from inspector.app.histogram import ScoreHistogram
+from inspector.app.progress_panel import ProgressPanel
+from inspector.app.worker import JobRunner
+from inspector.core.images import Preprocessor
+from inspector.core.progress import Cancelled
+from inspector.core.thresholds import Thresholds
+
+
+def test_heatmap_view_overlay_outline_and_no_map(qtbot, tmp_path):
+    view = HeatmapView()
+    qtbot.addWidget(view)
+    path = write_png(tmp_path / "part.png", texture(1, 96))
+    amap = np.zeros((64, 64), np.float32)
+    amap[10:20, 30:50] = 5.0
+    pre = Preprocessor(resize=80, crop=64)  # the map covers the centre crop only
+    view.show_result(path, amap, pre, 5.0, "fail", Thresholds(1.0, 3.0), "part.png")
+    assert "score 5" in view.score_label.text() and "fail" in view.score_label.text()
+    assert view.heat.isVisible()
+    x0, y0, x1, y1 = pre.crop_box(96, 96)
+    rect = view.heat.mapRectToParent(view.heat.boundingRect())
+    assert rect.left() == pytest.approx(x0) and rect.width() == pytest.approx(x1 - x0)
+    xs, ys = view.outline_points()
+    finite = np.isfinite(xs)
+    scale = (x1 - x0) / 64
+    assert xs[finite].min() == pytest.approx(x0 + 30.5 * scale, abs=scale) and ys[finite].max() < y0 + 21 * scale
+    view.pixel_threshold.setValue(6.0)  # nothing above: no outline
+    assert len(view.outline_points()[0]) == 0
+    view.overlay_box.setChecked(False)
+    assert not view.heat.isVisible()
+    view.overlay_box.setChecked(True)
+    view.opacity.setValue(20)
+    assert view.heat.opacity() == pytest.approx(0.2)
+    view.colormap.setCurrentText("viridis")
+    # an image-level model (Gaussian) gives no map: the image and score are shown, and it is said
+    view.show_result(path, None, pre, 2.0, "uncertain", Thresholds(1.0, 3.0), "part.png")
+    assert "no heatmap" in view.info_label.text()
+    assert not view.heat.isVisible() and not view.overlay_box.isEnabled()
+    assert len(view.outline_points()[0]) == 0
+    view.show_result(tmp_path / "missing.png", amap, pre, 1.0, "pass", None, "missing.png")
+    assert "cannot show the image" in view.info_label.text()
+
+
+def test_histogram_counts_live_and_emits_on_release(qtbot):
+    hist = ScoreHistogram()
+    qtbot.addWidget(hist)
+    hist.set_data([1.0, 1.1, 1.2], [0.9, 1.5, 2.5, 3.5], Thresholds(1.3, 3.0))
+    assert "1 pass" in hist.counts_text() and "2 uncertain" in hist.counts_text() and "1 fail" in hist.counts_text()
+    emitted = []
+    hist.thresholdsEdited.connect(emitted.append)
+    hist.fail_line.setValue(2.0)
+    assert "1 uncertain" in hist.counts_text() and "2 fail" in hist.counts_text() and not emitted
+    hist.pass_line.setValue(2.6)  # cannot pass the fail line
+    assert hist.pass_line.value() <= hist.fail_line.value()
+    hist.pass_line.setValue(1.6)
+    hist.pass_line.sigPositionChangeFinished.emit(hist.pass_line)
+    assert emitted == [Thresholds(1.6, 2.0)]
+    hist.set_data([], [], None)
+    assert not hist.pass_line.isVisible() and "No scores yet" in hist.hint.text()
+
+
+def test_progress_panel_estimates_remaining_time(qtbot, monkeypatch):
+    panel = ProgressPanel()
+    qtbot.addWidget(panel)
+    now = [100.0]
+    monkeypatch.setattr("inspector.app.progress_panel.time.monotonic", lambda: now[0])
+    panel.start("Training")
+    panel.set_progress("features", 0, 100)
+    now[0] += 10.0
+    panel.set_progress("features", 25, 100)
+    assert panel.remaining() == pytest.approx(30.0)
+    assert "about 0:30 left" in panel.times.text() and "elapsed 0:10" in panel.times.text()
+    assert panel.stage.text() == "Extracting features: 25 / 100 images"
+    now[0] += 5.0
+    panel.set_progress("coreset", 10, 1000)
+    assert "✓ Extracting features" in panel.done_stages.text()
+    cancels = []
+    panel.cancelRequested.connect(lambda: cancels.append(1))
+    panel.cancel_button.click()
+    assert cancels == [1] and not panel.cancel_button.isEnabled()
+
+
+def test_worker_turns_outcomes_into_signals(qtbot):
+    runner = JobRunner()
+
+    def fails(progress, cancel):
+        progress("features", 1, 2)
+        raise RuntimeError("disk full")
+
+    with qtbot.waitSignal(runner.errored) as blocker:
+        assert runner.start("Job", fails)
+    assert blocker.args[:2] == ["Job", "disk full"] and "RuntimeError" in blocker.args[2]
+    qtbot.waitUntil(lambda: not runner.busy)
+
+    def cancelled(progress, cancel):
+        raise Cancelled("x")
+
+    with qtbot.waitSignal(runner.cancelled):
+        runner.start("Job", cancelled)
+    qtbot.waitUntil(lambda: not runner.busy)
+    results = []
+    with qtbot.waitSignal(runner.finished) as blocker:
+        runner.start("Job", lambda progress, cancel: 42, on_finished=results.append)
+    assert blocker.args == ["Job", 42] and results == [42]
+    qtbot.waitUntil(lambda: not runner.busy)
+    # one job at a time
+    import threading
+
+    gate = threading.Event()
+    assert runner.start("Long", lambda progress, cancel: gate.wait(5))
+    assert not runner.start("Other", lambda progress, cancel: None)
+    gate.set()
+    qtbot.waitUntil(lambda: not runner.busy)
