@@ -6,12 +6,12 @@ Greedy k-center (minimax facility location) over the memory bank, made affordabl
 2. start from each point's mean distance to ``start_points`` (10) random points;
 3. repeatedly take the point farthest from the chosen set and lower every point's min-distance.
 
-Step 3 never forms an ``N x N`` matrix. On the CPU it is also pruned exactly: the projected points are
-split once into small blocks, each with a bounding ball (centre, radius) and the largest min-distance in
-it. A new centre ``c`` can only lower a point's min-distance if ``|c - centre| - radius`` is below that
-block's largest min-distance (triangle inequality), so only those blocks are visited. The selection is the
-same as the plain loop's (up to ties between equal floats); as the chosen set grows, most blocks are skipped.
-On a GPU the plain loop is used: it is fast there.
+Step 3 never forms an ``N x N`` matrix. On the CPU it is also pruned exactly (as in Elkan's k-means):
+every point remembers the chosen centre ``a(x)`` nearest to it. A new centre ``c`` can only lower a point's
+min-distance ``u(x)`` if ``|c - a(x)| < 2 u(x)`` (triangle inequality), so each iteration computes the
+distances from ``c`` to the ``k`` centres so far, and exact distances only for the points that pass that
+test; everything else is one cheap pass over ``N`` integers. The selection is the same as the plain loop's
+(up to ties between equal floats). On a GPU the plain loop is used: it is fast there.
 """
 
 from __future__ import annotations
@@ -66,7 +66,6 @@ def greedy_coreset(
     seed: int = 0,
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
-    leaf_size: int = 256,
 ) -> np.ndarray:
     """Select a coreset of ``features`` ``[N, D]``; returns the chosen row indices ``[k]`` in selection order.
 
@@ -81,7 +80,7 @@ def greedy_coreset(
     z = random_projection(features, projection_dim, seed)
     mind = _start_distances(z, start_points, seed)
     if z.device.type == "cpu":
-        return _greedy_pruned(z.numpy(), mind.numpy(), k, leaf_size, progress, cancel)
+        return _greedy_pruned(z.numpy(), mind.numpy(), k, progress, cancel)
     return _greedy_dense(z, mind, k, progress, cancel)
 
 
@@ -106,78 +105,74 @@ def _greedy_dense(
     return chosen.cpu().numpy()
 
 
-def _split_blocks(z: np.ndarray, leaf_size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Recursively halve the points along their principal direction until blocks hold <= ``leaf_size``.
-
-    Returns ``order`` (a permutation of ``N``; each block is a contiguous run of it) and ``bounds``
-    (``[n_blocks + 1]`` offsets into ``order``).
-    """
-    rng = np.random.default_rng(seed)
-    done: list[np.ndarray] = []
-    stack = [np.arange(z.shape[0])]
-    while stack:
-        idx = stack.pop()
-        if len(idx) <= leaf_size:
-            done.append(idx)
-            continue
-        pts = z[idx]
-        centred = pts - pts.mean(axis=0)
-        v = rng.standard_normal(z.shape[1]).astype(np.float32)
-        for _ in range(3):  # power iteration: a good enough principal direction
-            v = centred.T @ (centred @ v)
-            v /= np.linalg.norm(v) + 1e-12
-        proj = centred @ v
-        half = len(idx) // 2
-        part = np.argpartition(proj, half)
-        stack.append(idx[part[half:]])
-        stack.append(idx[part[:half]])
-    order = np.concatenate(done)
-    bounds = np.zeros(len(done) + 1, dtype=np.int64)
-    bounds[1:] = np.cumsum([len(b) for b in done])
-    return order, bounds
+def _principal_axes(z: np.ndarray) -> np.ndarray:
+    """Rotate centred ``z`` ``[N, d]`` onto its principal axes (orthogonal: all distances are unchanged)."""
+    mean = z.mean(axis=0, dtype=np.float64)
+    cov = (z.T.astype(np.float64) @ z.astype(np.float64)) / len(z) - np.outer(mean, mean)
+    _, vecs = np.linalg.eigh(cov)
+    rot = vecs[:, ::-1].astype(np.float32)  # largest variance first
+    return np.ascontiguousarray((z - mean.astype(np.float32)) @ rot)
 
 
 def _greedy_pruned(
     z: np.ndarray,
     mind0: np.ndarray,
     k: int,
-    leaf_size: int,
     progress: ProgressFn,
     cancel: CancelToken | None,
+    low_dims: int = 16,
 ) -> np.ndarray:
-    """Greedy k-center with block pruning; exact, see the module docstring."""
-    order, bounds = _split_blocks(z, leaf_size)
-    zs = np.ascontiguousarray(z[order])
-    mind = np.ascontiguousarray(mind0[order], dtype=np.float32)
-    starts, lengths = bounds[:-1], np.diff(bounds)
-    centres = np.add.reduceat(zs, starts, axis=0) / lengths[:, None]
-    block_of = np.repeat(np.arange(len(starts)), lengths)
-    radius = np.zeros(len(starts), dtype=np.float32)
-    np.maximum.at(radius, block_of, np.linalg.norm(zs - centres[block_of], axis=1))
-    radius *= 1.0001  # float32 rounding must never make the bound too tight
-    block_max = np.maximum.reduceat(mind, starts)
+    """Greedy k-center with triangle-inequality pruning; exact, see the module docstring.
 
+    ``z`` ``[N, d]`` projected features, ``mind0`` ``[N]`` start distances; returns ``[k]`` indices.
+    Distances are first bounded from below on the ``low_dims`` leading principal coordinates (a distance
+    over some coordinates of an orthonormal basis never exceeds the full one); the full ``d`` coordinates
+    are read only where that bound cannot settle the question.
+    """
+    n, d = z.shape
+    z = _principal_axes(z)
+    lo = min(low_dims, d)
+    z_lo = np.ascontiguousarray(z[:, :lo])
+    mind = np.array(mind0, dtype=np.float32)
+    # assign[x] = slot of the centre nearest to x; slot 0 is the start "anchor" (the mean distance), which is
+    # no point, so its distance to any new centre is kept at 0: points still assigned to it are always checked.
+    assign = np.zeros(n, dtype=np.int32)
+    centres = np.zeros((k + 1, d), dtype=np.float32)
+    centres_lo = np.zeros((k + 1, lo), dtype=np.float32)
+    reach = np.zeros(k + 1, dtype=np.float32)  # upper bound of 2 u(x) over each centre's points
+    to_centre = np.zeros(k + 1, dtype=np.float32)  # lower bound of |c - centre| for the newest c
+    # |c - a(x)| < 2 u(x), with a small margin so that float rounding never prunes a point that could improve
+    grow = np.float32(2.0 * (1.0 + 1e-4))
+    limit = grow * mind + 1e-6
     chosen = np.empty(k, dtype=np.int64)
     every = _report_every(k)
     for i in range(k):
-        b = int(np.argmax(block_max))
-        s, e = bounds[b], bounds[b + 1]
-        j = s + int(np.argmax(mind[s:e]))
-        chosen[i] = order[j]
-        c = zs[j]
-        diff = centres - c
-        lower = np.sqrt(np.einsum("ij,ij->i", diff, diff)) - radius
-        touched = np.flatnonzero(lower < block_max)
-        t_len = lengths[touched]
-        offsets = np.cumsum(t_len) - t_len
-        idx = np.repeat(starts[touched] - offsets, t_len) + np.arange(int(t_len.sum()))
-        diff = zs[idx] - c
-        dist = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-        new = np.minimum(mind[idx], dist)
-        mind[idx] = new
-        block_max[touched] = np.maximum.reduceat(new, offsets)
+        j = int(np.argmax(mind))
+        chosen[i] = j
+        c, c_lo = z[j], z_lo[j]
+        if i:
+            bound = _distances(centres_lo[1 : i + 1], c_lo)
+            close = np.flatnonzero(bound < reach[1 : i + 1])
+            bound[close] = _distances(centres[1 + close], c)
+            to_centre[1 : i + 1] = bound
+        centres[i + 1], centres_lo[i + 1] = c, c_lo
+        cand = np.flatnonzero(to_centre[assign] < limit)
+        cand = cand[_distances(z_lo[cand], c_lo) < mind[cand]]
+        dist = _distances(z[cand], c)
+        better = dist < mind[cand]
+        upd, new = cand[better], dist[better]
+        mind[upd] = new
+        limit[upd] = grow * new + 1e-6
+        assign[upd] = i + 1
+        reach[i + 1] = limit[upd].max() if len(upd) else 1e-6
         if i % every == 0:
             checkpoint(cancel)
             progress("coreset", i, k)
     progress("coreset", k, k)
     return chosen
+
+
+def _distances(points: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Euclidean distances of ``points`` ``[m, d]`` to ``c`` ``[d]``."""
+    diff = points - c
+    return np.sqrt(np.einsum("ij,ij->i", diff, diff))

@@ -1,26 +1,59 @@
 """Locally aware patch features (PatchCore, Sec. 3.1; the official ``PatchMaker``/``Preprocessing``/``Aggregator``).
 
 For each chosen layer ``[b, C_l, H_l, W_l]``:
-1. the 3x3 neighbourhood of every position (unfold, stride 1, padding 1) flattened to ``C_l * 9`` values;
+1. the 3x3 neighbourhood of every position (unfold, stride 1, padding 1) flattened to ``C_l * 9`` values
+   in (channel, row, column) order;
 2. reduced to ``pretrain_dim`` by adaptive average pooling over that flattened vector (``MeanMapper``);
 3. grids aligned to the first layer's by bilinear upsampling.
-The layers' vectors are stacked (``[L * pretrain_dim]``) and pooled again to ``target_dim``.
+The layers' vectors are stacked (``[L * pretrain_dim]``) and pooled again to ``target_dim`` (``Aggregator``).
 
-Steps 2 and 3 are linear and act on different axes (channels vs. positions), so they commute: this module
-pools at each layer's own grid and upsamples afterwards, which gives the official result with 4x less work
-on layer3. Output: ``[b, H_0 * W_0, target_dim]``, one vector per position of the first layer's grid.
+Steps 2 and the final pooling are fixed linear maps over channels, and step 3 is a linear map over
+positions, so they commute. This module folds both poolings into one sparse matrix per layer
+(``[target_dim, C_l * 9]``, a handful of non-zeros per row, applied as weighted gathers) at the layer's own
+grid, and upsamples afterwards: the official result, with a fraction of the memory traffic.
+``reference_patch_features`` is the official order of operations, kept for tests.
+Output: ``[b, H_0 * W_0, target_dim]``, one vector per position of the first layer's grid.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import torch
 import torch.nn.functional as F
 
 
-def _adaptive_pool_last(x: torch.Tensor, size: int) -> torch.Tensor:
-    """Adaptive average pooling over the last axis of ``[..., n]`` -> ``[..., size]``."""
-    lead = x.shape[:-1]
-    return F.adaptive_avg_pool1d(x.reshape(-1, 1, x.shape[-1]), size).reshape(*lead, size)
+def adaptive_pool_matrix(n: int, m: int) -> torch.Tensor:
+    """The ``[m, n]`` matrix of ``adaptive_avg_pool1d`` from ``n`` to ``m`` values (float64, dense)."""
+    mat = torch.zeros(m, n, dtype=torch.float64)
+    for i in range(m):
+        start, end = (i * n) // m, -((-(i + 1) * n) // m)
+        mat[i, start:end] = 1.0 / (end - start)
+    return mat
+
+
+@lru_cache(maxsize=16)
+def layer_projections(
+    channels: tuple[int, ...], patchsize: int, pretrain_dim: int, target_dim: int
+) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
+    """Per layer: (output rows it feeds ``[r]``, column indices ``[r, t]``, weights ``[r, t]``).
+
+    Row ``i`` of the folded ``[target_dim, C_l * p * p]`` matrix has at most ``t`` (a few) non-zeros: output
+    ``rows[i] = sum_j weights[i, j] * input[columns[i, j]]`` (unused taps have weight 0).
+    """
+    final = adaptive_pool_matrix(len(channels) * pretrain_dim, target_dim)
+    out = []
+    for l, c in enumerate(channels):
+        composite = final[:, l * pretrain_dim : (l + 1) * pretrain_dim] @ adaptive_pool_matrix(
+            c * patchsize * patchsize, pretrain_dim
+        )
+        rows = torch.nonzero(composite.abs().sum(dim=1) > 0).flatten()
+        composite = composite[rows]
+        taps = int((composite != 0).sum(dim=1).max())
+        weights, columns = composite.abs().topk(taps, dim=1)
+        weights = composite.gather(1, columns)
+        out.append((rows, columns, weights.float()))
+    return tuple(out)
 
 
 def patch_features(
@@ -30,18 +63,40 @@ def patch_features(
     target_dim: int = 1024,
 ) -> tuple[torch.Tensor, tuple[int, int]]:
     """``maps``: per layer ``[b, C_l, H_l, W_l]`` -> (``[b, H_0 * W_0, target_dim]``, ``(H_0, W_0)``)."""
+    b = maps[0].shape[0]
+    ref_h, ref_w = (int(s) for s in maps[0].shape[-2:])
+    pad = (patchsize - 1) // 2
+    projections = layer_projections(tuple(int(m.shape[1]) for m in maps), patchsize, pretrain_dim, target_dim)
+    out = torch.zeros(b, target_dim, ref_h, ref_w, dtype=torch.float32, device=maps[0].device)
+    for fmap, (rows, columns, weights) in zip(maps, projections):
+        h, w = fmap.shape[-2:]
+        patches = F.unfold(fmap.float(), kernel_size=patchsize, padding=pad, stride=1)  # [b, C*p*p, h*w]
+        columns, weights = columns.to(fmap.device), weights.to(fmap.device)
+        reduced = patches[:, columns[:, 0]] * weights[:, 0, None]
+        for t in range(1, columns.shape[1]):
+            reduced += patches[:, columns[:, t]] * weights[:, t, None]
+        reduced = reduced.reshape(b, len(rows), h, w)  # [b, r, h, w]
+        if (h, w) != (ref_h, ref_w):
+            reduced = F.interpolate(reduced, size=(ref_h, ref_w), mode="bilinear", align_corners=False)
+        out[:, rows.to(fmap.device)] += reduced
+    return out.flatten(2).transpose(1, 2).contiguous(), (ref_h, ref_w)
+
+
+def reference_patch_features(
+    maps: list[torch.Tensor], patchsize: int = 3, pretrain_dim: int = 1024, target_dim: int = 1024
+) -> torch.Tensor:
+    """The official implementation's order: unfold, upsample the unfolded grid, pool, stack, pool. For tests."""
+    b = maps[0].shape[0]
     ref_h, ref_w = maps[0].shape[-2:]
     pad = (patchsize - 1) // 2
     per_layer = []
     for fmap in maps:
-        b, c, h, w = fmap.shape
+        c, h, w = fmap.shape[1:]
         patches = F.unfold(fmap.float(), kernel_size=patchsize, padding=pad, stride=1)  # [b, C*p*p, h*w]
-        pooled = _adaptive_pool_last(patches.transpose(1, 2), pretrain_dim)  # [b, h*w, P]
+        grid = patches.reshape(b, c * patchsize * patchsize, h, w)
         if (h, w) != (ref_h, ref_w):
-            grid = pooled.transpose(1, 2).reshape(b, pretrain_dim, h, w)
             grid = F.interpolate(grid, size=(ref_h, ref_w), mode="bilinear", align_corners=False)
-            pooled = grid.reshape(b, pretrain_dim, ref_h * ref_w).transpose(1, 2)
-        per_layer.append(pooled)
-    stacked = torch.stack(per_layer, dim=2)  # [b, H0*W0, L, P]
-    out = _adaptive_pool_last(stacked.reshape(*stacked.shape[:2], -1), target_dim)
-    return out, (int(ref_h), int(ref_w))
+        vectors = grid.flatten(2).transpose(1, 2).reshape(-1, 1, c * patchsize * patchsize)
+        per_layer.append(F.adaptive_avg_pool1d(vectors, pretrain_dim).squeeze(1))
+    stacked = torch.stack(per_layer, dim=1).reshape(-1, 1, len(maps) * pretrain_dim)
+    return F.adaptive_avg_pool1d(stacked, target_dim).reshape(b, ref_h * ref_w, target_dim)
