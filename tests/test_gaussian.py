@@ -158,14 +158,14 @@ def test_save_and_load_give_identical_scores(fitted, data, tmp_path, tmp_path_fa
         GaussianModel.load(tmp_path / "m", weights=str(shared_random_weights(tmp_path_factory, seed=1)))
 
 
-@pytest.mark.parametrize("stage", ["features", "fit"])
-def test_cancel_during_fit_keeps_the_previous_model(fitted, data, stage):
+@pytest.mark.parametrize("stage, at", [("features", 1), ("fit", 1), ("fit", 5)])  # fit 5: the last level
+def test_cancel_during_fit_keeps_the_previous_model(fitted, data, stage, at):
     images = batch_of(fitted, data[2][:4])
     before = fitted.predict_batch(images)[0]
     token = CancelToken()
 
     def progress(s, done, total):
-        if s == stage and done > 0:
+        if s == stage and done >= at:
             token.cancel()
 
     with pytest.raises(Cancelled):

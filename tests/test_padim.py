@@ -137,7 +137,7 @@ def test_load_refuses_other_backbone_weights(fitted, tmp_path, tmp_path_factory)
         Padim.load(tmp_path / "m", weights=str(other), device="cpu")
 
 
-@pytest.mark.parametrize("stage", ["features", "fit"])
+@pytest.mark.parametrize("stage", ["features", "fit"])  # 16x16 positions: "fit" is one chunk, the last one
 def test_cancel_during_fit_keeps_the_previous_model(fitted, data, stage):
     images = batch_of(fitted, data[2][:4])
     before = fitted.predict_batch(images)[0]

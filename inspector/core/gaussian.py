@@ -152,6 +152,7 @@ class GaussianModel(AnomalyModel):
                 precisions.append(_inverse(cov))
                 shrinkages.append(round(shrinkage, 6))
                 progress("fit", i + 1, len(pooled))
+        checkpoint(cancel)  # a cancel that came during the last level still leaves the previous model
         channels = [int(m.numel()) for m in means]
         self.means, self.precisions = means, precisions
         self.stats = {"n_train": n, "levels": len(channels), "channels": channels, "shrinkage": shrinkages,
