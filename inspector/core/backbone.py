@@ -38,6 +38,9 @@ def to_feature_map(out: torch.Tensor, model: nn.Module, channels_last: bool) -> 
         out = out[0]
     if out.ndim == 3:
         prefix = int(getattr(model, "num_prefix_tokens", 0) or 0)
+        n = out.shape[1]
+        if math.isqrt(n) ** 2 == n and math.isqrt(n - prefix) ** 2 != n - prefix:
+            prefix = 0  # a layer before the prefix tokens are added (``patch_embed``): every token is a patch
         tokens = out[:, prefix:, :]
         side = math.isqrt(tokens.shape[1])
         if side * side != tokens.shape[1]:
@@ -64,6 +67,7 @@ class FeatureExtractor(nn.Module):
             )
         self.model = model
         self.layers = list(layers)
+        self.weights_label = ""  # which weights were loaded, for messages (set by build_feature_extractor)
         self.channels_last = str(getattr(model, "output_fmt", "NCHW")).upper() == "NHWC"
         self._outputs: dict[str, torch.Tensor] = {}
         self._last = self._deepest_layer(modules)
@@ -139,29 +143,31 @@ class FeatureExtractor(nn.Module):
 def build_feature_extractor(
     timm_name: str, layers: Sequence[str], weights: "WeightsSource", input_size: int = 224
 ) -> tuple[FeatureExtractor, str]:
-    """Create ``timm_name`` with its weights, keep only what ``layers`` need; returns (extractor, weights hash).
+    """Create a backbone with its weights, keep only what ``layers`` need; returns (extractor, weights hash).
 
-    The modules the chosen layers need are found by tracing a copy built on the ``meta`` device (free), then
-    the real model is pruned before its weights are loaded strictly.
+    ``timm_name`` is a reference name (``wideresnet50``, ``mobilenet_v2``) or any timm model name. ``pretrained``
+    weights are the file imported for that backbone if there is one, else the timm hub's (cached). The
+    modules the chosen layers need are found by tracing a copy built on the ``meta`` device (free), then
+    the real model is pruned before its weights are loaded strictly. ``extractor.weights_label`` says which
+    weights were used.
     """
     import timm
 
-    from .weights import WeightsError, create_pretrained, load_strict, read_state_dict, state_hash
+    from .backbones import _meta_model, adapt_state_dict, resolve_backbone
+    from .weights import create_pretrained, load_strict, read_state_dict, resolve_source, state_hash
 
-    try:
-        with torch.device("meta"):
-            meta = timm.create_model(timm_name, pretrained=False)
-    except RuntimeError as exc:  # unknown model name
-        raise WeightsError(f"unknown backbone '{timm_name}': {exc}") from None
-    ran = FeatureExtractor(meta, layers).executed_modules(input_size)
-    del meta
+    spec = resolve_backbone(timm_name, guess_layers=False)
+    weights = resolve_source(weights, spec.name)
+    ran = FeatureExtractor(_meta_model(spec.timm_name), layers).executed_modules(input_size)
     if weights.kind == "pretrained":
-        model = create_pretrained(timm_name)
+        model = create_pretrained(spec.timm_name)
     else:
-        model = timm.create_model(timm_name, pretrained=False)
+        model = timm.create_model(spec.timm_name, pretrained=False)
     extractor = FeatureExtractor(model, layers)
     pruned = extractor.prune(ran)
     if weights.kind == "file":
-        load_strict(model, read_state_dict(weights.path), pruned, weights.path)
+        state = adapt_state_dict(spec.timm_name, read_state_dict(weights.path))
+        load_strict(model, state, pruned, weights.path)
     extractor.eval()
+    extractor.weights_label = f"{spec.name}: {weights.describe()}"
     return extractor, state_hash(model)
