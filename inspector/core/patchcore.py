@@ -74,9 +74,12 @@ class PatchCore(AnomalyModel):
         configure_threads()
         self.device = resolve_device(self.config.device)
         if extractor is None:
-            extractor, weights_hash = build_feature_extractor(
-                self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights), self.config.crop
-            )
+            with torch.random.fork_rng(devices=[]):  # random init (tests) is the same for the same seed
+                torch.manual_seed(self.config.seed)
+                extractor, weights_hash = build_feature_extractor(
+                    self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights),
+                    self.config.crop,
+                )
         self.extractor = extractor.to(self.device)
         self.weights_hash = weights_hash
         self.preprocessor = self.config.preprocessor()
