@@ -115,7 +115,7 @@ def test_add_images_copies_dedupes_and_skips(tmp_path, project, good_dir):
     dup = write(tmp_path / "other", "same_as_good_00.png", texture(0))
     report = project.add_images([good_dir, dup])
     assert len(report.added) == 12
-    assert [d[1] for d in report.duplicates] == ["good_00.png"]
+    assert [d[1] for d in report.duplicates] == ["good/good_00.png"]  # named by the path from the dropped folder
     assert sorted(s.path.name for s in report.skipped) == ["broken.png", "empty.jpg"]
     again = project.add_images([good_dir / "good_03.png"])
     assert not again.added and len(again.duplicates) == 1
@@ -175,7 +175,8 @@ def test_train_inspect_review_reopen(tmp_path, project, good_dir):
         write(tmp_path / "new", f"bad_{i}.png", defect(200 + i))
     rep = jobs.inspect(project, [tmp_path / "new"])
     assert rep.n_scored == 6
-    res = {r.image.name: r for r in project.results()}
+    res = {r.image.name.removeprefix("new/"): r for r in project.results()}
+    assert sorted(r.image.name for r in project.results())[0] == "new/bad_0.png"
     assert min(res[f"bad_{i}.png"].score for i in range(3)) > max(res[f"ok_{i}.png"].score for i in range(3))
     amap = project.load_map(res["bad_0.png"])
     assert amap.shape == (64, 64) and amap.dtype == np.float32
@@ -204,7 +205,7 @@ def test_train_inspect_review_reopen(tmp_path, project, good_dir):
     project.review(ok, "good")
     csv_path = tmp_path / "reviews.csv"
     assert project.export_reviews_csv(csv_path) == 6
-    rows = {r["file"]: r for r in csv.DictReader(csv_path.open())}
+    rows = {r["file"].removeprefix("new/"): r for r in csv.DictReader(csv_path.open())}
     assert rows["bad_0.png"]["decision"] == "defect" and rows["bad_0.png"]["decisions_made"] == "4"
     assert rows["ok_1.png"]["decision"] == ""
 
@@ -222,7 +223,7 @@ def test_train_inspect_review_reopen(tmp_path, project, good_dir):
 
     # confirmed-good parts go back into training; retraining re-scores everything with the new model
     added = again.add_confirmed_good_to_training()
-    assert [a.name for a in added] == ["ok_0.png"] and again.model_is_stale()
+    assert [a.name for a in added] == ["new/ok_0.png"] and again.model_is_stale()
     assert again.add_confirmed_good_to_training() == []
     rep2 = jobs.train(again)
     assert rep2.n_rescored == 6 and again.generation() == 2 and not again.model_is_stale()

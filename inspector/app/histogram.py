@@ -134,6 +134,8 @@ class ScoreHistogram(QWidget):
                 curve.setData([0, 1], [0])
             self.defect_marks.clear()
             self.good_marks.clear()
+            self.plot.setXRange(0, 1, padding=0)
+            self.plot.setYRange(0, 5, padding=0)
         self.set_thresholds(thresholds)
         if not every.size:
             self.hint.setText("No scores yet. Train (the held-out good images are scored), then inspect parts.")
@@ -147,16 +149,13 @@ class ScoreHistogram(QWidget):
         """Place the lines (without emitting ``thresholdsEdited``)."""
         for line in (self.pass_line, self.fail_line):
             line.setVisible(thresholds is not None)
-            line.blockSignals(True)
-        if thresholds is not None:
+        if thresholds is not None:  # (setValue emits sigPositionChanged, which updates the line labels)
             self.pass_line.setBounds((None, None))
             self.fail_line.setBounds((None, None))
             self.pass_line.setValue(thresholds.pass_)
             self.fail_line.setValue(thresholds.fail)
             self.pass_line.setBounds((None, thresholds.fail))
             self.fail_line.setBounds((thresholds.pass_, None))
-        for line in (self.pass_line, self.fail_line):
-            line.blockSignals(False)
         self.suggest_button.setEnabled(bool(self._good.size or self._inspected.size))
         self._update_counts()
 

@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.histogram.suggestRequested.connect(self.suggest)
         self.progress_panel.cancelRequested.connect(self.jobs.cancel)
         self.jobs.started.connect(self.progress_panel.start)
+        self.jobs.started.connect(self._job_started)
         self.jobs.progress.connect(self._job_progress)
         self.jobs.errored.connect(self._job_errored)
         self.jobs.cancelled.connect(self._job_cancelled)
@@ -473,6 +474,13 @@ class MainWindow(QMainWindow):
         self.progress_panel.set_progress(stage, done, total)
         self.statusBar().showMessage(f"{title}: {self.progress_panel.stage.text()}")
 
+    def _job_started(self, title: str) -> None:
+        if title == "Training":
+            has_model = self.state.project is not None and self.state.project.has_model()
+            self.training_set.model_status.setText(
+                "Training… the current model stays in use until the new one is ready." if has_model else "Training…")
+            self.training_set.model_status.setStyleSheet("color:#0b3d66; font-weight:bold;")
+
     def _job_errored(self, title: str, message: str, detail: str) -> None:
         self.show_error(f"{title} failed: {message}", detail)
 
@@ -493,6 +501,7 @@ class MainWindow(QMainWindow):
         self.review.retrain_button.setEnabled(not busy and self.review.retrain_button.isEnabled())
         if not busy:
             self.progress_panel.finish()
+            self.training_set.refresh()
             self.statusBar().clearMessage()
             if has_project:
                 self.review.show_current()

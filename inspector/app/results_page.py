@@ -26,8 +26,9 @@ class ResultsPage(QWidget):
         self.splitter.setObjectName("resultsSplitter")
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.heatmap)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([620, 700])  # until the user's own layout is restored
 
         self.empty = EmptyState("No parts inspected yet", "", [("Inspect a folder…", lambda: self.browseRequested.emit("folder"))])
         self.stack = QStackedWidget()

@@ -5,7 +5,7 @@ Sortable by any column (scores numerically), filterable by verdict / decision an
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
@@ -154,9 +154,10 @@ class ResultsTable(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(COL_FILE, QHeaderView.Stretch)
         header.resizeSection(COL_THUMB, 48)
-        for col in (COL_SCORE, COL_VERDICT, COL_REVIEW):
-            header.resizeSection(col, 90)
-        header.resizeSection(COL_ADDED, 130)
+        header.setMinimumSectionSize(40)
+        for col, width in ((COL_SCORE, 70), (COL_VERDICT, 80), (COL_REVIEW, 80), (COL_ADDED, 120)):
+            header.resizeSection(col, width)
+        self.setIconSize(QSize(40, 40))
         self._current = -1
         self.selectionModel().currentRowChanged.connect(self._row_changed)
         self.results_model.modelAboutToBeReset.connect(self._remember)

@@ -137,7 +137,8 @@ class ReviewQueue(QWidget):
     def show_current(self) -> None:
         project = self.state.project
         confirmed = len(project.confirmed_good_outside_training()) if project else 0
-        self.retrain_button.setText(f"Add {confirmed} confirmed-good part(s) to training and retrain")
+        self.retrain_button.setText(f"Retrain with {confirmed} confirmed-good part(s)")
+        self.retrain_button.setToolTip("Add the parts you confirmed good to the training set and train again")
         self.retrain_button.setEnabled(confirmed > 0)
         self.export_button.setEnabled(bool(project and project.results()))
         r = self.current()

@@ -198,6 +198,28 @@ def _verdict_sql() -> str:
     return "CASE WHEN score < :p THEN 'pass' WHEN score >= :f THEN 'fail' ELSE 'uncertain' END"
 
 
+def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[str], list[SkippedImage]]:
+    """Image files under ``paths`` with the names shown for them: a file dropped alone keeps its name; one
+    found in a dropped folder is named by its path from that folder's parent ("broken/000.png"), so parts
+    with the same file name in different folders stay distinguishable."""
+    files: list[Path] = []
+    names: list[str] = []
+    skipped: list[SkippedImage] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        root = Path(raw)
+        found, missing = find_images([root])
+        skipped += missing
+        for f in found:
+            key = f.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            files.append(f)
+            names.append(f.relative_to(root.parent).as_posix() if root.is_dir() else f.name)
+    return files, names, skipped
+
+
 class Project:
     """An open project. Create with ``Project.create``, open with ``Project.open``; ``close()`` when done."""
 
@@ -413,7 +435,7 @@ class Project:
         """
         if role not in ("train", "inspected"):
             raise ValueError(f"images are added as 'train' or 'inspected', not {role!r}")
-        files, missing = find_images(paths)
+        files, names, missing = _expand(paths)
         report = AddReport(skipped=list(missing))
         pool = GOOD_ROLES if role == "train" else ("inspected",)
         progress("import", 0, len(files))
@@ -435,7 +457,7 @@ class Project:
                 report.duplicates.append((src, existing["name"]))
                 report.duplicate_ids.append(existing["id"])
             else:
-                report.added.append(self._insert_image(src.name, str(src), data, digest, rgb, role))
+                report.added.append(self._insert_image(names[i], str(src), data, digest, rgb, role))
             progress("import", i + 1, len(files))
         return report
 

@@ -17,7 +17,7 @@ SMALL = {"backbone": "resnet18", "layers": ["layer2", "layer3"], "resize": 64, "
 def fresh_home(tmp_path, monkeypatch):
     """No test touches the real profile: HOME, INSPECTOR_HOME and XDG folders point into tmp_path."""
     home = tmp_path / "home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("INSPECTOR_HOME", str(home / "inspector"))
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):

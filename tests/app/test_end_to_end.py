@@ -17,7 +17,7 @@ def table_rows(window) -> dict[str, tuple[str, str]]:
     proxy = window.results.table.proxy
     out = {}
     for row in range(proxy.rowCount()):
-        name = proxy.index(row, 1).data()
+        name = proxy.index(row, 1).data().removeprefix("parts/")
         out[name] = (proxy.index(row, COL_VERDICT).data(), proxy.index(row, COL_REVIEW).data())
     return out
 
@@ -64,13 +64,13 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     # inspect parts with planted defects: each gets a score, a verdict and a heatmap
     run_job(qtbot, window, lambda: window.inspect([str(parts_folder)]))
     assert window.tabs.currentWidget() is window.results
-    results = {r.image.name: r for r in project.results()}
+    results = {r.image.name.removeprefix("parts/"): r for r in project.results()}
     assert len(results) == 8 and window.results.table.proxy.rowCount() == 8
     bad = sorted(results[f"bad_{i}.png"].score for i in range(4))
     ok = sorted(results[f"ok_{i}.png"].score for i in range(4))
     assert bad[0] > ok[-1], "planted defects must score above good parts"
     # the table is sorted by score, highest first, and the first row's heatmap is shown
-    assert window.results.table.proxy.index(0, 1).data().startswith("bad_")
+    assert window.results.table.proxy.index(0, 1).data().startswith("parts/bad_")
     assert window.results.heatmap.heat.image is not None and window.results.heatmap.heat.isVisible()
     assert "score" in window.results.heatmap.score_label.text()
     xs, _ = window.results.heatmap.outline_points()
@@ -100,7 +100,7 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     # the review queue: fail and uncertain, highest score first; keys G, D, S, Z, arrows
     window.tabs.setCurrentWidget(window.review)
     review = window.review
-    assert [r.image.name for r in review.queue] == bad_names[::-1]
+    assert [r.image.name for r in review.queue] == ["parts/" + n for n in bad_names[::-1]]
     assert review.progress_text() == "0 of 4 reviewed"
     qtbot.keyClick(review, Qt.Key_D)  # highest: defect
     qtbot.keyClick(review, Qt.Key_G)  # second: good (a false alarm)

@@ -1,0 +1,376 @@
+"""Backbone and layer picker for the project settings, with the weights status and Import / Download.
+
+The reference backbones fill the combo (unavailable ones disabled, the reason as tooltip). Choosing one lists
+its layers with their ``[C, H, W]`` maps and the rough cost up to each (computed on the ``meta`` device, on a
+background thread: big models take a second). The weights line says what ``pretrained`` means on this PC
+(imported file / cached / needs download / none) with Import... and Download; the download runs on the app's
+``JobRunner`` when one is given (its progress and errors then show where all jobs show), else on a thread of
+its own with a progress bar and Cancel. ``value()`` is ``(backbone, layers)``; ``changed`` fires on any change.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.progress import CancelToken, Cancelled
+
+DEFAULT_BACKBONE = "wideresnet50"  # PatchCore's default
+SPEED_REFERENCE = "wideresnet50"  # relative speed: GMACs against the paper's default backbone and layers
+
+
+class _Call(QThread):
+    """Runs ``fn(progress, cancel)`` off the UI thread; the outcome comes back as one ``settled`` signal."""
+
+    progressed = Signal(object, str, int, int)  # the call, stage, done, total
+    settled = Signal(object, object, str)  # the call, result, error ("" on success, "cancelled" if cancelled)
+
+    def __init__(self, fn: Callable, parent: QObject, on_settled: Callable, on_progress: Callable | None):
+        super().__init__(parent)
+        self.fn = fn
+        self.token = CancelToken()
+        self.on_settled = on_settled
+        self.on_progress = on_progress
+
+    def run(self) -> None:
+        def progress(stage: str, done: int, total: int) -> None:
+            self.progressed.emit(self, stage, int(done), int(total))
+
+        try:
+            result = self.fn(progress, self.token)
+        except Cancelled:
+            self.settled.emit(self, None, "cancelled")
+        except Exception as exc:  # shown in the picker's status line
+            self.settled.emit(self, None, str(exc) or type(exc).__name__)
+        else:
+            self.settled.emit(self, result, "")
+
+
+def _describe_layers(table: dict[str, Any], chosen: list[str], reference_gmacs: float | None) -> str:
+    infos = [table[n] for n in chosen if n in table]
+    if not infos:
+        return "Choose at least one layer."
+    dims = " + ".join(str(i.channels) for i in infos)
+    total = sum(i.channels for i in infos)
+    grid = f"{infos[0].shape[1]}×{infos[0].shape[2]}"
+    gmacs = max(i.gmacs for i in infos)
+    speed = f" (×{gmacs / reference_gmacs:.2f} of {SPEED_REFERENCE})" if reference_gmacs else ""
+    return (f"Features: {dims} = {total} dims per position on a {grid} grid · "
+            f"≈ {gmacs:.2f} GMACs per image{speed}")
+
+
+class BackbonePicker(QWidget):
+    """Backbone combo, layer multi-select with shapes and cost, weights status with Import... / Download."""
+
+    changed = Signal()
+    layersLoaded = Signal(str)  # backbone name, once its layer table is shown
+    weightsChanged = Signal(str)  # the weights state: imported / cached / download / none
+    busyChanged = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None, runner: Any | None = None, input_size: int | None = None):
+        super().__init__(parent)
+        from ..core.backbones import reference_backbones
+
+        self.runner = runner  # the app's JobRunner, optional
+        self.input_size = input_size
+        self._specs = {s.name: s for s in reference_backbones()}
+        self._table: dict[str, Any] = {}
+        self._pending_layers: list[str] | None = None
+        self._request = 0
+        self._threads: set[_Call] = set()
+        self._download: _Call | None = None
+        self._reference_gmacs: float | None = None
+
+        self.combo = QComboBox()
+        self.combo.setObjectName("backboneCombo")
+        model = self.combo.model()
+        for spec in self._specs.values():
+            self.combo.addItem(spec.name)
+            index = self.combo.count() - 1
+            tip = f"{spec.timm_name} · {spec.family}" + (f" · {spec.note}" if spec.note else "")
+            if not spec.available:
+                item = model.item(index)
+                item.setEnabled(False)
+                tip = f"Not available: {spec.unavailable}"
+            self.combo.setItemData(index, tip, Qt.ToolTipRole)
+        self.layers = QListWidget()
+        self.layers.setObjectName("layerList")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.weights_label = QLabel()
+        self.weights_label.setWordWrap(True)
+        self.import_button = QPushButton("Import…")
+        self.download_button = QPushButton("Download")
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+
+        form = QFormLayout()
+        form.addRow("Backbone", self.combo)
+        weights_row = QHBoxLayout()
+        weights_row.addWidget(self.weights_label, 1)
+        weights_row.addWidget(self.import_button)
+        weights_row.addWidget(self.download_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Layers (feature map C×H×W, cost from the input up to the layer)"))
+        layout.addWidget(self.layers, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(weights_row)
+        layout.addWidget(self.progress)
+
+        self.weights_status = None
+        self.combo.setCurrentText(DEFAULT_BACKBONE)
+        self.combo.currentTextChanged.connect(self._backbone_chosen)
+        self.layers.itemChanged.connect(self._layers_edited)
+        self.import_button.clicked.connect(self._ask_import)
+        self.download_button.clicked.connect(self._download_clicked)
+        self._backbone_chosen(self.combo.currentText())
+
+    # ------------------------------------------------------------------------------------------ value
+    def value(self) -> tuple[str, list[str]]:
+        """(backbone name, chosen layers in the model's order)."""
+        return self.combo.currentText(), self._checked_layers()
+
+    def set_value(self, backbone: str, layers: list[str] | None = None) -> None:
+        """Select ``backbone`` (a reference name, or any timm name: added to the combo) and check ``layers``
+        (default: the backbone's defaults) once its layer table has loaded."""
+        if self.combo.findText(backbone) < 0:
+            self.combo.addItem(backbone)
+            self.combo.setItemData(self.combo.count() - 1, "a timm model outside the reference list", Qt.ToolTipRole)
+        self._pending_layers = list(layers) if layers is not None else None
+        if self.combo.currentText() == backbone:
+            self._backbone_chosen(backbone)
+        else:
+            self.combo.setCurrentText(backbone)
+
+    def _checked_layers(self) -> list[str]:
+        if not self._table and self._pending_layers is not None:
+            return list(self._pending_layers)
+        return [self.layers.item(i).data(Qt.UserRole) for i in range(self.layers.count())
+                if self.layers.item(i).checkState() == Qt.Checked]
+
+    # -------------------------------------------------------------------------------------- layer table
+    def _backbone_chosen(self, name: str) -> None:
+        self._request += 1
+        request = self._request
+        self._table = {}
+        self.layers.clear()
+        self.summary.setText(f"Reading the layers of {name}…")
+        self.weights_label.setText("")
+        size = self.input_size
+
+        def load(progress, cancel):
+            from ..core.backbones import cost_up_to, layer_table, resolve_backbone
+            from ..core.weights import weights_status
+
+            spec = resolve_backbone(name)
+            table = layer_table(spec, size)
+            reference = cost_up_to(SPEED_REFERENCE, ["layer3"], size) if self._reference_gmacs is None else None
+            return spec, table, reference, weights_status(spec.name)
+
+        self._start(load, lambda result, error: self._table_loaded(request, name, result, error))
+        self.changed.emit()
+
+    def _table_loaded(self, request: int, name: str, result, error: str) -> None:
+        if request != self._request:
+            return  # the user has chosen another backbone meanwhile
+        if error:
+            self.summary.setText(f"{name}: {error}")
+            self._show_weights(None)
+            self.layersLoaded.emit(name)
+            return
+        spec, table, reference, status = result
+        if reference is not None:
+            self._reference_gmacs = reference
+        chosen = self._pending_layers if self._pending_layers is not None else list(spec.layers)
+        self._pending_layers = None
+        self.layers.blockSignals(True)
+        for info in table:
+            default = " (default)" if info.name in spec.layers else ""
+            text = f"{info.name}{default}   {'×'.join(map(str, info.shape))}   {info.gmacs:.2f} GMACs"
+            item = QListWidgetItem(text)
+            item.setData(Qt.UserRole, info.name)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if info.name in chosen else Qt.Unchecked)
+            item.setToolTip(f"module output {'×'.join(map(str, info.raw_shape))}, "
+                            f"{info.mparams:.1f} M parameters up to here")
+            self.layers.addItem(item)
+        self.layers.blockSignals(False)
+        self._table = {info.name: info for info in table}
+        self._refresh_summary()
+        self._show_weights(status)
+        self.layersLoaded.emit(name)
+        self.changed.emit()
+
+    def _layers_edited(self, _item: QListWidgetItem) -> None:
+        self._refresh_summary()
+        self.changed.emit()
+
+    def _refresh_summary(self) -> None:
+        self.summary.setText(_describe_layers(self._table, self._checked_layers(), self._reference_gmacs))
+
+    # ------------------------------------------------------------------------------------------ weights
+    def _show_weights(self, status) -> None:
+        self.weights_status = status
+        if status is None:
+            self.weights_label.setText("Weights: unknown")
+            self.download_button.setEnabled(False)
+            self.import_button.setEnabled(False)
+            return
+        self.weights_label.setText(f"Weights: {status.text}")
+        self.import_button.setEnabled(self._download is None)
+        self.download_button.setEnabled(status.state == "download" or self._download is not None)
+        self.weightsChanged.emit(status.state)
+
+    def refresh_weights(self) -> None:
+        """Re-read the weights status of the current backbone (after an import or download elsewhere)."""
+        name = self.combo.currentText()
+
+        def status(progress, cancel):
+            from ..core.weights import weights_status
+
+            return weights_status(name)
+
+        self._start(status, lambda result, error: self._show_weights(None if error else result)
+                    if name == self.combo.currentText() else None)
+
+    def _ask_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import backbone weights", "",
+                                              "Weights (*.safetensors *.pth *.pt *.bin);;All files (*)")
+        if path:
+            self.import_file(path)
+
+    def import_file(self, path: str) -> None:
+        """Import ``path`` for the current backbone (checked strictly, on a thread); the status line reports."""
+        name, layers = self.value()
+        self.weights_label.setText(f"Weights: checking {path}…")
+        self.import_button.setEnabled(False)
+
+        def run(progress, cancel):
+            from ..core.weights import import_weights, weights_status
+
+            return import_weights(path, name, layers=layers or None), weights_status(name)
+
+        def done(result, error):
+            if error:
+                self.weights_label.setText(f"Weights: not imported: {error}")
+                self.import_button.setEnabled(True)
+                self.weightsChanged.emit("error")
+                return
+            report, status = result
+            self._show_weights(status)
+            if report.check.unused_missing:
+                self.weights_label.setText(self.weights_label.text() + " · the file has no weights for "
+                                           + ", ".join(report.check.unused_missing))
+
+        self._start(run, done)
+
+    def _download_clicked(self) -> None:
+        if self._download is not None:
+            self._download.token.cancel()
+        else:
+            self.start_download()
+
+    def start_download(self) -> None:
+        """Download the current backbone's weights from the timm hub, off the UI thread."""
+        from ..core.backbones import resolve_backbone
+
+        name = self.combo.currentText()
+        timm_name = resolve_backbone(name).timm_name
+
+        def run(progress, cancel):
+            from ..core.weights import download_pretrained, weights_status
+
+            download_pretrained(timm_name, progress, cancel)
+            return weights_status(name)
+
+        if self.runner is not None:
+            started = self.runner.start(f"Download {name}", run, on_finished=self._show_weights,
+                                        on_settled=self.refresh_weights)
+            if not started:
+                self.weights_label.setText("Weights: another job is running; download later")
+            return
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.download_button.setText("Cancel")
+        self.import_button.setEnabled(False)
+
+        def done(result, error):
+            self._download = None
+            self.progress.setVisible(False)
+            self.download_button.setText("Download")
+            if error:
+                self.weights_label.setText(f"Weights: download {error if error == 'cancelled' else 'failed: ' + error}")
+                self.download_button.setEnabled(True)
+                self.import_button.setEnabled(True)
+                self.weightsChanged.emit("error" if error != "cancelled" else "cancelled")
+            else:
+                self._show_weights(result)
+
+        self._download = self._start(run, done, self._download_progress)
+
+    def _download_progress(self, stage: str, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * done / total))
+            self.progress.setFormat(f"{done / 1e6:.0f} / {total / 1e6:.0f} MB")
+
+    # ------------------------------------------------------------------------------------------ threads
+    def _start(self, fn: Callable, on_settled: Callable, on_progress: Callable | None = None) -> _Call:
+        """Run ``fn`` on a thread; its callbacks run on the UI thread (signals to this widget's bound slots
+        are queued across threads)."""
+        call = _Call(fn, self, on_settled, on_progress)
+        self._threads.add(call)
+        call.progressed.connect(self._call_progressed)
+        call.settled.connect(self._call_settled)
+        call.finished.connect(self._call_finished)
+        if len(self._threads) == 1:
+            self.busyChanged.emit(True)
+        call.start()
+        return call
+
+    def _call_progressed(self, call: _Call, stage: str, done: int, total: int) -> None:
+        if call.on_progress is not None:
+            call.on_progress(stage, done, total)
+
+    def _call_settled(self, call: _Call, result: Any, error: str) -> None:
+        call.on_settled(result, error)
+
+    def _call_finished(self) -> None:
+        call = self.sender()
+        if call not in self._threads:
+            return
+        self._threads.discard(call)
+        call.deleteLater()
+        if not self._threads:
+            self.busyChanged.emit(False)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._threads)
+
+    def shutdown(self, timeout_ms: int = 30000) -> bool:
+        """Cancel a download and wait for every thread of this widget (call before the window closes)."""
+        ok = True
+        for call in list(self._threads):
+            call.token.cancel()
+            ok = call.wait(timeout_ms) and ok
+        return ok
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,126 @@
+"""Take the screenshots of docs/how-to-use.md with the real app, real weights and the MVTec AD bottle images.
+
+    xvfb-run -s "-screen 0 1400x900x24" python packaging/screenshots.py \
+        --data /work/shared/data/mvtec_ad/bottle \
+        --weights /work/shared/data/weights/resnet18_imagenet_to_layer3.safetensors
+
+Everything (projects, settings) goes to a temporary INSPECTOR_HOME; the screenshots to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_BYTES = 300_000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="an MVTec AD category folder (train/good, test/<type>)")
+    parser.add_argument("--weights", required=True, help="resnet18 weights file (.safetensors)")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--coreset", type=float, default=0.05, help="coreset ratio (default 0.05)")
+    args = parser.parse_args()
+    os.environ["INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="inspector-shots-")
+    sys.path.insert(0, str(ROOT))
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.app.main_window import MainWindow
+    from inspector.core.project import ProjectSettings
+    from inspector.core.registry import default_projects_dir
+
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Inspector")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = Path(args.data)
+
+    def pump(seconds: float = 0.3) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def wait(cond, timeout: float = 900.0) -> None:
+        end = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > end:
+                raise TimeoutError("the app did not get there in time")
+            app.processEvents()
+            time.sleep(0.02)
+
+    def save(widget, name: str) -> None:
+        pump(0.5)
+        image = widget.grab().toImage()
+        path = out / f"{name}.png"
+        image.save(str(path), "PNG", 9)
+        if path.stat().st_size > MAX_BYTES:  # photos inside make big PNGs: a 256-colour palette keeps them small
+            image.convertToFormat(QImage.Format_Indexed8, Qt.DiffuseDither).save(str(path), "PNG", 9)
+        print(f"{path}: {image.width()}x{image.height()}, {path.stat().st_size // 1024} KB", flush=True)
+
+    settings = ProjectSettings(model={"backbone": "resnet18", "layers": ["layer2", "layer3"], "weights": args.weights,
+                                      "resize": 256, "crop": 224, "coreset_ratio": args.coreset, "device": "cpu"})
+    window = MainWindow()
+    window.resize(1360, 860)
+    window.show()
+    # a few projects so the start screen looks like a real PC's
+    for name in ("Screw M4, line 1", "Capsules"):
+        window.create_project(name, default_projects_dir() / name.split(",")[0].replace(" ", "_"), settings)
+        window.close_project()
+    window.create_project("Bottle", default_projects_dir() / "Bottle", settings)
+    window.close_project()
+    window.message_bar.clear()
+    window.start_screen.refresh()
+    save(window, "01-start")
+
+    window.open_project(default_projects_dir() / "Bottle")
+    window.add_good_images([str(data / "train" / "good")])
+    wait(lambda: not window.jobs.busy)
+    window.training_set.list.scrollToTop()
+    save(window, "02-training-set")
+
+    window.train()
+    wait(lambda: window.progress_panel._stage == "coreset" and window.progress_panel._stage_done
+         > 0.3 * max(window.progress_panel._stage_total, 1))
+    save(window, "03-training")
+    wait(lambda: not window.jobs.busy)
+    print(window.message_bar.text(), flush=True)
+
+    window.inspect([str(p) for p in sorted((data / "test").iterdir())])
+    wait(lambda: not window.jobs.busy)
+    table = window.results.table
+    # a part with a visible defect: the highest-scoring broken bottle
+    rows = sorted(window.state.results(), key=lambda r: -r.score)
+    pick = next((r for r in rows if r.image.name.startswith("broken_large/")), rows[0])
+    table.select_image(pick.image.id)
+    save(window, "04-results")
+    save(window.histogram_dock, "05-histogram")
+
+    window.tabs.setCurrentWidget(window.review)
+    review = window.review
+    pump(0.3)
+    for key in (Qt.Key_D, Qt.Key_D, Qt.Key_D, Qt.Key_D, Qt.Key_D):
+        review.keyPressEvent(_key(key))
+    save(window, "06-review")
+    window.close()
+    return 0
+
+
+def _key(key):
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+
+    return QKeyEvent(QEvent.KeyPress, key, Qt.NoModifier)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
