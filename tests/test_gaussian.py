@@ -172,3 +172,20 @@ def test_cancel_during_fit_keeps_the_previous_model(fitted, data, stage, at):
         fitted.fit(data[0][:10], progress, token)
     np.testing.assert_array_equal(fitted.predict_batch(images)[0], before)
     assert fitted.stats["n_train"] == 16
+
+
+def test_cli_train_and_inspect_say_there_is_no_heatmap(weights, data, tmp_path, capsys):
+    from inspector.cli import main
+
+    model_dir, out = tmp_path / "model", tmp_path / "out"
+    assert main(["train", str(data[0][0].parent), "--out", str(model_dir), "--model", "gaussian",
+                 "--backbone", "resnet18", "--layers", "layer1", "layer2", "--gaussian-level", "2",
+                 "--weights", str(weights), "--image-size", str(SIZE), "--crop-size", str(SIZE),
+                 "--device", "cpu", "--quiet"]) == 0
+    loaded = GaussianModel.load(model_dir)
+    assert (loaded.config.layers, loaded.config.level) == (["layer1", "layer2"], 2)
+    assert main(["inspect", str(model_dir), str(data[2][0]), "--out", str(out), "--quiet"]) == 0
+    assert "image scores only: no heatmaps" in capsys.readouterr().out
+    rows = (out / "scores.csv").read_text().splitlines()
+    assert len(rows) == 2 and rows[1].endswith(",")  # no heatmap file named
+    assert not list(out.glob("*_heatmap.png"))

@@ -183,7 +183,7 @@ def test_dims_beyond_the_layers_channels_are_refused(weights):
         Padim(config(weights, dims=500))
 
 
-def test_cli_train_and_inspect_with_padim(weights, data, tmp_path):
+def test_cli_train_and_inspect_with_padim(weights, data, tmp_path, capsys):
     from inspector.cli import main
 
     train_dir = data[0][0].parent
@@ -192,9 +192,24 @@ def test_cli_train_and_inspect_with_padim(weights, data, tmp_path):
             "--weights", str(weights), "--image-size", str(SIZE), "--crop-size", str(SIZE), "--padim-dims", "30",
             "--device", "cpu", "--quiet"]
     assert main(args) == 0
+    assert "padim memory: 256 positions (16x16) x 30 dims" in capsys.readouterr().out
     assert json.loads((model_dir / "model.json").read_text())["model"] == "padim"
     out = tmp_path / "out"
     assert main(["inspect", str(model_dir), str(data[2][0]), "--out", str(out), "--quiet"]) == 0
     rows = (out / "scores.csv").read_text().splitlines()
     assert len(rows) == 2 and rows[1].endswith("_heatmap.png")
     assert (out / f"{data[2][0].stem}_heatmap.png").is_file()
+
+
+def test_cli_refusal_is_one_line_with_the_figures(weights, data, tmp_path, monkeypatch, capsys):
+    from inspector.cli import main
+
+    monkeypatch.setattr(memory, "available_memory", lambda: 3 * 2**30)  # 3 GB free: too little for WRN50's
+    rc = main(["train", str(data[0][0].parent), "--out", str(tmp_path / "m"), "--model", "padim",
+               "--backbone", "resnet18", "--weights", str(weights), "--padim-dims", "448", "--crop-size", "448",
+               "--image-size", "448", "--device", "cpu", "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.startswith("error: PaDiM with resnet18 (12544 positions (112x112) x 448 dims: ")
+    assert "needs about 28.2 GB of memory, but only 3.0 GB is free" in err
+    assert not (tmp_path / "m").exists()

@@ -73,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
             ok, png = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
             write_bytes(args.out / f"{name}_heatmap.png", png.tobytes())
     print(f"scored {len(preds)} image(s) -> {args.out / 'scores.csv'}")
+    if preds and not maps:
+        print(f"the {model.kind} model gives image scores only: no heatmaps")
     if skipped:
         print(f"skipped {len(skipped)} file(s):")
         for s in skipped:

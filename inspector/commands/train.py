@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: no images found in {', '.join(map(str, args.good))}", file=sys.stderr)
         return 2
     model = build_model(args, patchcore_config(args))
+    if hasattr(model, "memory"):  # PaDiM: memory grows with positions x dims^2
+        print(f"{model.kind} memory: {model.memory.describe()}")
     progress = TqdmProgress(args.quiet)
     report = model.fit(paths, progress)
     progress.close()
