@@ -112,6 +112,8 @@ def test_resolve_timm_names_and_unknown_names():
 
     with pytest.raises(LayerNotFoundError, match="layer9"):
         feature_shapes("resnet50", ["layer9"])
+    with pytest.raises(BackboneError, match="own input size, 224"):  # before any real model is built
+        build_feature_extractor("vit_small", ["blocks.8"], WeightsSource("random"), 256)
 
 
 def test_layer_table_lists_maps_and_growing_cost():

@@ -153,12 +153,18 @@ def build_feature_extractor(
     """
     import timm
 
-    from .backbones import _meta_model, adapt_state_dict, resolve_backbone
+    from .backbones import BackboneError, _meta_model, adapt_state_dict, resolve_backbone
     from .weights import create_pretrained, load_strict, read_state_dict, resolve_source, state_hash
 
     spec = resolve_backbone(timm_name, guess_layers=False)
     weights = resolve_source(weights, spec.name)
-    ran = FeatureExtractor(_meta_model(spec.timm_name), layers).executed_modules(input_size)
+    try:
+        ran = FeatureExtractor(_meta_model(spec.timm_name), layers).executed_modules(input_size)
+    except (AssertionError, RuntimeError) as exc:  # e.g. a ViT built for 224 given a 256 crop
+        raise BackboneError(
+            f"backbone '{spec.name}' cannot take a {input_size}x{input_size} input ({exc}); "
+            f"use its own input size, {spec.input_size}"
+        ) from None
     if weights.kind == "pretrained":
         model = create_pretrained(spec.timm_name)
     else:

@@ -5,6 +5,17 @@ the modules the chosen layers need: a missing key is an error that names it, and
 nothing in the model; keys of pruned modules (later stages, the classifier) are ignored. Files are read
 without unpickling: safetensors, or ``torch.load(weights_only=True)`` for ``.pth``/``.pt``/``.bin``.
 The network is never silently left untrained: random weights only when ``random`` is asked for by name.
+
+The weights manager keeps everything under the user cache (``paths.weights_cache_dir()``):
+- hub downloads in the Hugging Face cache layout (``models--timm--<model>.<tag>/``), fetched by
+  ``download_pretrained`` with byte progress and cancellation, then loaded from disk with no network;
+- files imported from disk (``import_weights``) in ``imported/``, checked strictly against the backbone on the
+  meta device and listed in ``imported/index.json`` (name, backbone, sha256, size; atomic writes). An imported
+  file is what ``pretrained`` means for its backbone from then on (``resolve_source``), so an offline PC that
+  imported weights once trains like one with internet;
+- ``list_cached`` / ``remove_cached`` / ``weights_status`` for the CLI and the app.
+A model records the weights it was trained with (hash of the tensors) and refuses others:
+``mismatch_message`` words that refusal.
 """
 
 from __future__ import annotations
