@@ -66,8 +66,11 @@ def greedy_coreset(
     seed: int = 0,
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
+    device: torch.device | str | None = None,
 ) -> np.ndarray:
     """Select a coreset of ``features`` ``[N, D]``; returns the chosen row indices ``[k]`` in selection order.
+
+    The projection runs where ``features`` are; the selection on ``device`` (default: the same place).
 
     ``progress("coreset", i, k)`` is called as points are chosen and ``cancel`` is checked every iteration,
     so a cancelled selection stops within milliseconds by raising ``Cancelled``.
@@ -78,6 +81,8 @@ def greedy_coreset(
         progress("coreset", n, n)
         return np.arange(n)
     z = random_projection(features, projection_dim, seed)
+    if device is not None:
+        z = z.to(device)
     mind = _start_distances(z, start_points, seed)
     if z.device.type == "cpu":
         return _greedy_pruned(z.numpy(), mind.numpy(), k, progress, cancel)
@@ -108,7 +113,11 @@ def _greedy_dense(
 def _principal_axes(z: np.ndarray) -> np.ndarray:
     """Rotate centred ``z`` ``[N, d]`` onto its principal axes (orthogonal: all distances are unchanged)."""
     mean = z.mean(axis=0, dtype=np.float64)
-    cov = (z.T.astype(np.float64) @ z.astype(np.float64)) / len(z) - np.outer(mean, mean)
+    cov = np.zeros((z.shape[1], z.shape[1]))
+    for i in range(0, len(z), 32768):  # float64 accumulation without a float64 copy of all of z
+        chunk = z[i : i + 32768].astype(np.float64)
+        cov += chunk.T @ chunk
+    cov = cov / len(z) - np.outer(mean, mean)
     _, vecs = np.linalg.eigh(cov)
     rot = vecs[:, ::-1].astype(np.float32)  # largest variance first
     return np.ascontiguousarray((z - mean.astype(np.float32)) @ rot)

@@ -80,7 +80,8 @@ class PatchCore(AnomalyModel):
                     self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights),
                     self.config.crop,
                 )
-        self.extractor = extractor.to(self.device)
+        # channels-last convolutions are ~20 % faster on CPUs (oneDNN) and no slower on GPUs
+        self.extractor = extractor.to(self.device, memory_format=torch.channels_last)
         self.weights_hash = weights_hash
         self.preprocessor = self.config.preprocessor()
         self.memory_bank: torch.Tensor | None = None  # [M, D] float32, CPU
@@ -91,7 +92,7 @@ class PatchCore(AnomalyModel):
     @torch.no_grad()
     def embed(self, images: torch.Tensor) -> tuple[torch.Tensor, tuple[int, int]]:
         """``[b, 3, H, W]`` normalized images -> (patch features ``[b, h*w, D]`` on the CPU, ``(h, w)``)."""
-        maps = self.extractor(images.to(self.device))
+        maps = self.extractor(images.to(self.device, memory_format=torch.channels_last))
         feats, grid = patch_features(
             maps, self.config.patchsize, self.config.pretrain_embed_dimension, self.config.target_embed_dimension
         )
@@ -132,6 +133,7 @@ class PatchCore(AnomalyModel):
             keep = greedy_coreset(
                 bank, cfg.coreset_ratio, projection_dim=cfg.coreset_projection_dim,
                 start_points=cfg.coreset_start_points, seed=cfg.seed, progress=progress, cancel=cancel,
+                device=self.device,
             )
             coreset = bank[torch.from_numpy(np.sort(keep))].clone()
         n_patches = bank.shape[0]
