@@ -21,14 +21,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("project", nargs="?", help="a project folder to open")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
+    from .resources import resource
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Inspector")
     app.setOrganizationName("Inspector")
     app.setApplicationDisplayName("Inspector")
+    icon = resource("inspector.svg")
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
     threading.Thread(target=_warm_up, name="engine-warm-up", daemon=True).start()
     window = MainWindow()
     window.show()

@@ -56,6 +56,7 @@ class NewProjectDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(box)
         layout.addWidget(self.buttons)
+        self.finished.connect(self.form.shutdown)
         self._name_changed("")
 
     def _name_changed(self, text: str) -> None:
@@ -87,6 +88,7 @@ class SettingsDialog(QDialog):
         note.setStyleSheet("color:#666;")
         layout.addWidget(note)
         layout.addWidget(buttons)
+        self.finished.connect(self.form.shutdown)
 
     def settings(self) -> ProjectSettings:
         return self.form.settings()

@@ -32,7 +32,11 @@ class ReviewQueue(QWidget):
         self.setFocusPolicy(Qt.StrongFocus)
 
         self.heatmap = HeatmapView()
-        self.heatmap.graphics.setFocusPolicy(Qt.NoFocus)
+        # keys act on the page: only the number field of the heatmap's controls may take the focus
+        for w in (self.heatmap.graphics, self.heatmap.overlay_box, self.heatmap.opacity, self.heatmap.colormap,
+                  self.heatmap.outline_box):
+            w.setFocusPolicy(Qt.NoFocus)
+        self.heatmap.pixel_threshold.setFocusPolicy(Qt.ClickFocus)
         self.progress_label = QLabel()
         self.progress_label.setStyleSheet("font-size: 15px; font-weight: bold;")
         self.progress = QProgressBar()

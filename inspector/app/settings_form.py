@@ -1,8 +1,9 @@
 """The project's model settings as a form: model kind, backbone and layers, weights, image geometry,
 coreset size, held-out fraction, device. Every engine default is editable here.
 
-The backbone row is a slot: ``inspector.app.backbone_picker.BackbonePicker`` is used when it is installed,
-otherwise an editable list of common timm names with a layers field.
+The backbone row holds ``inspector.app.backbone_picker.BackbonePicker`` (reference backbones, layers with
+their shapes and cost, weights status with Import / Download); if that module is missing, an editable list of
+common timm names with a layers field.
 """
 
 from __future__ import annotations
@@ -128,8 +129,15 @@ class ProjectSettingsForm(QWidget):
         self.device.addItems(["auto", "cpu", "cuda"])
         self.form.addRow("Device", self.device)
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.weights_kind.setToolTip("Pretrained: the hub's weights, or a file imported for this backbone "
+                                     "(Import… above); a weights file: used as it is")
         self._settings = settings or ProjectSettings(model=model_kinds.default_config("patchcore"))
         self.set_settings(self._settings)
+
+    def shutdown(self) -> None:
+        """Wait for the backbone picker's background work (call when the dialog closes)."""
+        if hasattr(self.backbone, "shutdown"):
+            self.backbone.shutdown()
 
     def _browse_weights(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Backbone weights file", "",
