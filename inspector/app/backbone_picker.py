@@ -94,6 +94,7 @@ class BackbonePicker(QWidget):
         self._threads: set[_Call] = set()
         self._download: _Call | None = None
         self._reference_gmacs: float | None = None
+        self._alias: tuple[str, str] | None = None  # (reference name shown, timm name it was set by)
 
         self.combo = QComboBox()
         self.combo.setObjectName("backboneCombo")
@@ -142,12 +143,21 @@ class BackbonePicker(QWidget):
 
     # ------------------------------------------------------------------------------------------ value
     def value(self) -> tuple[str, list[str]]:
-        """(backbone name, chosen layers in the model's order)."""
-        return self.combo.currentText(), self._checked_layers()
+        """(backbone name, chosen layers in the model's order). A backbone set by its timm name
+        (``wide_resnet50_2``) shows as its reference entry (``wideresnet50``) and is given back as it was set."""
+        name = self.combo.currentText()
+        if self._alias is not None and self._alias[0] == name:
+            name = self._alias[1]
+        return name, self._checked_layers()
 
     def set_value(self, backbone: str, layers: list[str] | None = None) -> None:
         """Select ``backbone`` (a reference name, or any timm name: added to the combo) and check ``layers``
         (default: the backbone's defaults) once its layer table has loaded."""
+        self._alias = None
+        same_model = [s.name for s in self._specs.values() if s.timm_name == backbone]
+        if self.combo.findText(backbone) < 0 and same_model:
+            self._alias = (same_model[0], backbone)
+            backbone = same_model[0]
         if self.combo.findText(backbone) < 0:
             self.combo.addItem(backbone)
             self.combo.setItemData(self.combo.count() - 1, "a timm model outside the reference list", Qt.ToolTipRole)

@@ -71,6 +71,17 @@ def test_set_value_any_timm_model_and_edit_layers(picker, qtbot):
     assert 0.05 < ratio < 0.5
 
 
+def test_a_reference_model_set_by_its_timm_name_shows_as_the_reference_entry(picker, qtbot):
+    with qtbot.waitSignal(picker.layersLoaded, timeout=30000):
+        picker.set_value("tf_efficientnet_b7", ["blocks.2", "blocks.4"])
+    assert picker.combo.currentText() == "efficientnet_b7"
+    assert picker.combo.findText("tf_efficientnet_b7") < 0  # no duplicate entry
+    assert picker.value() == ("tf_efficientnet_b7", ["blocks.2", "blocks.4"])
+    with qtbot.waitSignal(picker.layersLoaded, timeout=30000):
+        picker.combo.setCurrentText("vit_swin_base")
+    assert picker.value() == ("vit_swin_base", ["layers.1", "layers.2"])
+
+
 def test_import_file_updates_the_weights_status(picker, qtbot):
     if not RESNET18.exists():
         pytest.skip(f"shared data missing: {RESNET18}")
