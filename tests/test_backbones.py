@@ -437,6 +437,10 @@ def test_cli_lists_every_reference_name_as_json(capsys):
     by_name = {r["name"]: r for r in records}
     assert by_name["wideresnet50"]["feature_dims"] == [512, 1024]
     assert by_name["bninception"]["available"] is False and by_name["bninception"]["unavailable_reason"]
+    assert main(["backbones"]) == 0
+    table = capsys.readouterr().out
+    assert "wideresnet50" in table and "512x28x28, 1024x14x14" in table and "yes, needs download" in table
+    assert "bninception: BN-Inception came from the 'pretrainedmodels' package" in table
     assert main(["backbones", "vit_small", "--json"]) == 0
     layers = {x["name"]: x for x in json.loads(capsys.readouterr().out)["layer_table"]}
     assert layers["blocks.8"]["shape"] == [384, 14, 14]

@@ -85,14 +85,20 @@ def run_backbones(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(records, indent=2))
         return 0
-    rows = [
-        [r["name"], r["timm_name"] or "-", r["family"], ", ".join(r["layers"]) or "-",
-         _dims(r["shapes"]) or "-", r["input_size"],
-         (r["weights"] or "-") if r["available"] else "no: " + r["unavailable_reason"]]
-        for r in records
-    ]
+    rows, notes = [], []
+    for r in records:
+        if r["available"]:
+            status = {"imported": "yes, imported file", "cached": "yes, cached", "download": "yes, needs download",
+                      "none": "yes, import weights"}.get(r["weights"], "yes")
+        else:
+            notes.append(f"  [{len(notes) + 1}] {r['name']}: {r['unavailable_reason']}")
+            status = f"no [{len(notes)}]"
+        rows.append([r["name"], r["timm_name"] or "-", r["family"], ", ".join(r["layers"]) or "-",
+                     _dims(r["shapes"]) or "-", r["input_size"], status])
     print(_table(rows, ["name", "timm model", "family", "default layers", "feature maps (CxHxW)", "input",
-                        "available / weights"]))
+                        "available, weights"]))
+    if notes:
+        print("\nNot available:\n" + "\n".join(notes))
     print("\nAny other timm model name works too, e.g. --backbone convnext_tiny --layers stages.1 stages.2;"
           "\n'inspector backbones NAME' lists a backbone's layers.")
     return 0
