@@ -12,7 +12,8 @@ import pytest
 
 from inspector.core import jobs
 from inspector.core.progress import Cancelled, CancelToken
-from inspector.core.project import Project, ProjectError, ProjectFormatError, ProjectSettings, ProjectTooNewError
+from inspector.core.project import (Project, ProjectError, ProjectFormatError, ProjectSettings, ProjectTooNewError,
+                                    summarize)
 from inspector.core.registry import ProjectRegistry
 from inspector.core.thresholds import Thresholds, suggest_thresholds
 
@@ -212,6 +213,11 @@ def test_train_inspect_review_reopen(tmp_path, project, good_dir):
     # suggestions use the reviews: the confirmed defect's score is at or above the fail line
     sug = project.suggest()
     assert sug.thresholds.verdict(project.result(bad).score) == "fail"
+
+    summary = summarize(project.folder)
+    assert (summary.name, summary.n_good, summary.n_inspected, summary.n_reviewed, summary.trained) == (
+        "Bottle", 12, 6, 2, True)
+    assert summarize(tmp_path / "nothing") is None
 
     # reopen: same state
     before = [(r.image.name, r.score, r.verdict, r.decision) for r in project.results()]

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QStackedWidget,
                                QVBoxLayout, QWidget)
 
+from ..core.project import summarize
 from ..core.registry import ProjectEntry, ProjectRegistry
 from .empty_state import EmptyState
 
@@ -19,9 +20,9 @@ PATH_ROLE = Qt.UserRole + 1
 def when(t: float) -> str:
     if t <= 0:
         return ""
-    days = (time.time() - t) / 86400
-    stamp = time.strftime("%H:%M", time.localtime(t)) if days < 1 else time.strftime("%Y-%m-%d", time.localtime(t))
-    return f"opened {stamp}"
+    today = time.strftime("%Y-%m-%d") == time.strftime("%Y-%m-%d", time.localtime(t))
+    return "opened " + (time.strftime("today %H:%M", time.localtime(t)) if today
+                        else time.strftime("%Y-%m-%d %H:%M", time.localtime(t)))
 
 
 class StartScreen(QWidget):
@@ -96,7 +97,9 @@ class StartScreen(QWidget):
     def refresh(self) -> None:
         self.list.clear()
         for e in self.entries():
-            text = f"{e.name}\n{e.path}   {when(e.last_opened)}"
+            summary = summarize(e.path) if e.exists else None
+            details = f"{summary.describe()} · " if summary else ""
+            text = f"{e.name}\n{details}{when(e.last_opened)}\n{e.path}"
             if not e.exists:
                 text = f"{e.name}   (folder missing)\n{e.path}"
             item = QListWidgetItem(text)

@@ -220,6 +220,40 @@ def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[str], list[Sk
     return files, names, skipped
 
 
+@dataclass(frozen=True)
+class ProjectSummary:
+    name: str
+    n_good: int
+    n_inspected: int
+    n_reviewed: int
+    trained: bool
+
+    def describe(self) -> str:
+        parts = [f"{self.n_good} good image(s)", "trained" if self.trained else "not trained"]
+        if self.n_inspected:
+            parts.append(f"{self.n_inspected} inspected, {self.n_reviewed} reviewed")
+        return " · ".join(parts)
+
+
+def summarize(folder: str | Path) -> ProjectSummary | None:
+    """A project's name and counts for a list, read-only (nothing is created or locked); None if unreadable."""
+    folder = Path(folder)
+    try:
+        data = json.loads((folder / PROJECT_FILE).read_text(encoding="utf-8"))
+        name = str((data.get("settings") or {}).get("name") or folder.name)
+        conn = sqlite3.connect(f"{(folder / DB_FILE).resolve().as_uri()}?mode=ro", uri=True, timeout=2)
+        try:
+            count = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+            n_good = count("SELECT COUNT(*) FROM images WHERE role IN ('train', 'holdout')")
+            n_inspected = count("SELECT COUNT(*) FROM images WHERE role = 'inspected'")
+            n_reviewed = count(f"SELECT COUNT(*) FROM ({_LATEST_DECISION}) WHERE decision != 'cleared'")
+        finally:
+            conn.close()
+    except (OSError, ValueError, sqlite3.Error, AttributeError):
+        return None
+    return ProjectSummary(name, n_good, n_inspected, n_reviewed, (folder / "model" / "model.json").is_file())
+
+
 class Project:
     """An open project. Create with ``Project.create``, open with ``Project.open``; ``close()`` when done."""
 

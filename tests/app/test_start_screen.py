@@ -22,6 +22,7 @@ def test_projects_list_recent_first_rename_delete(qtbot, window, tmp_path, small
     assert bottles.parent.name == "projects" and str(bottles).startswith(str(tmp_path))
     window.close_project()
     assert names(window) == ["Bottles", "Caps"]
+    assert "0 good image(s) · not trained · opened today" in window.start_screen.list.item(0).text()
     window.open_project(tmp_path / "caps")
     window.close_project()
     assert names(window) == ["Caps", "Bottles"]
