@@ -88,11 +88,6 @@ class ScoreHistogram(QWidget):
                 signal.connect(self.refresh)
             state.closed.connect(lambda: self.set_data([], [], None))
             self.thresholdsEdited.connect(state.set_thresholds)
-            self.percentile.valueChanged.connect(self._percentile_changed)
-
-    def _percentile_changed(self, value: float) -> None:
-        if self.state is not None and self.state.project is not None:
-            self.state.project.settings.suggest_percentile = value
 
     def refresh(self, *_) -> None:
         state = self.state

@@ -416,6 +416,8 @@ class MainWindow(QMainWindow):
         text += "."
         if report.suggested:
             text += " Thresholds were set from the held-out scores: check them in the histogram."
+        elif self.state.thresholds is not None and self.state.project.generation() > 1:
+            text += " Scores come from the new model now: check the threshold lines (Suggest)."
         elif report.n_holdout == 0:
             text += " Add at least 5 good images to get held-out scores for suggesting thresholds."
         if report.skipped:
@@ -461,6 +463,12 @@ class MainWindow(QMainWindow):
         self.train()
 
     def suggest(self, percentile: float | None) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        if percentile is not None and percentile != project.settings.suggest_percentile:
+            project.settings.suggest_percentile = percentile  # remembered with the project
+            project.save_settings(project.settings)
         try:
             suggestion = self.state.suggest(percentile)
         except ValueError as exc:

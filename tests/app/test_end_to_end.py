@@ -155,6 +155,12 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     assert len(window.training_set.model.rows) == 15
     assert again.result(results[second].image.id).decision == "good"  # decisions survive retraining
     # suggest now uses the review labels: the confirmed defect fails, the confirmed-good part does not
+    window.histogram.percentile.setValue(50.0)
+    window.histogram.suggest_button.click()
+    assert again.settings.suggest_percentile == 50.0  # saved with the project
+    good_scores = sorted(again.holdout_scores() + [again.result(results[second].image.id).score])
+    assert again.thresholds.pass_ < max(good_scores) and "50th percentile" in window.message_bar.text()
+    window.histogram.percentile.setValue(100.0)
     window.histogram.suggest_button.click()
     t = again.thresholds
     assert t.verdict(again.result(results[first].image.id).score) == "fail"
