@@ -379,6 +379,8 @@ class MainWindow(QMainWindow):
         return True
 
     def add_good_images(self, paths: list[str]) -> bool:
+        if self.state.project is not None:
+            self.tabs.setCurrentWidget(self.training_set)
         return self._start("Adding good images", lambda p, progress, cancel: jobs.add_good_images(p, paths, progress, cancel),
                            self._good_added, self.state.training_changed)
 
@@ -538,7 +540,8 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> None:
         raw = self.state.project.layout(LAYOUT_VERSION)
-        if not raw:
+        if not raw:  # first time: the histogram gets a modest strip at the bottom
+            self.resizeDocks([self.histogram_dock], [max(220, self.height() // 3)], Qt.Vertical)
             return
         try:
             blob = json.loads(raw.decode())
