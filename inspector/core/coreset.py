@@ -31,18 +31,19 @@ def coreset_size(n: int, ratio: float) -> int:
     return max(1, min(n, int(n * ratio)))
 
 
-def random_projection(features: torch.Tensor, dim: int, seed: int) -> torch.Tensor:
-    """``[N, D] -> [N, dim]`` with a seeded random linear map (uniform +-1/sqrt(D), like ``nn.Linear``'s init).
+def projection_matrix(d: int, dim: int, seed: int) -> torch.Tensor:
+    """A seeded random ``[d, dim]`` map, uniform in +-1/sqrt(d) (like ``nn.Linear``'s default init)."""
+    gen = torch.Generator().manual_seed(seed)
+    bound = 1.0 / math.sqrt(d)
+    return (torch.rand(d, dim, generator=gen) * 2 - 1) * bound
 
-    Returns the features unchanged when ``D <= dim``.
-    """
+
+def random_projection(features: torch.Tensor, dim: int, seed: int) -> torch.Tensor:
+    """``[N, D] -> [N, dim]`` with ``projection_matrix(D, dim, seed)``; unchanged (as float32) when ``D <= dim``."""
     n, d = features.shape
     if d <= dim:
         return features.float()
-    gen = torch.Generator().manual_seed(seed)
-    bound = 1.0 / math.sqrt(d)
-    weight = (torch.rand(d, dim, generator=gen) * 2 - 1) * bound
-    weight = weight.to(features.device)
+    weight = projection_matrix(d, dim, seed).to(features.device)
     out = torch.empty(n, dim, dtype=torch.float32, device=features.device)
     step = 65536
     for i in range(0, n, step):  # chunks keep the float32 temporaries small when the bank is float16
@@ -75,12 +76,26 @@ def greedy_coreset(
     ``progress("coreset", i, k)`` is called as points are chosen and ``cancel`` is checked every iteration,
     so a cancelled selection stops within milliseconds by raising ``Cancelled``.
     """
-    n = features.shape[0]
-    k = coreset_size(n, ratio)
+    z = random_projection(features, projection_dim, seed)
+    return select_coreset(z, coreset_size(len(z), ratio), start_points=start_points, seed=seed,
+                          progress=progress, cancel=cancel, device=device)
+
+
+def select_coreset(
+    z: torch.Tensor,
+    k: int,
+    *,
+    start_points: int = 10,
+    seed: int = 0,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+    device: torch.device | str | None = None,
+) -> np.ndarray:
+    """Steps 2-3 on already projected points ``z`` ``[N, d]``: the indices ``[k]`` of the chosen points."""
+    n = z.shape[0]
     if k >= n:
         progress("coreset", n, n)
         return np.arange(n)
-    z = random_projection(features, projection_dim, seed)
     if device is not None:
         z = z.to(device)
     mind = _start_distances(z, start_points, seed)

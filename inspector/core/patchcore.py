@@ -19,9 +19,10 @@ import torch
 
 from .anomaly_map import anomaly_maps
 from .backbone import FeatureExtractor, build_feature_extractor
-from .coreset import greedy_coreset
+from .coreset import coreset_size, projection_matrix, select_coreset
 from .device import configure_threads, resolve_device
 from .images import Preprocessor, SkippedImage, iter_batches
+from .memory_bank import SpilledBank
 from .model import (
     AnomalyModel,
     FitReport,
@@ -105,44 +106,52 @@ class PatchCore(AnomalyModel):
         progress: ProgressFn = no_progress,
         cancel: CancelToken | None = None,
     ) -> FitReport:
-        """Build the memory bank from good images. On error or cancel the model keeps its previous state."""
+        """Build the memory bank from good images. On error or cancel the model keeps its previous state.
+
+        The full bank is never in memory: each batch's patch vectors are projected for the coreset right
+        away and spilled to a temporary file, from which only the chosen rows are read back.
+        """
         cfg = self.config
         watch = Stopwatch()
         skipped: list[SkippedImage] = []
-        bank: torch.Tensor | None = None
+        dim = cfg.target_embed_dimension
+        projection = projection_matrix(dim, cfg.coreset_projection_dim, cfg.seed)
+        projected: torch.Tensor | None = None
         filled = 0
         progress("features", 0, len(paths))
-        with watch("features"):
-            for batch in iter_batches(paths, self.preprocessor, cfg.batch_size, skipped):
-                checkpoint(cancel)
-                feats, _ = self.embed(batch.images)
-                feats = feats.reshape(-1, feats.shape[-1])
-                if bank is None:  # one allocation for the whole bank: no list of chunks, no concatenation copy
-                    per_image = feats.shape[0] // len(batch.paths)
-                    bank = torch.empty(len(paths) * per_image, feats.shape[1], dtype=torch.float32)
-                bank[filled : filled + feats.shape[0]] = feats
-                filled += feats.shape[0]
-                progress("features", len(skipped) + filled // (feats.shape[0] // len(batch.paths)), len(paths))
-        n_train = len(paths) - len(skipped)
-        if bank is None or n_train == 0:
-            listed = "; ".join(str(s) for s in skipped[:5])
-            raise ValueError(f"no readable training images among {len(paths)} file(s). {listed}".strip())
-        bank = bank[:filled]
-        checkpoint(cancel)
-        with watch("coreset"):
-            keep = greedy_coreset(
-                bank, cfg.coreset_ratio, projection_dim=cfg.coreset_projection_dim,
-                start_points=cfg.coreset_start_points, seed=cfg.seed, progress=progress, cancel=cancel,
-                device=self.device,
-            )
-            coreset = bank[torch.from_numpy(np.sort(keep))].clone()
-        n_patches = bank.shape[0]
-        del bank
+        with SpilledBank(dim) as bank:
+            with watch("features"):
+                for batch in iter_batches(paths, self.preprocessor, cfg.batch_size, skipped):
+                    checkpoint(cancel)
+                    feats, _ = self.embed(batch.images)
+                    per_image = feats.shape[1]
+                    feats = feats.reshape(-1, dim)
+                    if projected is None:  # one allocation: no list of chunks, no concatenation copy
+                        width = cfg.coreset_projection_dim if dim > cfg.coreset_projection_dim else dim
+                        projected = torch.empty(len(paths) * per_image, width, dtype=torch.float32)
+                    z = feats @ projection if dim > cfg.coreset_projection_dim else feats
+                    projected[filled : filled + len(feats)] = z
+                    bank.append(feats)
+                    filled += len(feats)
+                    progress("features", len(skipped) + filled // per_image, len(paths))
+            n_train = len(paths) - len(skipped)
+            if projected is None or n_train == 0:
+                listed = "; ".join(str(s) for s in skipped[:5])
+                raise ValueError(f"no readable training images among {len(paths)} file(s). {listed}".strip())
+            checkpoint(cancel)
+            with watch("coreset"):
+                keep = select_coreset(
+                    projected[:filled], coreset_size(filled, cfg.coreset_ratio),
+                    start_points=cfg.coreset_start_points, seed=cfg.seed, progress=progress, cancel=cancel,
+                    device=self.device,
+                )
+                del projected
+                coreset = bank.read(np.sort(keep))
         checkpoint(cancel)
         with watch("index"):
             search = NearestNeighbours(coreset.numpy(), self.device)
         self.memory_bank, self.search = coreset, search
-        self.stats = {"n_train": n_train, "n_patches": n_patches, "coreset_size": int(coreset.shape[0]),
+        self.stats = {"n_train": n_train, "n_patches": filled, "coreset_size": int(coreset.shape[0]),
                       "feature_dim": int(coreset.shape[1])}
         return FitReport(n_train, skipped, watch.seconds, dict(self.stats))
 
