@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, Q
                                QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from .. import __version__
-from ..core import jobs
 from ..core.project import Project, ProjectError, ProjectSettings
 from ..core.registry import ProjectRegistry
 from .app_settings import AppSettings
@@ -24,10 +23,10 @@ from .histogram import ScoreHistogram
 from .message_bar import MessageBar
 from .progress_panel import ProgressPanel
 from .project_dialogs import NewProjectDialog, SettingsDialog, unused_folder
+from .project_jobs import ProjectJobs
 from .project_state import ProjectState
 from .results_page import ResultsPage
 from .review_queue import ReviewQueue
-from .skipped_dialog import SkippedDialog
 from .start_screen import StartScreen
 from .training_set_view import TrainingSetView
 from .worker import JobRunner
@@ -88,6 +87,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.BottomDockWidgetArea, self.histogram_dock)
         self.histogram_dock.hide()
 
+        self.project_jobs = ProjectJobs(self.state, self.jobs, self.message_bar, self)
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status)
         self._build_menus()
@@ -116,8 +116,6 @@ class MainWindow(QMainWindow):
         self.jobs.started.connect(self.progress_panel.start)
         self.jobs.started.connect(self._job_started)
         self.jobs.progress.connect(self._job_progress)
-        self.jobs.errored.connect(self._job_errored)
-        self.jobs.cancelled.connect(self._job_cancelled)
         self.jobs.busyChanged.connect(self._busy_changed)
         for signal in (self.state.opened, self.state.imagesChanged, self.state.resultsChanged,
                        self.state.modelChanged, self.state.reviewChanged, self.state.renamed):
@@ -362,123 +360,24 @@ class MainWindow(QMainWindow):
         self.message_bar.show_message("info", f"Exported {n} part(s) with their scores and decisions to {path}.")
 
     # --------------------------------------------------------------------------------------- jobs
-    def _start(self, title: str, fn, on_finished, on_settled=None) -> bool:
-        project = self.state.project
-        if project is None:
-            return False
-
-        def run(progress, cancel):
-            try:
-                return fn(project, progress, cancel)
-            finally:
-                project.release_thread_connection()
-
-        if not self.jobs.start(title, run, on_finished, on_settled):
-            self.message_bar.show_message("warning", f"{self.jobs.title} is still running: wait for it or cancel it.")
-            return False
-        return True
-
     def add_good_images(self, paths: list[str]) -> bool:
         if self.state.project is not None:
             self.tabs.setCurrentWidget(self.training_set)
-        return self._start("Adding good images", lambda p, progress, cancel: jobs.add_good_images(p, paths, progress, cancel),
-                           self._good_added, self.state.training_changed)
-
-    def _good_added(self, report) -> None:
-        rows = [(str(s.path), s.reason) for s in report.skipped]
-        rows += [(str(path), f"duplicate: already in the training set as {name}") for path, name in report.duplicates]
-        text = f"Added {len(report.added)} good image(s) to the training set."
-        if rows:
-            text += f" {len(rows)} file(s) were not added (unreadable or duplicates)."
-            self.message_bar.show_message("warning", text, action=("Show list", lambda: self.show_skipped(rows)))
-        else:
-            self.message_bar.show_message("info", text + " Press Train when the set is complete.")
-
-    def show_skipped(self, rows: list[tuple[str, str]], title: str = "Files not added") -> SkippedDialog:
-        dialog = SkippedDialog(rows, title, self)
-        dialog.setAttribute(Qt.WA_DeleteOnClose)
-        dialog.show()
-        return dialog
+        return self.project_jobs.add_good_images(paths)
 
     def train(self) -> bool:
-        project = self.state.project
-        if project is None:
-            return False
-        if not project.count(("train", "holdout")):
-            self.show_error("There are no good images to train on: add a folder of images of good parts first.")
-            return False
-        return self._start("Training", jobs.train, self._trained)
-
-    def _trained(self, report) -> None:
-        self.state.model_trained()
-        text = (f"Trained on {report.n_train} image(s) in {report.seconds:.0f} s; {report.n_holdout} held-out good "
-                f"image(s) scored")
-        if report.n_rescored:
-            text += f", {report.n_rescored} inspected part(s) re-scored"
-        text += "."
-        if report.suggested:
-            text += " Thresholds were set from the held-out scores: check them in the histogram."
-        elif self.state.thresholds is not None and self.state.project.generation() > 1:
-            text += " Scores come from the new model now: check the threshold lines (Suggest)."
-        elif report.n_holdout == 0:
-            text += " Add at least 5 good images to get held-out scores for suggesting thresholds."
-        if report.skipped:
-            rows = [(str(s.path), s.reason) for s in report.skipped]
-            self.message_bar.show_message("warning", text + f" {len(rows)} unreadable image(s) skipped.",
-                                          action=("Show list", lambda: self.show_skipped(rows, "Images skipped")))
-        else:
-            self.message_bar.show_message("info", text + " Now inspect parts in the Results tab.")
+        return self.project_jobs.train()
 
     def inspect(self, paths: list[str]) -> bool:
-        project = self.state.project
-        if project is None:
-            return False
-        if not project.has_model():
-            self.show_error("There is no trained model yet: add good images and press Train, then inspect parts.")
-            return False
-        self.tabs.setCurrentWidget(self.results)
-        return self._start("Inspecting", lambda p, progress, cancel: jobs.inspect(p, paths, progress, cancel),
-                           self._inspected, self.state.resultsChanged.emit)
-
-    def _inspected(self, report) -> None:
-        rows = [(str(s.path), s.reason) for s in report.added.skipped + report.skipped]
-        counts = {"pass": 0, "uncertain": 0, "fail": 0}
-        for r in self.state.results():
-            if r.verdict in counts:
-                counts[r.verdict] += 1
-        text = (f"Scored {report.n_scored} part(s). All parts: {counts['pass']} pass, {counts['uncertain']} "
-                f"uncertain, {counts['fail']} fail.")
-        if rows:
-            self.message_bar.show_message("warning", text + f" {len(rows)} file(s) could not be read.",
-                                          action=("Show list", lambda: self.show_skipped(rows, "Files not inspected")))
-        else:
-            self.message_bar.show_message("info", text)
+        if self.state.project is not None and self.state.project.has_model():
+            self.tabs.setCurrentWidget(self.results)
+        return self.project_jobs.inspect(paths)
 
     def retrain_with_confirmed(self) -> None:
-        project = self.state.project
-        if project is None or self.jobs.busy:
-            return
-        added = project.add_confirmed_good_to_training()
-        self.state.training_changed()
-        if added:
-            self.message_bar.show_message("info", f"Added {len(added)} confirmed-good part(s) to the training set; retraining.")
-        self.train()
+        self.project_jobs.retrain_with_confirmed()
 
     def suggest(self, percentile: float | None) -> None:
-        project = self.state.project
-        if project is None:
-            return
-        if percentile is not None and percentile != project.settings.suggest_percentile:
-            project.settings.suggest_percentile = percentile  # remembered with the project
-            project.save_settings(project.settings)
-        try:
-            suggestion = self.state.suggest(percentile)
-        except ValueError as exc:
-            self.show_error(f"Cannot suggest thresholds: {exc}")
-            return
-        self.state.set_thresholds(suggestion.thresholds)
-        t = suggestion.thresholds
-        self.message_bar.show_message("info", f"Thresholds set: pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g} ({suggestion.reason})")
+        self.project_jobs.suggest(percentile)
 
     def _job_progress(self, title: str, stage: str, done: int, total: int) -> None:
         self.progress_panel.set_progress(stage, done, total)
@@ -490,15 +389,6 @@ class MainWindow(QMainWindow):
             self.training_set.model_status.setText(
                 "Training… the current model stays in use until the new one is ready." if has_model else "Training…")
             self.training_set.model_status.setStyleSheet("color:#0b3d66; font-weight:bold;")
-
-    def _job_errored(self, title: str, message: str, detail: str) -> None:
-        self.show_error(f"{title} failed: {message}", detail)
-
-    def _job_cancelled(self, title: str) -> None:
-        what = {"Training": "The previous model is unchanged.",
-                "Adding good images": "The images copied before the cancel were kept.",
-                "Inspecting": "The parts scored before the cancel were kept."}.get(title, "")
-        self.message_bar.show_message("info", f"{title} cancelled. {what}")
 
     def _busy_changed(self, busy: bool) -> None:
         has_project = self.state.project is not None

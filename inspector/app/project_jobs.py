@@ -1,0 +1,148 @@
+"""Starting the project's long jobs (add good images, train, inspect, retrain) on the worker, and telling the
+user how each ended: one message in the message bar, with the list of skipped files one click away."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QWidget
+
+from ..core import jobs
+from .message_bar import MessageBar
+from .project_state import ProjectState
+from .skipped_dialog import SkippedDialog
+from .worker import JobRunner
+
+
+class ProjectJobs(QObject):
+    def __init__(self, state: ProjectState, runner: JobRunner, messages: MessageBar, window: QWidget):
+        super().__init__(window)
+        self.state = state
+        self.jobs = runner
+        self.messages = messages
+        self.window = window
+        runner.errored.connect(self._job_errored)
+        runner.cancelled.connect(self._job_cancelled)
+
+    def _start(self, title: str, fn, on_finished, on_settled=None) -> bool:
+        project = self.state.project
+        if project is None:
+            return False
+
+        def run(progress, cancel):
+            try:
+                return fn(project, progress, cancel)
+            finally:
+                project.release_thread_connection()
+
+        if not self.jobs.start(title, run, on_finished, on_settled):
+            self.messages.show_message("warning", f"{self.jobs.title} is still running: wait for it or cancel it.")
+            return False
+        return True
+
+    def add_good_images(self, paths: list[str]) -> bool:
+        return self._start("Adding good images", lambda p, progress, cancel: jobs.add_good_images(p, paths, progress, cancel),
+                           self._good_added, self.state.training_changed)
+
+    def _good_added(self, report) -> None:
+        rows = [(str(s.path), s.reason) for s in report.skipped]
+        rows += [(str(path), f"duplicate: already in the training set as {name}") for path, name in report.duplicates]
+        text = f"Added {len(report.added)} good image(s) to the training set."
+        if rows:
+            text += f" {len(rows)} file(s) were not added (unreadable or duplicates)."
+            self.messages.show_message("warning", text, action=("Show list", lambda: self.show_skipped(rows)))
+        else:
+            self.messages.show_message("info", text + " Press Train when the set is complete.")
+
+    def show_skipped(self, rows: list[tuple[str, str]], title: str = "Files not added") -> SkippedDialog:
+        dialog = SkippedDialog(rows, title, self.window)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def train(self) -> bool:
+        project = self.state.project
+        if project is None:
+            return False
+        if not project.count(("train", "holdout")):
+            self.messages.error("There are no good images to train on: add a folder of images of good parts first.")
+            return False
+        return self._start("Training", jobs.train, self._trained)
+
+    def _trained(self, report) -> None:
+        self.state.model_trained()
+        text = (f"Trained on {report.n_train} image(s) in {report.seconds:.0f} s; {report.n_holdout} held-out good "
+                f"image(s) scored")
+        if report.n_rescored:
+            text += f", {report.n_rescored} inspected part(s) re-scored"
+        text += "."
+        if report.suggested:
+            text += " Thresholds were set from the held-out scores: check them in the histogram."
+        elif self.state.thresholds is not None and self.state.project.generation() > 1:
+            text += " Scores come from the new model now: check the threshold lines (Suggest)."
+        elif report.n_holdout == 0:
+            text += " Add at least 5 good images to get held-out scores for suggesting thresholds."
+        if report.skipped:
+            rows = [(str(s.path), s.reason) for s in report.skipped]
+            self.messages.show_message("warning", text + f" {len(rows)} unreadable image(s) skipped.",
+                                          action=("Show list", lambda: self.show_skipped(rows, "Images skipped")))
+        else:
+            self.messages.show_message("info", text + " Now inspect parts in the Results tab.")
+
+    def inspect(self, paths: list[str]) -> bool:
+        project = self.state.project
+        if project is None:
+            return False
+        if not project.has_model():
+            self.messages.error("There is no trained model yet: add good images and press Train, then inspect parts.")
+            return False
+        return self._start("Inspecting", lambda p, progress, cancel: jobs.inspect(p, paths, progress, cancel),
+                           self._inspected, self.state.resultsChanged.emit)
+
+    def _inspected(self, report) -> None:
+        rows = [(str(s.path), s.reason) for s in report.added.skipped + report.skipped]
+        counts = {"pass": 0, "uncertain": 0, "fail": 0}
+        for r in self.state.results():
+            if r.verdict in counts:
+                counts[r.verdict] += 1
+        text = (f"Scored {report.n_scored} part(s). All parts: {counts['pass']} pass, {counts['uncertain']} "
+                f"uncertain, {counts['fail']} fail.")
+        if rows:
+            self.messages.show_message("warning", text + f" {len(rows)} file(s) could not be read.",
+                                          action=("Show list", lambda: self.show_skipped(rows, "Files not inspected")))
+        else:
+            self.messages.show_message("info", text)
+
+    def retrain_with_confirmed(self) -> None:
+        project = self.state.project
+        if project is None or self.jobs.busy:
+            return
+        added = project.add_confirmed_good_to_training()
+        self.state.training_changed()
+        if added:
+            self.messages.show_message("info", f"Added {len(added)} confirmed-good part(s) to the training set; retraining.")
+        self.train()
+
+    def suggest(self, percentile: float | None) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        if percentile is not None and percentile != project.settings.suggest_percentile:
+            project.settings.suggest_percentile = percentile  # remembered with the project
+            project.save_settings(project.settings)
+        try:
+            suggestion = self.state.suggest(percentile)
+        except ValueError as exc:
+            self.messages.error(f"Cannot suggest thresholds: {exc}")
+            return
+        self.state.set_thresholds(suggestion.thresholds)
+        t = suggestion.thresholds
+        self.messages.show_message("info", f"Thresholds set: pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g} ({suggestion.reason})")
+
+    def _job_errored(self, title: str, message: str, detail: str) -> None:
+        self.messages.error(f"{title} failed: {message}", detail)
+
+    def _job_cancelled(self, title: str) -> None:
+        what = {"Training": "The previous model is unchanged.",
+                "Adding good images": "The images copied before the cancel were kept.",
+                "Inspecting": "The parts scored before the cancel were kept."}.get(title, "")
+        self.messages.show_message("info", f"{title} cancelled. {what}")
