@@ -44,8 +44,9 @@ def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wi
     g.add_argument("--weights", default="pretrained",
                    help="'pretrained' (timm hub, cached), a .safetensors/.pth file, or 'random' (tests only)")
     g.add_argument("--coreset-ratio", type=float, default=0.1, help="coreset size as a fraction (default 0.1)")
-    g.add_argument("--image-size", type=int, default=256, help="resize the shorter side to this (default 256)")
-    g.add_argument("--crop-size", type=int, default=224, help="center crop (default 224)")
+    g.add_argument("--image-size", type=int, default=None,
+                   help="resize the shorter side to this (default: 256 for a 224 crop, in proportion otherwise)")
+    g.add_argument("--crop-size", type=int, default=None, help="center crop (default: the backbone's input, 224)")
     g.add_argument("--reweight", type=int, default=0, metavar="K",
                    help="reweight image scores with K bank neighbours (paper eq. 7; 0 = off, anomalib uses 9)")
     g.add_argument("--padim-dims", type=int, default=0, metavar="D",
@@ -59,25 +60,33 @@ def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wi
     g.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def default_layers(backbone: str) -> list[str]:
-    """The backbone's default layers (from the backbone registry when there is one)."""
-    try:
-        from ..core import backbones
+def backbone_defaults(backbone: str) -> tuple[list[str], int]:
+    """The backbone's default layers and input size (224; 384 for the 384 teachers).
 
-        return list(backbones.resolve(backbone).layers)
-    except Exception:
-        return ["layer2", "layer3"]
+    An unknown or unavailable backbone raises ``BackboneError`` (a ``ValueError``: one clean line in the CLI).
+    """
+    from ..core.backbones import resolve_backbone
+
+    spec = resolve_backbone(backbone)
+    return list(spec.layers), int(spec.input_size)
+
+
+def input_sizes(args: argparse.Namespace) -> tuple[int, int]:
+    """(resize, crop) from ``--image-size``/``--crop-size``, defaulting to the backbone's own input size."""
+    crop = args.crop_size or backbone_defaults(args.backbone)[1]
+    return args.image_size or round(crop * 256 / 224), crop
 
 
 def patchcore_config(args: argparse.Namespace):
     from ..core.patchcore import PatchCoreConfig
 
+    resize, crop = input_sizes(args)
     return PatchCoreConfig(
         backbone=args.backbone,
-        layers=args.layers or default_layers(args.backbone),
+        layers=args.layers or backbone_defaults(args.backbone)[0],
         weights=args.weights,
-        resize=args.image_size,
-        crop=args.crop_size,
+        resize=resize,
+        crop=crop,
         coreset_ratio=args.coreset_ratio,
         reweight_neighbors=args.reweight,
         batch_size=args.batch_size,

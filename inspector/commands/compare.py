@@ -44,8 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--reweight", type=int, default=0, metavar="K", help="PatchCore score reweighting (eq. 7)")
     g.add_argument("--padim-dims", type=int, default=0, metavar="D", help="PaDiM random channels (0: paper's)")
     g.add_argument("--gaussian-level", type=int, default=0, metavar="K", help="Gaussian: level K only (0: sum)")
-    g.add_argument("--image-size", type=int, default=256, help="resize the shorter side to this (default 256)")
-    g.add_argument("--crop-size", type=int, default=224, help="center crop (default 224)")
+    g.add_argument("--image-size", type=int, default=None,
+                   help="resize the shorter side to this (default: 256 for a 224 crop, in proportion otherwise)")
+    g.add_argument("--crop-size", type=int, default=None, help="center crop (default: each backbone's input, 224)")
     g.add_argument("--batch-size", type=int, default=8)
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--device", default="auto")

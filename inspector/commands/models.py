@@ -9,7 +9,7 @@ MODEL_KINDS = ["patchcore", "padim", "gaussian"]
 
 def model_config(kind: str, args: argparse.Namespace, layers: list[str] | None = None):
     """The ``kind``'s config from the shared model options; ``layers`` (or ``--layers``) else the kind's default."""
-    from .common import patchcore_config
+    from .common import input_sizes, patchcore_config
 
     layers = layers or getattr(args, "layers", None)
     if kind == "patchcore":
@@ -17,7 +17,8 @@ def model_config(kind: str, args: argparse.Namespace, layers: list[str] | None =
         if layers:
             config.layers = list(layers)
         return config
-    common = dict(backbone=args.backbone, weights=args.weights, resize=args.image_size, crop=args.crop_size,
+    resize, crop = input_sizes(args)
+    common = dict(backbone=args.backbone, weights=args.weights, resize=resize, crop=crop,
                   batch_size=args.batch_size, device=args.device)
     if kind == "padim":
         from ..core.padim import PadimConfig
