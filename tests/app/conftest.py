@@ -73,3 +73,15 @@ def window(qtbot):
     yield w
     if w.jobs.busy:
         w.jobs.wait()
+
+
+@pytest.fixture(autouse=True)
+def no_qt_warnings(qtlog):
+    """A Qt warning is a test failure (the offscreen platform's note about size hints aside)."""
+    from PySide6.QtCore import QtMsgType
+
+    yield
+    bad = [f"{r.type}: {r.message}" for r in qtlog.records
+           if r.type in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
+           and "propagateSizeHints" not in r.message]
+    assert not bad, "Qt warnings:\n" + "\n".join(bad)
