@@ -153,9 +153,13 @@ class AnomalyModel:
         return {
             "model": self.kind,
             "config": asdict(self.config),
-            "weights": {"source": self.config.weights, "sha256": self.weights_hash},
+            "weights": {"source": self.config.weights, "sha256": self.weights_hash, "name": self._weights_label()},
             "stats": self.stats,
         }
+
+    def _weights_label(self) -> str:
+        """Which weights the backbone has, in words (``wideresnet50: pretrained (timm hub)``, a file path)."""
+        return getattr(getattr(self, "extractor", None), "weights_label", "") or str(self.config.weights)
 
     @classmethod
     def read_meta(cls, folder: str | Path) -> dict:
@@ -167,10 +171,8 @@ class AnomalyModel:
 
     def check_weights(self, meta: dict) -> None:
         """Raise ``WeightsMismatchError`` unless the backbone weights are the ones the model was trained with."""
+        from .weights import mismatch_message
+
         expected = meta.get("weights", {}).get("sha256")
         if expected and self.weights_hash != expected:
-            raise WeightsMismatchError(
-                f"the backbone weights ({self.config.weights}) differ from those this model was trained with "
-                f"({meta['weights'].get('source')}, sha256 {expected[:12]}...). Use the original weights "
-                f"or train the model again."
-            )
+            raise WeightsMismatchError(mismatch_message(meta["weights"], self._weights_label(), self.weights_hash))

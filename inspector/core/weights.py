@@ -559,7 +559,8 @@ def mismatch_message(trained: dict, current_label: str, current_hash: str | None
     was = trained.get("name") or trained.get("source") or "unknown weights"
     now_hash = (current_hash or "")[:12]
     return (
-        f"this model was trained with other backbone weights, so its scores would be meaningless.\n"
+        f"the backbone weights at hand differ from those this model was trained with, so its scores would be "
+        f"meaningless.\n"
         f"  trained with: {was} (sha256 {expected[:12]})\n"
         f"  at hand:      {current_label} (sha256 {now_hash})\n"
         f"Give it the original weights (--weights FILE, or 'inspector weights import FILE --backbone NAME' "
