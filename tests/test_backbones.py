@@ -310,6 +310,8 @@ def test_import_list_use_remove_round_trip(tmp_path):
     _, via_pretrained = build_feature_extractor("resnet18", ["layer2", "layer3"], WeightsSource.parse("pretrained"))
     _, via_file = build_feature_extractor("resnet18", ["layer2", "layer3"], WeightsSource.parse(str(RESNET18)))
     assert via_pretrained == via_file
+    by_name = build_feature_extractor("resnet18", ["layer2", "layer3"], WeightsSource.parse(entry.name))
+    assert by_name[1] == via_file and entry.name in by_name[0].weights_label  # --weights NAME of an import
     with pytest.raises(WeightsError, match="layer4"):  # layer4 is not in the file
         build_feature_extractor("resnet18", ["layer4"], WeightsSource.parse("pretrained"))
     removed = W.remove_cached(entry.name)

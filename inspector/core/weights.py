@@ -530,7 +530,12 @@ def weights_status(backbone: str) -> WeightsStatus:
 
 
 def resolve_source(source: WeightsSource, backbone: str) -> WeightsSource:
-    """``pretrained`` becomes the file imported for ``backbone`` when there is one; anything else is kept."""
+    """``pretrained`` becomes the file imported for ``backbone`` when there is one; a file path that does not
+    exist but is the name of an imported file (``--weights mobilenet_v2_imagenet``) becomes that file."""
+    if source.kind == "file" and source.path and not Path(source.path).exists():
+        name = Path(source.path).name
+        entry = next((e for e in read_index() if name in (e.name, e.file) and e.path.is_file()), None)
+        return WeightsSource("file", str(entry.path)) if entry is not None else source
     if source.kind != "pretrained":
         return source
     entry = imported_for(backbone)
