@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from ..core.project import ResultRecord
 from .empty_state import EmptyState
@@ -65,6 +65,10 @@ class ReviewQueue(QWidget):
         self.retrain_button = QPushButton()
         self.retrain_button.setFocusPolicy(Qt.NoFocus)
         self.retrain_button.clicked.connect(self.retrainRequested)
+        self.include_passed = QCheckBox("Also passed parts (after the flagged ones)")
+        self.include_passed.setFocusPolicy(Qt.NoFocus)
+        self.include_passed.setToolTip("Spot-check parts the model passed, once the failed and uncertain ones are done")
+        self.include_passed.toggled.connect(self.rebuild)
         self.export_button = QPushButton("Export decisions as CSV…")
         self.export_button.setFocusPolicy(Qt.NoFocus)
         self.export_button.clicked.connect(self.exportRequested)
@@ -85,6 +89,7 @@ class ReviewQueue(QWidget):
         grid.addWidget(self.prev_button, 2, 0)
         grid.addWidget(self.next_button, 2, 1)
         side.addLayout(grid)
+        side.addWidget(self.include_passed)
         keys = QLabel("Keys: G good · D defect · S skip · Z undo · ← → move.\nYour decision is kept beside the "
                       "model's verdict; it never replaces it.")
         keys.setWordWrap(True)
@@ -119,7 +124,8 @@ class ReviewQueue(QWidget):
         """Recompute the queue (after scoring or a threshold change), staying on the same part if it is
         still in the queue."""
         current = self.current()
-        self.queue = self.state.project.review_queue() if self.state.project else []
+        project = self.state.project
+        self.queue = project.review_queue(self.include_passed.isChecked()) if project else []
         if self.state.project is None:
             self.undo_stack.clear()
         ids = [r.image.id for r in self.queue]

@@ -705,11 +705,12 @@ class Project:
     def holdout_scores(self) -> list[float]:
         return [r.score for r in self.results(("holdout",))]
 
-    def review_queue(self) -> list[ResultRecord]:
-        """Parts a person should look at: fail and uncertain (and all, when no thresholds are set yet),
-        highest score first."""
-        rows = [r for r in self.results() if r.verdict in (None, "fail", "uncertain")]
-        return sorted(rows, key=lambda r: (-r.score, r.image.id))
+    def review_queue(self, include_passed: bool = False) -> list[ResultRecord]:
+        """Parts a person should look at: fail and uncertain (all, when no thresholds are set yet), highest
+        score first; with ``include_passed``, the passed parts follow them (for spot checks)."""
+        results = sorted(self.results(), key=lambda r: (-r.score, r.image.id))
+        flagged = [r for r in results if r.verdict in (None, "fail", "uncertain")]
+        return flagged + ([r for r in results if r.verdict == "pass"] if include_passed else [])
 
     # ------------------------------------------------------------------------------------ reviews
     def review(self, image_id: int, decision: str | None) -> None:

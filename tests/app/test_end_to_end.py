@@ -125,6 +125,13 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     rows = table_rows(window)
     assert rows[first][1] == "✗ defect" and rows[second][1] == "✓ good" and rows[last][1] == ""
 
+    # passed parts can be spot-checked after the flagged ones
+    review.include_passed.setChecked(True)
+    assert len(review.queue) == 8 and review.progress_text() == "2 of 8 reviewed"
+    assert [r.verdict for r in review.queue[4:]] == ["pass"] * 4
+    assert review.position == 2  # still on the same part
+    review.include_passed.setChecked(False)
+
     # export the decisions
     window.export_reviews(tmp_path / "decisions.csv")
     assert "Exported 8 part(s)" in window.message_bar.text()
