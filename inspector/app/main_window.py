@@ -104,6 +104,8 @@ class MainWindow(QMainWindow):
         s.renameRequested.connect(self.rename_dialog)
         s.deleteRequested.connect(self.delete_dialog)
         s.forgetRequested.connect(self.forget_project)
+        s.notProjectDropped.connect(lambda: self.message_bar.show_message(
+            "info", "That is not a project folder. Open or create a project first, then drop images into it."))
         self.training_set.addRequested.connect(self.add_good_images)
         self.training_set.browseRequested.connect(self.browse_good)
         self.training_set.trainRequested.connect(self.train)

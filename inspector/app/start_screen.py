@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 
 from ..core.project import summarize
 from ..core.registry import ProjectEntry, ProjectRegistry
+from .drops import FileDropFilter
 from .empty_state import EmptyState
 
 PATH_ROLE = Qt.UserRole + 1
@@ -32,6 +33,7 @@ class StartScreen(QWidget):
     renameRequested = Signal(str)
     deleteRequested = Signal(str)
     forgetRequested = Signal(str)
+    notProjectDropped = Signal()
 
     def __init__(self, registry: ProjectRegistry, parent=None):
         super().__init__(parent)
@@ -84,7 +86,17 @@ class StartScreen(QWidget):
         layout.addSpacing(12)
         layout.addWidget(QLabel("Projects"))
         layout.addLayout(body, 1)
+        FileDropFilter(self, self._dropped)
+        FileDropFilter(self.list, self._dropped)
         self.refresh()
+
+    def _dropped(self, paths: list[str]) -> None:
+        """A project folder dropped here is opened; anything else is a hint to open a project first."""
+        projects = [p for p in paths if (Path(p) / "project.json").is_file()]
+        if projects:
+            self.openRequested.emit(projects[0])
+        else:
+            self.notProjectDropped.emit()
 
     def _emit(self, signal) -> None:
         item = self.list.currentItem()

@@ -7,6 +7,8 @@ import base64
 import json
 import shutil
 
+from app_helpers import drop
+
 from inspector.app.app_settings import AppSettings
 from inspector.app.main_window import MainWindow
 
@@ -47,6 +49,16 @@ def test_projects_list_recent_first_rename_delete(qtbot, window, tmp_path, small
     window.start_screen.forget_button.click()
     assert window.start_screen.list.count() == 0
     assert window.start_screen.stack.currentWidget() is window.start_screen.empty
+
+
+def test_dropping_a_project_folder_opens_it(qtbot, window, tmp_path, small_settings):
+    window.create_project("Dropped", tmp_path / "dropped", small_settings())
+    window.close_project()
+    drop(window.start_screen.list.viewport(), [tmp_path])  # not a project
+    assert "not a project folder" in window.message_bar.text()
+    drop(window.start_screen.list.viewport(), [tmp_path / "dropped"])
+    assert window.pages.currentWidget() is window.project_page
+    assert window.state.project.name == "Dropped"
 
 
 def test_refuses_a_newer_project_format_with_a_clear_message(qtbot, window, tmp_path, small_settings):
