@@ -7,7 +7,6 @@ import sys
 
 from tqdm import tqdm
 
-from ..core.progress import ProgressFn
 
 STAGE_LABELS = {"features": "features", "coreset": "coreset", "inspect": "scoring", "fit": "fitting"}
 

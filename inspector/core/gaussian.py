@@ -11,7 +11,7 @@ An image-level model: it gives a score per image and no anomaly map (``Predictio
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -21,8 +21,9 @@ import torch
 from .backbone import FeatureExtractor, build_feature_extractor
 from .device import configure_threads, resolve_device
 from .gaussian_stats import ledoit_wolf, mahalanobis
-from .images import Preprocessor, SkippedImage, iter_batches
+from .images import SkippedImage, iter_batches
 from .model import (
+    ModelConfig,
     AnomalyModel,
     FitReport,
     ModelFormatError,
@@ -60,7 +61,7 @@ def default_levels(backbone: str) -> list[str]:
 
 
 @dataclass
-class GaussianConfig:
+class GaussianConfig(ModelConfig):
     backbone: str = "tf_efficientnet_b4"
     layers: list[str] = field(default_factory=list)  # the levels' modules; empty: every level (default_levels)
     level: int = 0  # 0: score = sum of the distances over all levels; k >= 1: level k only (1-based)
@@ -69,14 +70,6 @@ class GaussianConfig:
     crop: int = 380
     batch_size: int = 8
     device: str = "auto"
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "GaussianConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-    def preprocessor(self) -> Preprocessor:
-        return Preprocessor(resize=self.resize, crop=self.crop)
 
 
 def _inverse(cov: torch.Tensor) -> torch.Tensor:
@@ -187,17 +180,10 @@ class GaussianModel(AnomalyModel):
     def load(cls, folder: str | Path, weights: str | None = None, device: str | None = None) -> "GaussianModel":
         """Load a trained model; ``weights`` overrides where the backbone weights come from (they must be the
         very weights it was trained with, or ``WeightsMismatchError`` is raised)."""
-        meta = cls.read_meta(folder)
-        config = GaussianConfig.from_dict(meta["config"])
-        if weights is not None:
-            config.weights = weights
-        if device is not None:
-            config.device = device
-        model = cls(config)
-        model.check_weights(meta)
+        model, meta = cls._new_for_load(folder, GaussianConfig, weights, device)
         tensors = load_model_tensors(folder, meta)
         means, precisions = [], []
-        for i in range(len(config.layers)):
+        for i in range(len(model.config.layers)):
             m, p = tensors.get(f"mean.{i}"), tensors.get(f"precision.{i}")
             if m is None or p is None:
                 raise ModelFormatError(f"{folder}: the Gaussian of level {i + 1} is missing from the model files")

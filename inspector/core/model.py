@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -19,7 +19,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from .atomic import atomic_path, write_json
-from .images import SkippedImage, iter_batches
+from .images import Preprocessor, SkippedImage, iter_batches
 from .progress import CancelToken, ProgressFn, checkpoint, no_progress
 
 FORMAT_VERSION = 1
@@ -115,6 +115,22 @@ def load_model_tensors(folder: str | Path, meta: dict) -> dict[str, torch.Tensor
         raise ModelFormatError(f"{path} is damaged: {exc}") from None
 
 
+class ModelConfig:
+    """Mixed into every model's config dataclass: reading it back from ``model.json``, its preprocessing."""
+
+    resize: int
+    crop: int
+
+    @classmethod
+    def from_dict(cls, data: dict):
+        """The config from a ``model.json`` section; keys this version does not know are ignored."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def preprocessor(self) -> Preprocessor:
+        return Preprocessor(resize=self.resize, crop=self.crop)
+
+
 class AnomalyModel:
     """What every model kind shares: scoring image files in batches, and the bookkeeping of save and load.
 
@@ -168,6 +184,23 @@ class AnomalyModel:
         if meta.get("model") != cls.kind:
             raise ModelFormatError(f"{folder} holds a '{meta.get('model')}' model, not {cls.kind}")
         return meta
+
+    @classmethod
+    def _new_for_load(cls, folder: str | Path, config_cls: type, weights: str | None, device: str | None):
+        """The untrained model a saved ``folder`` describes, with its weights checked -> (model, meta).
+
+        ``weights`` overrides where the backbone weights come from (e.g. a moved file); they must be the very
+        weights the model was trained with, or ``WeightsMismatchError`` is raised.
+        """
+        meta = cls.read_meta(folder)
+        config = config_cls.from_dict(meta["config"])
+        if weights is not None:
+            config.weights = weights
+        if device is not None:
+            config.device = device
+        model = cls(config)
+        model.check_weights(meta)
+        return model, meta
 
     def check_weights(self, meta: dict) -> None:
         """Raise ``WeightsMismatchError`` unless the backbone weights are the ones the model was trained with."""

@@ -14,7 +14,7 @@ and ``fit`` refuses (``InsufficientMemoryError``, with the figures) when it will
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -26,9 +26,10 @@ from .anomaly_map import anomaly_maps
 from .backbone import FeatureExtractor, build_feature_extractor
 from .device import configure_threads, resolve_device
 from .gaussian_stats import PositionGaussians, position_mahalanobis
-from .images import Preprocessor, SkippedImage, iter_batches
+from .images import SkippedImage, iter_batches
 from .memory import format_bytes, require_memory
 from .model import (
+    ModelConfig,
     AnomalyModel,
     FitReport,
     ModelFormatError,
@@ -49,7 +50,7 @@ def default_dims(backbone: str, channels: int) -> int:
 
 
 @dataclass
-class PadimConfig:
+class PadimConfig(ModelConfig):
     backbone: str = "resnet18"
     layers: list[str] = field(default_factory=lambda: ["layer1", "layer2", "layer3"])
     weights: str = "pretrained"  # "pretrained" (timm hub), "random" (tests only) or a weights file path
@@ -61,14 +62,6 @@ class PadimConfig:
     batch_size: int = 8
     seed: int = 0  # of the random channel subset
     device: str = "auto"
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "PadimConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-    def preprocessor(self) -> Preprocessor:
-        return Preprocessor(resize=self.resize, crop=self.crop)
 
 
 @dataclass(frozen=True)
@@ -254,14 +247,7 @@ class Padim(AnomalyModel):
     def load(cls, folder: str | Path, weights: str | None = None, device: str | None = None) -> "Padim":
         """Load a trained model; ``weights`` overrides where the backbone weights come from (they must be the
         very weights it was trained with, or ``WeightsMismatchError`` is raised)."""
-        meta = cls.read_meta(folder)
-        config = PadimConfig.from_dict(meta["config"])
-        if weights is not None:
-            config.weights = weights
-        if device is not None:
-            config.device = device
-        model = cls(config)
-        model.check_weights(meta)
+        model, meta = cls._new_for_load(folder, PadimConfig, weights, device)
         mem = model.memory
         require_memory(mem.model_bytes, f"this PaDiM model ({mem.describe()})")
         tensors = load_model_tensors(folder, meta)
@@ -275,7 +261,7 @@ class Padim(AnomalyModel):
                                        f"expected {shape} for this configuration")
         index = tensors["channel_index"].to(torch.int64)
         if index.min() < 0 or index.max() >= sum(mem.channels) or not bool((index[1:] > index[:-1]).all()):
-            raise ModelFormatError(f"{folder}: the stored channel subset is not valid for {config.backbone}")
+            raise ModelFormatError(f"{folder}: the stored channel subset is not valid for {model.config.backbone}")
         model._set_channels(index)
         model.mean, model.precision = tensors["mean"].float(), tensors["precision"].float()
         model.stats = meta.get("stats", {})

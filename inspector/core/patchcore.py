@@ -10,7 +10,7 @@ Defaults are the official implementation's; every one is a field of ``PatchCoreC
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -21,9 +21,10 @@ from .anomaly_map import anomaly_maps
 from .backbone import FeatureExtractor, build_feature_extractor
 from .coreset import coreset_size, projection_matrix, select_coreset
 from .device import configure_threads, resolve_device
-from .images import Preprocessor, SkippedImage, iter_batches
+from .images import SkippedImage, iter_batches
 from .memory_bank import SpilledBank
 from .model import (
+    ModelConfig,
     AnomalyModel,
     FitReport,
     ModelFormatError,
@@ -39,7 +40,7 @@ from .weights import WeightsSource
 
 
 @dataclass
-class PatchCoreConfig:
+class PatchCoreConfig(ModelConfig):
     backbone: str = "wide_resnet50_2"
     layers: list[str] = field(default_factory=lambda: ["layer2", "layer3"])
     weights: str = "pretrained"  # "pretrained" (timm hub), "random" (tests only) or a weights file path
@@ -56,14 +57,6 @@ class PatchCoreConfig:
     batch_size: int = 8
     seed: int = 0
     device: str = "auto"
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "PatchCoreConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-    def preprocessor(self) -> Preprocessor:
-        return Preprocessor(resize=self.resize, crop=self.crop)
 
 
 class PatchCore(AnomalyModel):
@@ -193,14 +186,7 @@ class PatchCore(AnomalyModel):
     def load(cls, folder: str | Path, weights: str | None = None, device: str | None = None) -> "PatchCore":
         """Load a trained model. ``weights`` overrides where the backbone weights come from (e.g. a moved
         file); they must be the very weights it was trained with, or ``WeightsMismatchError`` is raised."""
-        meta = cls.read_meta(folder)
-        config = PatchCoreConfig.from_dict(meta["config"])
-        if weights is not None:
-            config.weights = weights
-        if device is not None:
-            config.device = device
-        model = cls(config)
-        model.check_weights(meta)
+        model, meta = cls._new_for_load(folder, PatchCoreConfig, weights, device)
         tensors = load_model_tensors(folder, meta)
         if "memory_bank" not in tensors:
             raise ModelFormatError(f"{folder}: the memory bank is missing from the model files")
