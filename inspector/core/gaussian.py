@@ -33,7 +33,7 @@ from .model import (
     save_model_folder,
 )
 from .progress import CancelToken, ProgressFn, checkpoint, no_progress
-from .weights import WeightsError, WeightsSource
+from .weights import WeightsSource
 
 
 def default_levels(backbone: str) -> list[str]:
@@ -43,13 +43,9 @@ def default_levels(backbone: str) -> list[str]:
     conv + BN + activation), ``blocks.0`` ... ``blocks.N-1``, ``bn2`` (the head's). ResNet-like: ``act1``
     (the stem) and ``layer1`` ... ``layer4``.
     """
-    import timm
+    from .backbones import _meta_model, resolve_backbone
 
-    try:
-        with torch.device("meta"):
-            model = timm.create_model(backbone, pretrained=False)
-    except RuntimeError as exc:
-        raise WeightsError(f"unknown backbone '{backbone}': {exc}") from None
+    model = _meta_model(resolve_backbone(backbone, guess_layers=False).timm_name)  # BackboneError if unknown
     children = dict(model.named_children())
     if {"conv_stem", "bn1", "blocks", "conv_head", "bn2"} <= children.keys():
         return ["bn1"] + [f"blocks.{i}" for i in range(len(children["blocks"]))] + ["bn2"]

@@ -39,7 +39,7 @@ from .model import (
     save_model_folder,
 )
 from .progress import CancelToken, ProgressFn, checkpoint, no_progress
-from .weights import WeightsError, WeightsSource
+from .weights import WeightsSource
 
 PAPER_DIMS = {"resnet18": 100, "wide_resnet50_2": 550}  # channels kept at random, as in the paper
 
@@ -90,14 +90,11 @@ class PadimMemory:
 
 def feature_shapes(backbone: str, layers: Sequence[str], crop: int) -> list[tuple[int, int, int]]:
     """``(C, H, W)`` of each layer's map for a ``crop`` x ``crop`` input, traced on the meta device (free)."""
-    import timm
+    from .backbones import _meta_model, resolve_backbone
 
-    try:
-        with torch.device("meta"):
-            model = timm.create_model(backbone, pretrained=False)
-            outs = FeatureExtractor(model, layers)(torch.zeros(1, 3, crop, crop))
-    except RuntimeError as exc:
-        raise WeightsError(f"unknown backbone '{backbone}': {exc}") from None
+    model = _meta_model(resolve_backbone(backbone, guess_layers=False).timm_name)  # BackboneError if unknown
+    with torch.device("meta"):
+        outs = FeatureExtractor(model, layers)(torch.zeros(1, 3, crop, crop))
     return [tuple(o.shape[1:]) for o in outs]
 
 

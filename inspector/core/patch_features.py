@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -32,27 +33,49 @@ def adaptive_pool_matrix(n: int, m: int) -> torch.Tensor:
     return mat
 
 
+def _windows(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) of each of the ``m`` windows of ``adaptive_avg_pool1d`` over ``n`` values."""
+    i = np.arange(m)
+    return (i * n) // m, -((-(i + 1) * n) // m)
+
+
 @lru_cache(maxsize=16)
 def layer_projections(
     channels: tuple[int, ...], patchsize: int, pretrain_dim: int, target_dim: int
-) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
+) -> tuple[tuple[torch.Tensor, torch.Tensor, torch.Tensor], ...]:
     """Per layer: (output rows it feeds ``[r]``, column indices ``[r, t]``, weights ``[r, t]``).
 
-    Row ``i`` of the folded ``[target_dim, C_l * p * p]`` matrix has at most ``t`` (a few) non-zeros: output
-    ``rows[i] = sum_j weights[i, j] * input[columns[i, j]]`` (unused taps have weight 0).
+    Row ``i`` of the folded ``[target_dim, C_l * p * p]`` matrix (the final pooling's rows restricted to
+    layer ``l`` times the layer's own pooling) has at most ``t`` (a few) non-zeros: output
+    ``rows[i] = sum_j weights[i, j] * input[columns[i, j]]`` (unused taps have weight 0). Built from the
+    pooling windows directly, never as a dense matrix (a 4096-channel layer would need 300 MB).
     """
-    final = adaptive_pool_matrix(len(channels) * pretrain_dim, target_dim)
+    n_layers = len(channels)
+    f_start, f_end = _windows(n_layers * pretrain_dim, target_dim)
     out = []
     for l, c in enumerate(channels):
-        composite = final[:, l * pretrain_dim : (l + 1) * pretrain_dim] @ adaptive_pool_matrix(
-            c * patchsize * patchsize, pretrain_dim
-        )
-        rows = torch.nonzero(composite.abs().sum(dim=1) > 0).flatten()
-        composite = composite[rows]
-        taps = int((composite != 0).sum(dim=1).max())
-        weights, columns = composite.abs().topk(taps, dim=1)
-        weights = composite.gather(1, columns)
-        out.append((rows, columns, weights.float()))
+        n = c * patchsize * patchsize
+        p_start, p_end = _windows(n, pretrain_dim)
+        rows, entries = [], []
+        for t in range(target_dim):
+            lo, hi = max(f_start[t], l * pretrain_dim), min(f_end[t], (l + 1) * pretrain_dim)
+            if lo >= hi:
+                continue
+            weight_t = 1.0 / (f_end[t] - f_start[t])
+            acc: dict[int, float] = {}
+            for q in range(lo - l * pretrain_dim, hi - l * pretrain_dim):
+                w = weight_t / (p_end[q] - p_start[q])
+                for col in range(p_start[q], p_end[q]):
+                    acc[col] = acc.get(col, 0.0) + w
+            rows.append(t)
+            entries.append(acc)
+        taps = max(len(e) for e in entries)
+        columns = torch.zeros(len(rows), taps, dtype=torch.long)
+        weights = torch.zeros(len(rows), taps, dtype=torch.float64)
+        for i, acc in enumerate(entries):
+            columns[i, : len(acc)] = torch.tensor(list(acc.keys()))
+            weights[i, : len(acc)] = torch.tensor(list(acc.values()), dtype=torch.float64)
+        out.append((torch.tensor(rows, dtype=torch.long), columns, weights.float()))
     return tuple(out)
 
 
