@@ -12,14 +12,45 @@ def _warm_up() -> None:
     so pressing Train does not wait for it."""
     try:
         import inspector.core.patchcore  # noqa: F401
-    except Exception:
-        pass
+    except Exception as exc:  # the job that needs it will report it properly; note it for support
+        print(f"inspector: loading the engine failed: {exc}", file=sys.stderr)
+
+
+def check_installation() -> int:
+    """``--check``: load every library the app needs, run the engine once on a tiny image, print versions.
+    For support staff verifying an installation (or a packaged build) without clicking through the app."""
+    import numpy as np
+
+    from ..core.images import Preprocessor
+
+    report = {}
+    for name in ("PySide6", "pyqtgraph", "torch", "timm", "faiss", "cv2", "numpy", "safetensors"):
+        module = __import__(name)
+        report[name] = getattr(module, "__version__", "ok")
+    import timm
+    import torch
+
+    from ..core.nn_search import NearestNeighbours
+    from ..core.patch_features import patch_features
+
+    x = Preprocessor(resize=64, crop=64)(np.zeros((80, 80, 3), np.uint8))[None]
+    with torch.no_grad():
+        maps = timm.create_model("resnet18", pretrained=False, features_only=True, out_indices=(2,))(x)
+    feats, _ = patch_features(maps, 3, 16, 16)
+    dist, _ = NearestNeighbours(feats[0].numpy()).search(feats[0].numpy(), 1)
+    report["engine"] = f"ok (patch features {tuple(feats.shape)}, self-distance {float(dist.max()):.1g})"
+    for name, version in report.items():
+        print(f"{name:12s} {version}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="inspector", description="Open the Inspector application.")
     parser.add_argument("project", nargs="?", help="a project folder to open")
+    parser.add_argument("--check", action="store_true", help="check the installation (libraries, engine) and exit")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.check:
+        return check_installation()
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication

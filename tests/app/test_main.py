@@ -38,3 +38,9 @@ def test_python_dash_m_inspector_dispatches(monkeypatch, tmp_path, small_setting
     assert entry.main([str(tmp_path / "p")]) == 0
     assert entry.main(["train", "--help"]) == 0
     assert calls == [("app", []), ("app", [str(tmp_path / "p")]), ("cli", ["train", "--help"])]
+
+
+def test_check_installation(capsys):
+    assert main(["--check"]) == 0
+    out = capsys.readouterr().out
+    assert "torch" in out and "faiss" in out and "engine       ok" in out
