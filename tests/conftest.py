@@ -3,21 +3,9 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-BOTTLE = SHARED_DATA / "mvtec_ad" / "bottle"
-RESNET18_WEIGHTS = SHARED_DATA / "weights" / "resnet18_imagenet_to_layer3.safetensors"
-
-needs_shared_data = pytest.mark.skipif(
-    not (BOTTLE.is_dir() and RESNET18_WEIGHTS.is_file()),
-    reason=f"real data not found at {SHARED_DATA} (the MVTec AD bottle images and the resnet18 weights)",
-)
-
 
 @pytest.fixture(autouse=True)
 def _fresh_profile(tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ fast; the full figures come from ``inspector evaluate`` and ``benchmarks/bench_p
 from __future__ import annotations
 
 import numpy as np
-from conftest import BOTTLE, RESNET18_WEIGHTS, needs_shared_data
+from shared_data import BOTTLE, RESNET18_WEIGHTS, needs_shared_data
 
 from inspector.core.images import find_images
 from inspector.core.metrics import image_auroc, pixel_auroc
