@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 
 @pytest.fixture(autouse=True)
 def _fresh_profile(tmp_path, monkeypatch):
