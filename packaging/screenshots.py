@@ -78,9 +78,6 @@ def main() -> int:
         window.close_project()
     window.create_project("Bottle", default_projects_dir() / "Bottle", settings)
     window.close_project()
-    window.message_bar.clear()
-    window.start_screen.refresh()
-    save(window, "01-start")
 
     window.open_project(default_projects_dir() / "Bottle")
     window.add_good_images([str(data / "train" / "good")])
@@ -111,6 +108,9 @@ def main() -> int:
     for key in (Qt.Key_D, Qt.Key_D, Qt.Key_D, Qt.Key_D, Qt.Key_D):
         review.keyPressEvent(_key(key))
     save(window, "06-review")
+    window.close_project()  # back to the start screen, now with a trained project on it
+    window.message_bar.clear()
+    save(window, "01-start")
     window.close()
     return 0
 
