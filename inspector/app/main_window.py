@@ -49,7 +49,6 @@ class MainWindow(QMainWindow):
         self.app_settings = AppSettings()
         self.state = ProjectState(registry)
         self.jobs = JobRunner(self)
-        self._dialogs: list[QWidget] = []
 
         self.message_bar = MessageBar()
         self.start_screen = StartScreen(self.state.registry)
