@@ -25,6 +25,7 @@ WEIGHTS = DATA / "weights" / "resnet18_imagenet_to_layer3.safetensors"
 
 
 def run_one(ratio: float, baseline: bool) -> dict:
+    import inspector  # noqa: F401  (first: it sets the OpenMP wait policy before torch and faiss load)
     import numpy as np
     import torch
 

@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+import inspector  # noqa: F401  (before any test imports torch: sets the OpenMP wait policy)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
