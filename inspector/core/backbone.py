@@ -168,7 +168,9 @@ def build_feature_extractor(
     if weights.kind == "pretrained":
         model = create_pretrained(spec.timm_name)
     else:
-        model = timm.create_model(spec.timm_name, pretrained=False)
+        with torch.random.fork_rng(devices=[]):  # "random" is the same network every time (tests, reloads)
+            torch.manual_seed(0)
+            model = timm.create_model(spec.timm_name, pretrained=False)
     extractor = FeatureExtractor(model, layers)
     pruned = extractor.prune(ran)
     if weights.kind == "file":

@@ -68,12 +68,9 @@ class PatchCore(AnomalyModel):
         configure_threads()
         self.device = resolve_device(self.config.device)
         if extractor is None:
-            with torch.random.fork_rng(devices=[]):  # random init (tests) is the same for the same seed
-                torch.manual_seed(self.config.seed)
-                extractor, weights_hash = build_feature_extractor(
-                    self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights),
-                    self.config.crop,
-                )
+            extractor, weights_hash = build_feature_extractor(
+                self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights), self.config.crop
+            )
         # channels-last convolutions are ~20 % faster on CPUs (oneDNN) and no slower on GPUs
         self.extractor = extractor.to(self.device, memory_format=torch.channels_last)
         self.weights_hash = weights_hash
