@@ -1,4 +1,4 @@
-"""Take the screenshots of docs/how-to-use.md with the real app, real weights and the MVTec AD bottle images.
+"""Take the screenshots of the README's "How to use it" section with the real app, real weights and the MVTec AD bottle images.
 
     xvfb-run -s "-screen 0 1400x900x24" python packaging/screenshots.py \
         --data /work/shared/data/mvtec_ad/bottle \
