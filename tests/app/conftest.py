@@ -1,4 +1,5 @@
-"""GUI tests: offscreen Qt, every settings/data folder in tmp_path, a small random-weights backbone."""
+"""GUI tests: offscreen Qt, a small random-weights backbone (tests/conftest.py already points every settings and
+data folder into tmp_path)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,6 @@ from app_helpers import texture, with_defect, write_png
 
 SMALL = {"backbone": "resnet18", "layers": ["layer2", "layer3"], "resize": 64, "crop": 64,
          "coreset_ratio": 0.25, "batch_size": 8, "device": "cpu"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_home(tmp_path, monkeypatch):
-    """No test touches the real profile: HOME, INSPECTOR_HOME and XDG folders point into tmp_path."""
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("INSPECTOR_HOME", str(home / "inspector"))
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(var, str(home / var.lower()))
-    return home
 
 
 @pytest.fixture(scope="session")
