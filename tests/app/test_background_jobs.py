@@ -33,11 +33,12 @@ def slow_reads(monkeypatch, seconds: float) -> None:
     monkeypatch.setattr(images, "read_image", slow)
 
 
-def test_ui_keeps_serving_events_while_training(qtbot, window, tmp_path, small_settings):
+def test_ui_keeps_serving_events_while_training(qtbot, window, tmp_path, small_settings, monkeypatch):
     for i in range(24):
         write_png(tmp_path / "good" / f"g{i:02d}.png", texture(i, 96))
     window.create_project("Busy", tmp_path / "proj", small_settings(resize=96, crop=96, coreset_ratio=0.3))
     run_job(qtbot, window, lambda: window.add_good_images([str(tmp_path / "good")]))
+    slow_reads(monkeypatch, 0.06)  # the training must last > 1 s however fast the CPU (reads as from a share)
 
     ticks: list[float] = []
     timer = QTimer()
