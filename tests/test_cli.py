@@ -103,3 +103,14 @@ def test_unreadable_only_training_folder_is_a_clear_error(tmp_path, weights, cap
 def test_console_script_is_installed():
     done = subprocess.run([sys.executable, "-m", "inspector.cli", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "evaluate" in done.stdout and "train" in done.stdout
+
+
+def test_an_unreadable_mask_is_left_out_of_pixel_metrics_and_listed(tmp_path, weights):
+    ds = make_mvtec_layout(tmp_path / "badmask", n_train=8, n_test_good=3, n_test_defect=3)
+    broken = sorted((ds / "ground_truth" / "spot").glob("*.png"))[0]
+    broken.write_bytes(b"")
+    out = tmp_path / "r.json"
+    assert main(["evaluate", str(ds), "--weights", weights, "--json", str(out), *SMALL]) == 0
+    result = json.loads(out.read_text())
+    assert result["pixel_auroc"] is not None
+    assert any("mask left out of pixel metrics" in s and broken.name in s for s in result["skipped"])

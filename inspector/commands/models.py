@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-MODEL_KINDS = ["patchcore", "padim", "gaussian"]
+from ..core.model_kinds import KNOWN_KINDS
+
+MODEL_KINDS = list(KNOWN_KINDS)
 
 
 def model_config(kind: str, args: argparse.Namespace, layers: list[str] | None = None):
@@ -33,14 +35,12 @@ def model_config(kind: str, args: argparse.Namespace, layers: list[str] | None =
 
 
 def model_from_config(config):
-    """A new, untrained model for ``config`` (its class is found from the config's type)."""
-    from ..core.gaussian import GaussianConfig, GaussianModel
-    from ..core.padim import Padim, PadimConfig
-    from ..core.patchcore import PatchCore, PatchCoreConfig
+    """A new, untrained model for ``config`` (its kind is found from the config's type)."""
+    from ..core import model_kinds
 
-    for config_cls, model_cls in ((PatchCoreConfig, PatchCore), (PadimConfig, Padim), (GaussianConfig, GaussianModel)):
-        if isinstance(config, config_cls):
-            return model_cls(config)
+    for kind in model_kinds.available_kinds():
+        if isinstance(config, model_kinds.config_class(kind)):
+            return model_kinds.model_class(kind)(config)
     raise TypeError(f"no model for a {type(config).__name__}")
 
 
@@ -53,15 +53,9 @@ def build_model(args: argparse.Namespace, patchcore_config=None):
 
 
 def load_model(folder, weights: str | None = None, device: str | None = None):
+    """The trained model in ``folder``, whatever its kind."""
+    from ..core import model_kinds
     from ..core.model import read_model_json
 
     kind = read_model_json(folder).get("model")
-    if kind == "patchcore":
-        from ..core.patchcore import PatchCore as cls
-    elif kind == "padim":
-        from ..core.padim import Padim as cls
-    elif kind == "gaussian":
-        from ..core.gaussian import GaussianModel as cls
-    else:
-        raise ValueError(f"{folder} holds a '{kind}' model, which this version cannot load")
-    return cls.load(folder, weights=weights, device=device)
+    return model_kinds.model_class(kind).load(folder, weights=weights, device=device)

@@ -46,7 +46,7 @@ def random_projection(features: torch.Tensor, dim: int, seed: int) -> torch.Tens
     weight = projection_matrix(d, dim, seed).to(features.device)
     out = torch.empty(n, dim, dtype=torch.float32, device=features.device)
     step = 65536
-    for i in range(0, n, step):  # chunks keep the float32 temporaries small when the bank is float16
+    for i in range(0, n, step):  # chunks keep the temporaries small
         out[i : i + step] = features[i : i + step].float() @ weight
     return out
 

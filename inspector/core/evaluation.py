@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 
 from . import metrics
-from .images import ImageReadError, find_images, read_image
+from .images import ImageReadError, SkippedImage, find_images, read_image
 from .progress import CancelToken, ProgressFn, no_progress
 
 
@@ -114,15 +114,22 @@ def evaluate(
         scores.append(p.score)
         labels.append(s.label)
         types.append(s.defect_type)
-        if p.anomaly_map is not None:
-            maps.append(p.anomaly_map)
-            if s.mask_path is not None:
-                try:
-                    masks.append(pre.mask(read_image(s.mask_path)[:, :, 0]))
-                except ImageReadError:
-                    masks.append(np.zeros(p.anomaly_map.shape, bool))
-            else:
-                masks.append(np.zeros(p.anomaly_map.shape, bool))
+        if p.anomaly_map is None:
+            continue
+        # Pixel metrics use good images (no defect anywhere) and defect images with a readable mask; a defect
+        # image without one is left out rather than counted as all good pixels.
+        if s.label == 0:
+            mask = np.zeros(p.anomaly_map.shape, bool)
+        elif s.mask_path is None:
+            continue
+        else:
+            try:
+                mask = pre.mask(read_image(s.mask_path)[:, :, 0])
+            except ImageReadError as exc:
+                skipped.append(SkippedImage(s.mask_path, f"mask left out of pixel metrics: {exc}"))
+                continue
+        maps.append(p.anomaly_map)
+        masks.append(mask)
     scores_a, labels_a = np.asarray(scores), np.asarray(labels)
     pixel_auroc = pro = None
     if maps and any(m.any() for m in masks):

@@ -18,7 +18,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .backbone import FeatureExtractor, build_feature_extractor
+from .backbone import build_feature_extractor
 from .device import configure_threads, resolve_device
 from .gaussian_stats import ledoit_wolf, mahalanobis
 from .images import SkippedImage, iter_batches
@@ -79,8 +79,7 @@ def _inverse(cov: torch.Tensor) -> torch.Tensor:
 class GaussianModel(AnomalyModel):
     kind = "gaussian"
 
-    def __init__(self, config: GaussianConfig | None = None, extractor: FeatureExtractor | None = None,
-                 weights_hash: str | None = None):
+    def __init__(self, config: GaussianConfig | None = None):
         self.config = config or GaussianConfig()
         if not self.config.layers:
             self.config.layers = default_levels(self.config.backbone)
@@ -89,10 +88,9 @@ class GaussianModel(AnomalyModel):
                              f"got {self.config.level}")
         configure_threads()
         self.device = resolve_device(self.config.device)
-        if extractor is None:
-            extractor, weights_hash = build_feature_extractor(
-                self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights), self.config.crop
-            )
+        extractor, weights_hash = build_feature_extractor(
+            self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights), self.config.crop
+        )
         self.extractor = extractor.to(self.device)
         self.weights_hash = weights_hash
         self.preprocessor = self.config.preprocessor()

@@ -120,16 +120,14 @@ def random_channels(total: int, dims: int, seed: int) -> torch.Tensor:
 class Padim(AnomalyModel):
     kind = "padim"
 
-    def __init__(self, config: PadimConfig | None = None, extractor: FeatureExtractor | None = None,
-                 weights_hash: str | None = None):
+    def __init__(self, config: PadimConfig | None = None):
         self.config = config or PadimConfig()
         configure_threads()
         self.device = resolve_device(self.config.device)
         self.memory = estimate_memory(self.config)
-        if extractor is None:
-            extractor, weights_hash = build_feature_extractor(
-                self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights), self.config.crop
-            )
+        extractor, weights_hash = build_feature_extractor(
+            self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights), self.config.crop
+        )
         self.extractor = extractor.to(self.device)
         self.weights_hash = weights_hash
         self.preprocessor = self.config.preprocessor()

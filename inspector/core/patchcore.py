@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from .anomaly_map import anomaly_maps
-from .backbone import FeatureExtractor, build_feature_extractor
+from .backbone import build_feature_extractor
 from .coreset import coreset_size, projection_matrix, select_coreset
 from .device import configure_threads, resolve_device
 from .images import SkippedImage, iter_batches
@@ -62,15 +62,13 @@ class PatchCoreConfig(ModelConfig):
 class PatchCore(AnomalyModel):
     kind = "patchcore"
 
-    def __init__(self, config: PatchCoreConfig | None = None, extractor: FeatureExtractor | None = None,
-                 weights_hash: str | None = None):
+    def __init__(self, config: PatchCoreConfig | None = None):
         self.config = config or PatchCoreConfig()
         configure_threads()
         self.device = resolve_device(self.config.device)
-        if extractor is None:
-            extractor, weights_hash = build_feature_extractor(
-                self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights), self.config.crop
-            )
+        extractor, weights_hash = build_feature_extractor(
+            self.config.backbone, self.config.layers, WeightsSource.parse(self.config.weights), self.config.crop
+        )
         # channels-last convolutions are ~20 % faster on CPUs (oneDNN) and no slower on GPUs
         self.extractor = extractor.to(self.device, memory_format=torch.channels_last)
         self.weights_hash = weights_hash
