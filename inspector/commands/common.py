@@ -27,8 +27,7 @@ class TqdmProgress:
             bar = self.bars[stage] = tqdm(total=total, desc=STAGE_LABELS.get(stage, stage), unit=unit,
                                           disable=self.disable, file=sys.stderr, dynamic_ncols=True)
         bar.total = total
-        bar.n = done
-        bar.refresh() if done >= total else bar.update(0)
+        bar.update(done - bar.n)
 
     def close(self) -> None:
         for bar in self.bars.values():
@@ -41,7 +40,8 @@ def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wi
     g.add_argument("--backbone", default=default_backbone, help="backbone name (default: %(default)s)")
     g.add_argument("--layers", nargs="+", default=None, help="layer module names (default: the backbone's)")
     g.add_argument("--weights", default="pretrained",
-                   help="'pretrained' (timm hub, cached), a .safetensors/.pth file, or 'random' (tests only)")
+                   help="'pretrained' (the imported file for the backbone, else the timm hub, cached), "
+                        "a .safetensors/.pth file, or 'random' (tests only)")
     g.add_argument("--coreset-ratio", type=float, default=0.1, help="coreset size as a fraction (default 0.1)")
     g.add_argument("--image-size", type=int, default=None,
                    help="resize the shorter side to this (default: 256 for a 224 crop, in proportion otherwise)")
