@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         vmin = float(min(m.min() for m in maps))
         vmax = float(max(m.max() for m in maps))
         for p, name in zip(preds, names):
+            # read again rather than keep every full-size original until the run's colour scale is known
             img = read_image(p.path)
             full = map_to_image(p.anomaly_map, img.shape[:2], model.preprocessor.crop_box(*img.shape[:2]))
             rgb = overlay(img, full, vmin, vmax, args.alpha)
