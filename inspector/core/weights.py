@@ -393,8 +393,8 @@ def check_weights_file(path: str | os.PathLike, backbone: str,
     spec = resolve_backbone(backbone)
     chosen = tuple(layers or spec.layers)
     state = adapt_state_dict(spec.timm_name, read_state_dict(path))
-    full = {k: v.shape for k, v in _meta_model(spec.timm_name).state_dict().items()}
     meta = _meta_model(spec.timm_name)
+    full = {k: v.shape for k, v in meta.state_dict().items()}  # before pruning: every key the model has
     extractor = FeatureExtractor(meta, chosen)
     pruned = extractor.prune(extractor.executed_modules(spec.input_size))
     needed = {k: v.shape for k, v in meta.state_dict().items()}
