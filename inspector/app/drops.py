@@ -5,7 +5,19 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QMimeData, QObject
-from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QToolButton, QWidget
+
+
+def browse_button(text: str, folder_label: str, files_label: str, browse: Callable[[str], None]) -> QToolButton:
+    """A tool button whose menu calls ``browse("folder")`` or ``browse("files")``."""
+    button = QToolButton()
+    button.setText(text)
+    button.setPopupMode(QToolButton.InstantPopup)
+    menu = QMenu(button)
+    menu.addAction(folder_label, lambda: browse("folder"))
+    menu.addAction(files_label, lambda: browse("files"))
+    button.setMenu(menu)
+    return button
 
 
 def local_paths(mime: QMimeData) -> list[str]:

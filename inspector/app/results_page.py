@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QSplitter, QStackedWidget,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
-from .drops import FileDropFilter
+from .drops import FileDropFilter, browse_button
 from .empty_state import EmptyState
 from .heatmap_view import HeatmapView
 from .project_state import ProjectState
@@ -35,14 +35,8 @@ class ResultsPage(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)
 
-        inspect = QToolButton()
-        inspect.setText("Inspect images")
-        inspect.setPopupMode(QToolButton.InstantPopup)
-        menu = QMenu(inspect)
-        menu.addAction("Inspect a folder…", lambda: self.browseRequested.emit("folder"))
-        menu.addAction("Inspect files…", lambda: self.browseRequested.emit("files"))
-        inspect.setMenu(menu)
-        self.inspect_button = inspect
+        self.inspect_button = browse_button("Inspect images", "Inspect a folder…", "Inspect files…",
+                                            self.browseRequested.emit)
         self.filter = QComboBox()
         self.filter.addItems(list(FILTERS))
         self.filter.currentTextChanged.connect(self._filter_changed)
@@ -52,7 +46,7 @@ class ResultsPage(QWidget):
         self.search.textChanged.connect(self._search_changed)
         self.count = QLabel()
         top = QHBoxLayout()
-        top.addWidget(inspect)
+        top.addWidget(self.inspect_button)
         top.addSpacing(12)
         top.addWidget(QLabel("Show"))
         top.addWidget(self.filter)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QMenu, QPushButton,
-                               QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from ..core.project import GOOD_ROLES, ImageRecord
-from .drops import FileDropFilter
+from .drops import FileDropFilter, browse_button
 from .empty_state import EmptyState
 from .project_state import ProjectState
 from .thumbnails import thumbnail
@@ -86,14 +86,7 @@ class TrainingSetView(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.list)
 
-        add = QToolButton()
-        add.setText("Add images")
-        add.setPopupMode(QToolButton.InstantPopup)
-        menu = QMenu(add)
-        menu.addAction("Add a folder…", lambda: self.browseRequested.emit("folder"))
-        menu.addAction("Add files…", lambda: self.browseRequested.emit("files"))
-        add.setMenu(menu)
-        self.add_button = add
+        self.add_button = browse_button("Add images", "Add a folder…", "Add files…", self.browseRequested.emit)
         self.remove_button = QPushButton("Remove selected")
         self.remove_button.clicked.connect(self.remove_selected)
         self.train_button = QPushButton("Train")
@@ -105,7 +98,7 @@ class TrainingSetView(QWidget):
         self.model_status.setWordWrap(True)
 
         top = QHBoxLayout()
-        top.addWidget(add)
+        top.addWidget(self.add_button)
         top.addWidget(self.remove_button)
         top.addSpacing(12)
         top.addWidget(self.summary, 1)
