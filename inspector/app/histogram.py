@@ -84,8 +84,10 @@ class ScoreHistogram(QWidget):
         self._inspected = np.zeros(0)
         self.state = state
         if state is not None:
-            for signal in (state.resultsChanged, state.thresholdsChanged, state.opened, state.reviewChanged):
+            for signal in (state.resultsChanged, state.opened, state.reviewChanged):
                 signal.connect(self.refresh)
+            # thresholdsChanged is always followed by resultsChanged (which re-reads everything): only move the lines
+            state.thresholdsChanged.connect(lambda: self.set_thresholds(state.thresholds))
             state.closed.connect(lambda: self.set_data([], [], None))
             self.thresholdsEdited.connect(state.set_thresholds)
 
