@@ -25,15 +25,15 @@ WEIGHTS = DATA / "weights" / "resnet18_imagenet_to_layer3.safetensors"
 
 
 def run_one(ratio: float, baseline: bool) -> dict:
-    import inspector  # noqa: F401  (first: it sets the OpenMP wait policy before torch and faiss load)
     import numpy as np
     import torch
 
-    from inspector.core import coreset
-    from inspector.core.evaluation import discover, peak_rss_mb
-    from inspector.core.images import iter_batches
-    from inspector.core.metrics import image_auroc
-    from inspector.core.patchcore import PatchCore, PatchCoreConfig
+    import inspector  # noqa: F401  (first: it sets the OpenMP wait policy before torch and faiss load)
+    from inspector.core.components import coreset
+    from inspector.core.evaluation.metrics import image_auroc
+    from inspector.core.evaluation.mvtec import discover, peak_rss_mb
+    from inspector.core.io.images import iter_batches
+    from inspector.core.models.patchcore import PatchCore, PatchCoreConfig
 
     train, samples = discover(BOTTLE)
     model = PatchCore(PatchCoreConfig(backbone="resnet18", layers=["layer2", "layer3"], weights=str(WEIGHTS),

@@ -1,10 +1,16 @@
-"""The ``inspector`` command: with no arguments it opens the app; subcommands run the engine headless."""
+"""The one entry point: ``inspector``, ``python -m inspector`` and the packaged app all call :func:`main`.
+
+- no arguments, or a project folder: open the app (on that project);
+- ``check`` (or ``--check``, as the packaged app is called by support staff): the installation self-check;
+- any other subcommand: the engine headless (train, inspect, evaluate, ...).
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 from . import __version__
 from .commands import COMMANDS
@@ -17,28 +23,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"inspector {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    check = sub.add_parser("check", help="check the installation (libraries, engine) and exit")
+    check.set_defaults(run=lambda args: _check())
     for name in COMMANDS:
         importlib.import_module(f".commands.{name}", __package__).register(sub)
     return parser
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions that mean the user asked for something impossible: shown as one line, no traceback."""
-    from .core.backbone import LayerNotFoundError
-    from .core.evaluation import DatasetLayoutError
-    from .core.model import ModelFormatError, NotTrainedError, WeightsMismatchError
-    from .core.weights import WeightsError
+    """Exceptions that mean the user asked for something impossible: shown as one line, no traceback.
 
-    return (WeightsError, ModelFormatError, WeightsMismatchError, NotTrainedError, DatasetLayoutError,
-            LayerNotFoundError, ValueError, FileNotFoundError, PermissionError)
+    Everything else (a bare ``ValueError`` or ``KeyError`` from deep inside) is a bug and keeps its traceback.
+    """
+    from .core.errors import InspectorError
+
+    return (InspectorError, FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+
+
+def _check() -> int:
+    from .app.main import check_installation
+
+    return check_installation()
+
+
+def _opens_the_app(argv: list[str]) -> bool:
+    """No arguments, or one that is not a subcommand but an existing folder (a project to open)."""
+    if not argv:
+        return True
+    return len(argv) == 1 and argv[0] not in COMMANDS and argv[0] != "check" and Path(argv[0]).is_dir()
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv:
+    if argv == ["--check"]:
+        argv = ["check"]
+    if _opens_the_app(argv):
         from .app.main import main as app_main
 
-        return app_main([])
+        return app_main(argv)
     args = build_parser().parse_args(argv)
     if not getattr(args, "run", None):
         build_parser().print_help()

@@ -1,8 +1,9 @@
-"""Entry point of the packaged (PyInstaller) application: open the Inspector window."""
+"""Entry point of the packaged (PyInstaller) application: the same as ``inspector`` (no arguments: the window;
+a project folder: the window on it; ``--check``: the installation self-check)."""
 
 import sys
 
-from inspector.app.main import main
+from inspector.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -35,8 +35,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from inspector.app.main_window import MainWindow
-    from inspector.core.project import ProjectSettings
-    from inspector.core.registry import default_projects_dir
+    from inspector.core.project.recent import default_projects_dir
+    from inspector.core.project.store import ProjectSettings
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Inspector")

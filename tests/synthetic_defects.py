@@ -96,7 +96,7 @@ def one_thread():
     wait on each other under load are much slower than one), then restore the engine's own setting."""
     import torch
 
-    import inspector.core.device as device
+    import inspector.core.runtime.device as device
 
     saved = (torch.get_num_threads(), device._threads_configured)
     device._threads_configured = True

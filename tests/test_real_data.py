@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 from shared_data import BOTTLE, RESNET18_WEIGHTS, needs_shared_data
 
-from inspector.core.images import find_images
-from inspector.core.metrics import image_auroc, pixel_auroc
-from inspector.core.patchcore import PatchCore, PatchCoreConfig
+from inspector.core.evaluation.metrics import image_auroc, pixel_auroc
+from inspector.core.io.images import find_images
+from inspector.core.models.patchcore import PatchCore, PatchCoreConfig
 
 pytestmark = needs_shared_data
 
@@ -28,7 +28,7 @@ def test_imagenet_resnet18_patchcore_separates_broken_bottles():
     scores = np.array([p.score for p in preds])
     assert image_auroc(scores, np.array([0] * 8 + [1] * 8)) >= 0.95
 
-    from inspector.core.images import read_image
+    from inspector.core.io.images import read_image
 
     masks = [model.preprocessor.mask(read_image(BOTTLE / "ground_truth" / "broken_large" / f"{p.stem}_mask.png")[:, :, 0])
              for p in broken[:8]]

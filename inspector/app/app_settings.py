@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..core.atomic import write_json
-from ..core.paths import user_config_dir
+from ..core.io.atomic import write_json
+from ..core.io.paths import user_config_dir
 
 SETTINGS_VERSION = 1
 

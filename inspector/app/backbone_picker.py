@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.progress import CancelToken, Cancelled
+from ..core.runtime.progress import Cancelled, CancelToken
 
 DEFAULT_BACKBONE = "wideresnet50"  # PatchCore's default
 SPEED_REFERENCE = "wideresnet50"  # relative speed: GMACs against the paper's default backbone and layers
@@ -83,7 +83,7 @@ class BackbonePicker(QWidget):
 
     def __init__(self, parent: QWidget | None = None, runner: Any | None = None, input_size: int | None = None):
         super().__init__(parent)
-        from ..core.backbones import reference_backbones
+        from ..core.backbones.catalogue import reference_backbones
 
         self.runner = runner  # the app's JobRunner, optional
         self.input_size = input_size
@@ -184,8 +184,8 @@ class BackbonePicker(QWidget):
         size = self.input_size
 
         def load(progress, cancel):
-            from ..core.backbones import cost_up_to, layer_table, resolve_backbone
-            from ..core.weights import weights_status
+            from ..core.backbones.catalogue import cost_up_to, layer_table, resolve_backbone
+            from ..core.backbones.weights import weights_status
 
             spec = resolve_backbone(name)
             table = layer_table(spec, size)
@@ -251,7 +251,7 @@ class BackbonePicker(QWidget):
         name = self.combo.currentText()
 
         def status(progress, cancel):
-            from ..core.weights import weights_status
+            from ..core.backbones.weights import weights_status
 
             return weights_status(name)
 
@@ -271,7 +271,7 @@ class BackbonePicker(QWidget):
         self.import_button.setEnabled(False)
 
         def run(progress, cancel):
-            from ..core.weights import import_weights, weights_status
+            from ..core.backbones.weights import import_weights, weights_status
 
             return import_weights(path, name, layers=layers or None), weights_status(name)
 
@@ -297,13 +297,13 @@ class BackbonePicker(QWidget):
 
     def start_download(self) -> None:
         """Download the current backbone's weights from the timm hub, off the UI thread."""
-        from ..core.backbones import resolve_backbone
+        from ..core.backbones.catalogue import resolve_backbone
 
         name = self.combo.currentText()
         timm_name = resolve_backbone(name).timm_name
 
         def run(progress, cancel):
-            from ..core.weights import download_pretrained, weights_status
+            from ..core.backbones.weights import download_pretrained, weights_status
 
             download_pretrained(timm_name, progress, cancel)
             return weights_status(name)

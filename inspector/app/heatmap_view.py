@@ -13,11 +13,10 @@ import cv2
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSlider,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from ..core.images import ImageReadError, Preprocessor, read_image
-from ..core.thresholds import Thresholds
+from ..core.io.images import ImageReadError, Preprocessor, read_image
+from ..core.project.thresholds import Thresholds
 
 COLORMAPS = ["turbo", "inferno", "viridis", "magma", "plasma"]
 VERDICT_COLOURS = {"pass": "#2e7d32", "uncertain": "#b26a00", "fail": "#c62828", None: "#555555"}

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..core.thresholds import Thresholds
+from ..core.project.thresholds import Thresholds
 from .project_state import ProjectState
 
 GOOD = (46, 125, 50)

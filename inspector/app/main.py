@@ -1,8 +1,7 @@
-"""Start the desktop application: ``inspector`` with no arguments, or ``python -m inspector [PROJECT]``."""
+"""Start the desktop application (called by ``inspector.cli.main`` for ``inspector`` or ``inspector PROJECT``)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 import threading
 
@@ -11,17 +10,17 @@ def _warm_up() -> None:
     """Import the engine (torch, timm, faiss) in the background while the user looks at the start screen,
     so pressing Train does not wait for it."""
     try:
-        import inspector.core.patchcore  # noqa: F401
+        import inspector.core.models.patchcore  # noqa: F401
     except Exception as exc:  # the job that needs it will report it properly; note it for support
         print(f"inspector: loading the engine failed: {exc}", file=sys.stderr)
 
 
 def check_installation() -> int:
-    """``--check``: load every library the app needs, run the engine once on a tiny image, print versions.
-    For support staff verifying an installation (or a packaged build) without clicking through the app."""
+    """``inspector check`` (or ``--check``): load every library the app needs, run the engine once on a tiny
+    image, print versions. For support staff verifying an installation (or a packaged build) without clicking through the app."""
     import numpy as np
 
-    from ..core.images import Preprocessor
+    from ..core.io.images import Preprocessor
 
     report = {}
     for name in ("PySide6", "pyqtgraph", "torch", "timm", "faiss", "cv2", "numpy", "safetensors"):
@@ -30,8 +29,8 @@ def check_installation() -> int:
     import timm
     import torch
 
-    from ..core.nn_search import NearestNeighbours
-    from ..core.patch_features import patch_features
+    from ..core.components.patch_features import patch_features
+    from ..core.components.search import NearestNeighbours
 
     x = Preprocessor(resize=64, crop=64)(np.zeros((80, 80, 3), np.uint8))[None]
     with torch.no_grad():
@@ -45,12 +44,9 @@ def check_installation() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="inspector", description="Open the Inspector application.")
-    parser.add_argument("project", nargs="?", help="a project folder to open")
-    parser.add_argument("--check", action="store_true", help="check the installation (libraries, engine) and exit")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    if args.check:
-        return check_installation()
+    """Open the window, on ``argv[0]`` if a project folder is given (``inspector.cli.main`` decides when)."""
+    argv = sys.argv[1:] if argv is None else argv
+    project = argv[0] if argv else None
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -68,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=_warm_up, name="engine-warm-up", daemon=True).start()
     window = MainWindow()
     window.show()
-    if args.project:
-        window.open_project(args.project)
+    if project:
+        window.open_project(project)
     return app.exec()
 
 

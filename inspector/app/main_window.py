@@ -12,12 +12,22 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
-                               QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import __version__
-from ..core.project import Project, ProjectError, ProjectSettings
-from ..core.registry import ProjectRegistry
+from ..core.project.recent import ProjectRegistry
+from ..core.project.store import Project, ProjectError, ProjectSettings
 from .app_settings import AppSettings
 from .histogram import ScoreHistogram
 from .message_bar import MessageBar

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QWidget
 
-from ..core import jobs
+from ..core.project import jobs
 from .message_bar import MessageBar
 from .project_state import ProjectState
 from .skipped_dialog import SkippedDialog

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from ..core.project import Project, ProjectSettings, ResultRecord
-from ..core.registry import ProjectRegistry
-from ..core.thresholds import Suggestion, Thresholds
+from ..core.project.recent import ProjectRegistry
+from ..core.project.store import Project, ProjectSettings, ResultRecord
+from ..core.project.thresholds import Suggestion, Thresholds
 
 
 class ProjectState(QObject):

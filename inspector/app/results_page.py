@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from .drops import FileDropFilter, browse_button
 from .empty_state import EmptyState
@@ -30,7 +29,8 @@ class ResultsPage(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([620, 700])  # until the user's own layout is restored
 
-        self.empty = EmptyState("No parts inspected yet", "", [("Inspect a folder…", lambda: self.browseRequested.emit("folder"))])
+        self.empty = EmptyState("No parts inspected yet", "",
+                                [("Inspect a folder…", lambda: self.browseRequested.emit("folder"))])
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, QSortFilterP
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from ..core.project import ResultRecord
+from ..core.project.store import ResultRecord
 from .project_state import ProjectState
 from .thumbnails import thumbnail
 

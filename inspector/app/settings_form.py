@@ -11,11 +11,20 @@ from __future__ import annotations
 import copy
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit,
-                               QPushButton, QSpinBox, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
-from ..core import model_kinds
-from ..core.project import ProjectSettings
+from ..core.models import registry as model_kinds
+from ..core.project.store import ProjectSettings
 
 COMMON_BACKBONES = ["wide_resnet50_2", "resnet18", "resnet50", "wide_resnet101_2", "efficientnet_b3a",
                     "tf_efficientnet_b7", "swin_base_patch4_window7_224", "mobilenetv2_100"]
@@ -45,7 +54,7 @@ class SimpleBackboneChooser(QWidget):
         self.name.setEditable(True)
         self.name.addItems(COMMON_BACKBONES)
         try:  # the backbone catalogue, when present: every reference backbone with its default layers
-            from ..core.backbones import reference_backbones
+            from ..core.backbones.catalogue import reference_backbones
 
             self._specs = {s.timm_name: s for s in reference_backbones() if s.available and s.timm_name}
             self.name.clear()

@@ -7,11 +7,19 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..core.project import summarize
-from ..core.registry import ProjectEntry, ProjectRegistry
+from ..core.project.recent import ProjectEntry, ProjectRegistry
+from ..core.project.store import summarize
 from .drops import FileDropFilter
 from .empty_state import EmptyState
 

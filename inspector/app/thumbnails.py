@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPixmap, QPixmapCache
 
-from ..core.project import ImageRecord, Project
+from ..core.project.store import ImageRecord, Project
 
 
 def thumbnail(project: Project, image: ImageRecord, size: int) -> QPixmap:

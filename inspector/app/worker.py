@@ -1,6 +1,6 @@
 """Long work off the UI thread: one job at a time, with started / progress / finished / errored signals.
 
-A job is a plain function ``fn(progress, cancel) -> result`` from ``inspector.core.jobs``. It runs on a
+A job is a plain function ``fn(progress, cancel) -> result`` from ``inspector.core.project.jobs``. It runs on a
 ``QThread``; its progress callback becomes a (throttled) Qt signal, ``Cancelled`` becomes ``cancelled``,
 any other exception becomes ``errored`` with the message and the traceback, so the window shows every error
 in one place. Cancel sets the job's ``CancelToken``; the core's loops check it between steps, nothing is
@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from ..core.progress import CancelToken, Cancelled, ProgressFn
+from ..core.runtime.progress import Cancelled, CancelToken, ProgressFn
 
 JobFn = Callable[[ProgressFn, CancelToken], Any]
 

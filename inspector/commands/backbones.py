@@ -67,8 +67,8 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 def run_backbones(args: argparse.Namespace) -> int:
     if args.name:
         return _run_layers(args)
-    from ..core.backbones import reference_backbones
-    from ..core.weights import WeightsError, weights_status
+    from ..core.backbones.catalogue import reference_backbones
+    from ..core.backbones.weights import WeightsError, weights_status
 
     specs = reference_backbones()
     records = []
@@ -105,7 +105,7 @@ def run_backbones(args: argparse.Namespace) -> int:
 
 
 def _run_layers(args: argparse.Namespace) -> int:
-    from ..core.backbones import layer_table, resolve_backbone
+    from ..core.backbones.catalogue import layer_table, resolve_backbone
 
     spec = resolve_backbone(args.name)
     size = args.input_size or spec.input_size
@@ -124,7 +124,7 @@ def _run_layers(args: argparse.Namespace) -> int:
 
 # -------------------------------------------------------------------------------------------------- weights
 def run_list(args: argparse.Namespace) -> int:
-    from ..core.weights import human_size, list_cached, weights_cache_dir
+    from ..core.backbones.weights import human_size, list_cached, weights_cache_dir
 
     items = list_cached()
     if args.json:
@@ -141,7 +141,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from ..core.weights import human_size, import_weights
+    from ..core.backbones.weights import human_size, import_weights
 
     report = import_weights(args.file, args.backbone, name=args.name, layers=args.layers)
     e = report.entry
@@ -158,8 +158,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_download(args: argparse.Namespace) -> int:
-    from ..core.backbones import resolve_backbone
-    from ..core.weights import download_pretrained, human_size
+    from ..core.backbones.catalogue import resolve_backbone
+    from ..core.backbones.weights import download_pretrained, human_size
 
     spec = resolve_backbone(args.name)
     bars: list = []
@@ -186,7 +186,7 @@ def run_download(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    from ..core.weights import human_size, remove_cached
+    from ..core.backbones.weights import human_size, remove_cached
 
     item = remove_cached(args.name)
     print(f"removed {item.name} ({item.kind}, {human_size(item.size)})")

@@ -7,7 +7,6 @@ import sys
 
 from tqdm import tqdm
 
-
 STAGE_LABELS = {"features": "features", "coreset": "coreset", "inspect": "scoring", "fit": "fitting"}
 
 
@@ -64,7 +63,7 @@ def backbone_defaults(backbone: str) -> tuple[list[str], int]:
 
     An unknown or unavailable backbone raises ``BackboneError`` (a ``ValueError``: one clean line in the CLI).
     """
-    from ..core.backbones import resolve_backbone
+    from ..core.backbones.catalogue import resolve_backbone
 
     spec = resolve_backbone(backbone)
     return list(spec.layers), int(spec.input_size)
@@ -77,7 +76,7 @@ def input_sizes(args: argparse.Namespace) -> tuple[int, int]:
 
 
 def patchcore_config(args: argparse.Namespace):
-    from ..core.patchcore import PatchCoreConfig
+    from ..core.models.patchcore import PatchCoreConfig
 
     resize, crop = input_sizes(args)
     return PatchCoreConfig(

@@ -15,6 +15,7 @@ import io
 import sys
 from pathlib import Path
 
+from ..core.errors import InvalidInput
 from .common import TqdmProgress
 from .models import MODEL_KINDS
 
@@ -67,14 +68,14 @@ def weights_for(backbones: list[str], specs: list[str]) -> dict[str, str]:
     elif plain and len(plain) == len(backbones) and not pairs:
         out = dict(zip(backbones, plain))
     elif plain:
-        raise ValueError(f"--weights: give one file for all backbones, one per backbone ({len(backbones)}), or "
+        raise InvalidInput(f"--weights: give one file for all backbones, one per backbone ({len(backbones)}), or "
                          f"BACKBONE=FILE pairs; got {' '.join(specs)}")
     return out
 
 
 def run_one(kind: str, backbone: str, weights: str, args: argparse.Namespace, progress) -> dict:
     """Evaluate one combination; a failure is returned as a row with the reason, never raised."""
-    from ..core.evaluation import evaluate
+    from ..core.evaluation.mvtec import evaluate
     from .models import model_config, model_from_config
 
     ns = copy.copy(args)
@@ -126,7 +127,7 @@ def csv_text(rows: list[dict]) -> str:
 
 
 def write_tables(out: Path, rows: list[dict], dataset: Path) -> None:
-    from ..core.atomic import write_bytes, write_json
+    from ..core.io.atomic import write_bytes, write_json
 
     out.mkdir(parents=True, exist_ok=True)
     write_bytes(out / "compare.csv", csv_text(rows).encode("utf-8"))

@@ -21,8 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.atomic import write_json
-    from ..core.evaluation import evaluate
+    from ..core.evaluation.mvtec import evaluate
+    from ..core.io.atomic import write_json
     from .common import patchcore_config
     from .models import build_model
 

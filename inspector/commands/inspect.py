@@ -31,9 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.atomic import atomic_path, write_bytes
-    from ..core.images import find_images, read_image
-    from ..core.overlay import map_to_image, overlay
+    from ..core.io.atomic import atomic_path, write_bytes
+    from ..core.io.images import find_images, read_image
+    from ..core.io.overlay import map_to_image, overlay
     from .models import load_model
 
     model = load_model(args.model, weights=args.weights, device=args.device)

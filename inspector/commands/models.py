@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.model_kinds import KNOWN_KINDS
+from ..core.errors import InvalidInput
+from ..core.models.registry import KNOWN_KINDS
 
 MODEL_KINDS = list(KNOWN_KINDS)
 
@@ -23,20 +24,20 @@ def model_config(kind: str, args: argparse.Namespace, layers: list[str] | None =
     common = dict(backbone=args.backbone, weights=args.weights, resize=resize, crop=crop,
                   batch_size=args.batch_size, device=args.device)
     if kind == "padim":
-        from ..core.padim import PadimConfig
+        from ..core.models.padim import PadimConfig
 
         return PadimConfig(**common, layers=list(layers or ["layer1", "layer2", "layer3"]),
                            dims=getattr(args, "padim_dims", 0) or 0, seed=args.seed)
     if kind == "gaussian":
-        from ..core.gaussian import GaussianConfig
+        from ..core.models.gaussian import GaussianConfig
 
         return GaussianConfig(**common, layers=list(layers or []), level=getattr(args, "gaussian_level", 0) or 0)
-    raise ValueError(f"unknown model '{kind}' (choose from {', '.join(MODEL_KINDS)})")
+    raise InvalidInput(f"unknown model '{kind}' (choose from {', '.join(MODEL_KINDS)})")
 
 
 def model_from_config(config):
     """A new, untrained model for ``config`` (its kind is found from the config's type)."""
-    from ..core import model_kinds
+    from ..core.models import registry as model_kinds
 
     for kind in model_kinds.available_kinds():
         if isinstance(config, model_kinds.config_class(kind)):
@@ -54,8 +55,8 @@ def build_model(args: argparse.Namespace, patchcore_config=None):
 
 def load_model(folder, weights: str | None = None, device: str | None = None):
     """The trained model in ``folder``, whatever its kind."""
-    from ..core import model_kinds
-    from ..core.model import read_model_json
+    from ..core.models import registry as model_kinds
+    from ..core.models.base import read_model_json
 
     kind = read_model_json(folder).get("model")
     return model_kinds.model_class(kind).load(folder, weights=weights, device=device)

@@ -12,7 +12,8 @@ from .models import MODEL_KINDS
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model on a folder of good images",
-                       description="Train a model (PatchCore, PaDiM or Gaussian) on images of good parts and save it to MODEL_DIR.")
+                       description="Train a model (PatchCore, PaDiM or Gaussian) on images of good parts and save it "
+                                   "to MODEL_DIR.")
     p.add_argument("good", nargs="+", metavar="GOOD_DIR", help="folders or files of good images")
     p.add_argument("--out", required=True, type=Path, metavar="MODEL_DIR", help="where to save the model")
     p.add_argument("--model", default="patchcore", choices=MODEL_KINDS, help="model kind (default: %(default)s)")
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.images import find_images
+    from ..core.io.images import find_images
     from .common import patchcore_config
     from .models import build_model
 

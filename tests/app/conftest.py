@@ -31,7 +31,7 @@ def random_weights(tmp_path_factory):
 
 @pytest.fixture
 def small_settings(random_weights):
-    from inspector.core.project import ProjectSettings
+    from inspector.core.project.store import ProjectSettings
 
     return lambda **kw: ProjectSettings(model={**SMALL, "weights": random_weights, **kw})
 

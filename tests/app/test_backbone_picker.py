@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from shared_data import RESNET18_WEIGHTS as RESNET18  # noqa: E402
 
 from inspector.app.backbone_picker import BackbonePicker
-from inspector.core import weights as W
-from inspector.core.backbones import REFERENCE
-
-RESNET18 = Path(__file__).resolve().parents[3] / "shared" / "data" / "weights" / "resnet18_imagenet_to_layer3.safetensors"
+from inspector.core.backbones import weights as W
+from inspector.core.backbones.catalogue import REFERENCE
 
 
 @pytest.fixture(autouse=True)

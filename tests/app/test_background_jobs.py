@@ -9,7 +9,7 @@ import pytest
 from app_helpers import run_job, texture, with_defect, write_png
 from PySide6.QtCore import QTimer
 
-import inspector.core.images as images
+import inspector.core.io.images as images
 
 
 def make_trained(qtbot, window, tmp_path, settings, n_good=14, size=64):
@@ -107,7 +107,7 @@ def test_closing_the_window_during_training_waits_for_the_job(qtbot, window, tmp
     assert not window.jobs.busy and window.state.project is None
     assert time.monotonic() - started < 3.0
     monkeypatch.undo()
-    from inspector.core.project import Project
+    from inspector.core.project.store import Project
 
     with Project.open(project.folder) as again:
         assert again.generation() == 1 and again.has_model()

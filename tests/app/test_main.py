@@ -1,16 +1,19 @@
-"""``inspector`` / ``python -m inspector`` open the app through ``inspector.app.main:main``."""
+"""One entry point: ``inspector``, ``python -m inspector`` and the packaged app all go through ``inspector.cli.main``."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from inspector.app.main import main
 from inspector.app.main_window import MainWindow
-from inspector.core.project import Project
+from inspector.cli import main
+from inspector.core.project.store import Project
 
 
-def test_main_opens_the_window_on_a_project(qtbot, tmp_path, small_settings):
+def test_inspector_project_folder_opens_the_window_on_it(qtbot, tmp_path, small_settings):
     Project.create(tmp_path / "p", "From the command line", small_settings()).close()
     seen = {}
 
@@ -27,20 +30,24 @@ def test_main_opens_the_window_on_a_project(qtbot, tmp_path, small_settings):
     assert seen == {"title": "From the command line — Inspector", "project page": True, "icon": True}
 
 
-def test_python_dash_m_inspector_dispatches(monkeypatch, tmp_path, small_settings):
-    import inspector.__main__ as entry
-
+def test_dispatch(monkeypatch, tmp_path, small_settings):
     calls = []
     monkeypatch.setattr("inspector.app.main.main", lambda argv=None: calls.append(("app", argv)) or 0)
-    monkeypatch.setattr("inspector.cli.main", lambda argv=None: calls.append(("cli", argv)) or 0)
+    monkeypatch.setattr("inspector.app.main.check_installation", lambda: calls.append(("check",)) or 0)
     Project.create(tmp_path / "p", "P", small_settings()).close()
-    assert entry.main([]) == 0
-    assert entry.main([str(tmp_path / "p")]) == 0
-    assert entry.main(["train", "--help"]) == 0
-    assert calls == [("app", []), ("app", [str(tmp_path / "p")]), ("cli", ["train", "--help"])]
+    assert main([]) == 0
+    assert main([str(tmp_path / "p")]) == 0
+    assert main(["check"]) == 0
+    assert main(["--check"]) == 0
+    assert calls == [("app", []), ("app", [str(tmp_path / "p")]), ("check",), ("check",)]
+
+
+def test_python_dash_m_inspector_is_the_cli():
+    out = subprocess.run([sys.executable, "-m", "inspector", "--help"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "check" in out.stdout and "train" in out.stdout
 
 
 def test_check_installation(capsys):
-    assert main(["--check"]) == 0
+    assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert "torch" in out and "faiss" in out and "engine       ok" in out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from inspector.app.project_dialogs import NewProjectDialog
 from inspector.app.settings_form import WEIGHTS_FILE, ProjectSettingsForm, SimpleBackboneChooser
-from inspector.core.project import ProjectSettings
+from inspector.core.project.store import ProjectSettings
 
 
 def wait_picker(qtbot, form):
@@ -36,7 +36,7 @@ def test_settings_round_trip(qtbot, tmp_path):
     form.weights_kind.setCurrentIndex(0)
     out = form.settings()
     assert out.model["coreset_ratio"] == 0.01 and out.model["crop"] == 224 and out.model["weights"] == "pretrained"
-    from inspector.core.patchcore import PatchCoreConfig
+    from inspector.core.models.patchcore import PatchCoreConfig
 
     assert PatchCoreConfig.from_dict(out.model).crop == 224
     form.shutdown()

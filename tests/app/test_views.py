@@ -11,9 +11,9 @@ from inspector.app.heatmap_view import HeatmapView
 from inspector.app.histogram import ScoreHistogram
 from inspector.app.progress_panel import ProgressPanel
 from inspector.app.worker import JobRunner
-from inspector.core.images import Preprocessor
-from inspector.core.progress import Cancelled
-from inspector.core.thresholds import Thresholds
+from inspector.core.io.images import Preprocessor
+from inspector.core.project.thresholds import Thresholds
+from inspector.core.runtime.progress import Cancelled
 
 
 def test_heatmap_view_overlay_outline_and_no_map(qtbot, tmp_path):

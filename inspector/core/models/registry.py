@@ -1,0 +1,70 @@
+"""Which anomaly model classes a project can use, found by kind name ("patchcore", "padim", "gaussian").
+
+Each kind is a module ``inspector.core.<kind>`` holding a model class with ``kind = "<kind>"`` and the
+fit / predict / save / load interface of ``PatchCore``, and a config dataclass (``...Config``) with
+``from_dict``. Kinds whose module is not installed yet are simply not offered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.util
+from typing import Any
+
+from ..errors import InspectorError
+
+KNOWN_KINDS = ("patchcore", "padim", "gaussian")
+LABELS = {"patchcore": "PatchCore", "padim": "PaDiM", "gaussian": "Gaussian (image level, no heatmap)"}
+
+
+class UnknownModelKind(InspectorError, ValueError):
+    pass
+
+
+def available_kinds() -> list[str]:
+    return [k for k in KNOWN_KINDS if importlib.util.find_spec(f"inspector.core.models.{k}") is not None]
+
+
+def _module(kind: str):
+    if kind not in KNOWN_KINDS or importlib.util.find_spec(f"inspector.core.models.{kind}") is None:
+        raise UnknownModelKind(f"unknown model kind '{kind}' (this version offers: {', '.join(available_kinds())})")
+    return importlib.import_module(f"inspector.core.models.{kind}")
+
+
+def model_class(kind: str) -> type:
+    module = _module(kind)
+    for value in vars(module).values():
+        if isinstance(value, type) and getattr(value, "kind", None) == kind and hasattr(value, "fit"):
+            return value
+    raise UnknownModelKind(f"inspector.core.models.{kind} defines no model class with kind '{kind}'")
+
+
+def config_class(kind: str) -> type:
+    module = _module(kind)
+    for name, value in vars(module).items():
+        if (isinstance(value, type) and name.endswith("Config") and dataclasses.is_dataclass(value)
+                and value.__module__ == module.__name__):
+            return value
+    raise UnknownModelKind(f"inspector.core.models.{kind} defines no config dataclass")
+
+
+def make_config(kind: str, values: dict[str, Any]) -> Any:
+    """The kind's config from a settings dict; keys the kind does not know are ignored."""
+    cls = config_class(kind)
+    if hasattr(cls, "from_dict"):
+        return cls.from_dict(values)
+    known = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def default_config(kind: str) -> dict[str, Any]:
+    return dataclasses.asdict(config_class(kind)())
+
+
+def build_model(kind: str, values: dict[str, Any]):
+    return model_class(kind)(make_config(kind, values))
+
+
+def load_model(kind: str, folder) -> Any:
+    return model_class(kind).load(folder)

@@ -1,0 +1,777 @@
+"""A project on disk: one product type's good images, its trained model, inspected parts, scores and reviews.
+
+Layout of a project folder (movable as a whole; nothing in it refers to the outside)::
+
+    project.json   format version + one section per component (settings, thresholds, layout), each read and
+                   written by its own small serializer below; replaced atomically on every change
+    project.db     SQLite (WAL): images, results (score, model verdict, map file), reviews (append-only)
+    images/        every image copied in, named by the SHA-256 of its bytes (so duplicates are found)
+    thumbs/        small PNG thumbnails, same names
+    model/         the trained model (``PatchCore.save``; written atomically by the engine)
+    maps/          anomaly maps of scored images, float16 ``.npy`` ``[crop, crop]`` (``allow_pickle=False``)
+
+Roles of an image: ``train`` (good, used to fit), ``holdout`` (good, held out of fitting and scored after it,
+giving the good-score distribution) and ``inspected`` (a part to judge). The same bytes may be both a
+training image and an inspected one (a confirmed-good part folded back into training) but never twice in
+one pool. Reviews are never updated or deleted: a decision is a new row, undo is a new row restoring the
+previous decision, and the model's verdict is a separate column that no review touches.
+
+No Qt here: the CLI, a script or the app's worker threads use this module directly. Every connection is
+per thread (SQLite objects may not cross threads), each write is one transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import shutil
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import cv2
+import numpy as np
+
+from ..errors import InspectorError, InvalidInput
+from ..io.atomic import atomic_path, write_bytes, write_json
+from ..io.images import ImageReadError, Preprocessor, SkippedImage, find_images, read_image
+from ..models import registry as model_kinds
+from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
+from .thresholds import Suggestion, Thresholds, suggest_thresholds
+
+FORMAT_VERSION = 1
+PROJECT_FILE = "project.json"
+DB_FILE = "project.db"
+THUMB_SIZE = 160
+ROLES = ("train", "holdout", "inspected")
+GOOD_ROLES = ("train", "holdout")
+DECISIONS = ("good", "defect")
+
+
+class ProjectError(InspectorError):
+    """Something about a project folder that the user must fix (the message says what)."""
+
+
+class ProjectFormatError(ProjectError):
+    """The folder is not a project, or its project.json is damaged."""
+
+
+class ProjectTooNewError(ProjectFormatError):
+    """The project was written by a newer Inspector than this one."""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------------------- sections
+@dataclass
+class ProjectSettings:
+    """Everything that defines how this project's model is built. Every model setting is editable."""
+
+    name: str = "Untitled"
+    model_kind: str = "patchcore"
+    model: dict[str, Any] = field(default_factory=dict)  # the kind's config (e.g. PatchCoreConfig fields)
+    holdout_fraction: float = 0.15
+    holdout_seed: int = 0
+    suggest_percentile: float = 100.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ProjectSettings":
+        s = cls()
+        for key in ("name", "model_kind", "model", "holdout_fraction", "holdout_seed", "suggest_percentile"):
+            if key in data:
+                setattr(s, key, data[key])
+        s.model = dict(s.model or {})
+        return s
+
+    def model_config(self):
+        return model_kinds.make_config(self.model_kind, self.model)
+
+
+def _thresholds_to_json(t: Thresholds | None) -> dict | None:
+    return t.to_dict() if t else None
+
+
+@dataclass
+class Layout:
+    """An opaque window-layout blob (Qt's saveState) with the version of the app's layout it belongs to."""
+
+    version: int
+    state: bytes
+
+    def to_dict(self) -> dict:
+        return {"version": self.version, "state": base64.b64encode(self.state).decode("ascii")}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Layout | None":
+        if not isinstance(data, dict) or not isinstance(data.get("version"), int):
+            return None
+        try:
+            return cls(data["version"], base64.b64decode(data.get("state", "")))
+        except (ValueError, TypeError):
+            return None
+
+
+# ----------------------------------------------------------------------------------------- records
+@dataclass(frozen=True)
+class ImageRecord:
+    id: int
+    hash: str
+    name: str  # the original file name
+    file: str  # relative to the project folder
+    role: str
+    width: int
+    height: int
+    added_at: str
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    image: ImageRecord
+    score: float
+    verdict: str | None  # the model's verdict at the current thresholds; None without thresholds
+    map_file: str | None
+    decision: str | None  # the latest human decision, None if not reviewed (or the decision was undone)
+    decided_at: str | None
+
+
+@dataclass
+class AddReport:
+    added: list[ImageRecord] = field(default_factory=list)
+    duplicates: list[tuple[Path, str]] = field(default_factory=list)  # (file dropped, name already in project)
+    duplicate_ids: list[int] = field(default_factory=list)  # the images those duplicates are already in as
+    skipped: list[SkippedImage] = field(default_factory=list)
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS images (
+    id INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL,
+    name TEXT NOT NULL,
+    source TEXT NOT NULL,
+    file TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('train', 'holdout', 'inspected')),
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS images_good_hash ON images(hash) WHERE role IN ('train', 'holdout');
+CREATE UNIQUE INDEX IF NOT EXISTS images_inspected_hash ON images(hash) WHERE role = 'inspected';
+CREATE TABLE IF NOT EXISTS results (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+    score REAL NOT NULL,
+    verdict TEXT CHECK (verdict IN ('pass', 'uncertain', 'fail')),
+    map_file TEXT,
+    generation INTEGER NOT NULL,
+    scored_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    image_id INTEGER NOT NULL REFERENCES images(id),
+    decision TEXT NOT NULL CHECK (decision IN ('good', 'defect', 'cleared')),
+    decided_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_image ON reviews(image_id, id);
+CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS reviews_no_delete BEFORE DELETE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+"""
+
+_LATEST_DECISION = """
+    SELECT r.image_id, r.decision, r.decided_at FROM reviews r
+    JOIN (SELECT image_id, MAX(id) AS id FROM reviews GROUP BY image_id) last ON last.id = r.id
+"""
+
+
+def _verdict_sql() -> str:
+    return "CASE WHEN score < :p THEN 'pass' WHEN score >= :f THEN 'fail' ELSE 'uncertain' END"
+
+
+def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[str], list[SkippedImage]]:
+    """Image files under ``paths`` with the names shown for them: a file dropped alone keeps its name; one
+    found in a dropped folder is named by its path from that folder's parent ("broken/000.png"), so parts
+    with the same file name in different folders stay distinguishable."""
+    files: list[Path] = []
+    names: list[str] = []
+    skipped: list[SkippedImage] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        root = Path(raw)
+        found, missing = find_images([root])
+        skipped += missing
+        for f in found:
+            key = f.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            files.append(f)
+            names.append(f.relative_to(root.parent).as_posix() if root.is_dir() else f.name)
+    return files, names, skipped
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    name: str
+    n_good: int
+    n_inspected: int
+    n_reviewed: int
+    trained: bool
+
+    def describe(self) -> str:
+        parts = [f"{self.n_good} good image(s)", "trained" if self.trained else "not trained"]
+        if self.n_inspected:
+            parts.append(f"{self.n_inspected} inspected, {self.n_reviewed} reviewed")
+        return " · ".join(parts)
+
+
+def summarize(folder: str | Path) -> ProjectSummary | None:
+    """A project's name and counts for a list, read-only (nothing is created or locked); None if unreadable."""
+    folder = Path(folder)
+    try:
+        data = json.loads((folder / PROJECT_FILE).read_text(encoding="utf-8"))
+        name = str((data.get("settings") or {}).get("name") or folder.name)
+        conn = sqlite3.connect(f"{(folder / DB_FILE).resolve().as_uri()}?mode=ro", uri=True, timeout=2)
+        try:
+            count = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+            n_good = count("SELECT COUNT(*) FROM images WHERE role IN ('train', 'holdout')")
+            n_inspected = count("SELECT COUNT(*) FROM images WHERE role = 'inspected'")
+            n_reviewed = count(f"SELECT COUNT(*) FROM ({_LATEST_DECISION}) WHERE decision != 'cleared'")
+        finally:
+            conn.close()
+    except (OSError, ValueError, sqlite3.Error, AttributeError):
+        return None
+    return ProjectSummary(name, n_good, n_inspected, n_reviewed, (folder / "model" / "model.json").is_file())
+
+
+class Project:
+    """An open project. Create with ``Project.create``, open with ``Project.open``; ``close()`` when done."""
+
+    def __init__(self, folder: Path, settings: ProjectSettings, thresholds: Thresholds | None,
+                 layout: Layout | None):
+        self.folder = Path(folder)
+        self.settings = settings
+        self._thresholds = thresholds
+        self._layout = layout
+        self._json_lock = threading.Lock()
+        self._model_lock = threading.RLock()
+        self._model: Any = None
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._conn_lock = threading.Lock()
+        self._db()  # create the schema now, on the opening thread
+
+    # ------------------------------------------------------------------------------- open / create
+    @classmethod
+    def create(cls, folder: str | Path, name: str, settings: ProjectSettings | None = None) -> "Project":
+        folder = Path(folder)
+        if (folder / PROJECT_FILE).exists():
+            raise ProjectError(f"{folder} already holds a project; open it instead")
+        if folder.exists() and any(folder.iterdir()):
+            raise ProjectError(f"{folder} is not empty; choose an empty or new folder for a project")
+        settings = settings or ProjectSettings()
+        settings.name = name.strip() or "Untitled"
+        if not settings.model:
+            settings.model = model_kinds.default_config(settings.model_kind)
+        folder.mkdir(parents=True, exist_ok=True)
+        project = cls(folder, settings, None, None)
+        project._write_json()
+        return project
+
+    @classmethod
+    def open(cls, folder: str | Path) -> "Project":
+        folder = Path(folder)
+        path = folder / PROJECT_FILE
+        if not path.is_file():
+            raise ProjectFormatError(f"{folder} is not an Inspector project (no {PROJECT_FILE})")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ProjectFormatError(f"{path} is damaged: {exc}") from None
+        version = data.get("format_version") if isinstance(data, dict) else None
+        if not isinstance(version, int):
+            raise ProjectFormatError(f"{path} has no format version")
+        if version > FORMAT_VERSION:
+            raise ProjectTooNewError(
+                f"this project was saved by a newer Inspector (project format {version}; this version reads up "
+                f"to {FORMAT_VERSION}). Update Inspector to open it."
+            )
+        try:
+            settings = ProjectSettings.from_dict(data.get("settings") or {})
+            thresholds = Thresholds.from_dict(data.get("thresholds"))
+        except (TypeError, ValueError) as exc:
+            raise ProjectFormatError(f"{path} has invalid settings: {exc}") from None
+        return cls(folder, settings, thresholds, Layout.from_dict(data.get("layout")))
+
+    def _write_json(self) -> None:
+        from ... import __version__
+
+        with self._json_lock:
+            write_json(self.folder / PROJECT_FILE, {
+                "format_version": FORMAT_VERSION,
+                "written_by": f"inspector {__version__}",
+                "settings": self.settings.to_dict(),
+                "thresholds": _thresholds_to_json(self._thresholds),
+                "layout": self._layout.to_dict() if self._layout else None,
+            })
+
+    def release_thread_connection(self) -> None:
+        """Close this thread's database connection (a worker thread calls it when its job ends)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._conn_lock:
+                if conn in self._connections:
+                    self._connections.remove(conn)
+            conn.close()
+
+    def close(self) -> None:
+        with self._conn_lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
+        with self._model_lock:
+            self._model = None
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------------ database
+    def _db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.folder / DB_FILE, timeout=30, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            with conn:
+                conn.executescript(SCHEMA)
+            self._local.conn = conn
+            with self._conn_lock:
+                self._connections.append(conn)
+        return conn
+
+    def _meta(self, key: str, default: str | None = None) -> str | None:
+        row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else default
+
+    @staticmethod
+    def _image(row: sqlite3.Row) -> ImageRecord:
+        return ImageRecord(row["id"], row["hash"], row["name"], row["file"], row["role"], row["width"],
+                           row["height"], row["added_at"])
+
+    # ------------------------------------------------------------------------------------ settings
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    def rename(self, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise ProjectError("a project name cannot be empty")
+        self.settings.name = name
+        self._write_json()
+
+    def save_settings(self, settings: ProjectSettings) -> None:
+        model_kinds.make_config(settings.model_kind, settings.model)  # fails early on an unknown kind
+        self.settings = settings
+        self._write_json()
+
+    @property
+    def thresholds(self) -> Thresholds | None:
+        return self._thresholds
+
+    def set_thresholds(self, thresholds: Thresholds | None) -> None:
+        """Save the thresholds and re-classify every scored image with them."""
+        self._thresholds = thresholds
+        self._write_json()
+        self.reclassify()
+
+    def layout(self, version: int) -> bytes | None:
+        """The saved window layout, or None when there is none or it belongs to another layout version."""
+        if self._layout is None or self._layout.version != version:
+            return None
+        return self._layout.state
+
+    def save_layout(self, version: int, state: bytes) -> None:
+        self._layout = Layout(version, bytes(state))
+        self._write_json()
+
+    # -------------------------------------------------------------------------------------- images
+    def path_of(self, image: ImageRecord) -> Path:
+        return self.folder / image.file
+
+    def thumbnail(self, image: ImageRecord) -> Path:
+        """The image's thumbnail file, made now if missing (e.g. deleted by hand)."""
+        path = self.folder / "thumbs" / f"{image.hash}.png"
+        if not path.is_file():
+            try:
+                self._write_thumbnail(read_image(self.path_of(image)), image.hash)
+            except ImageReadError:
+                pass
+        return path
+
+    def _write_thumbnail(self, rgb: np.ndarray, digest: str) -> None:
+        h, w = rgb.shape[:2]
+        scale = THUMB_SIZE / max(h, w)
+        if scale < 1:
+            rgb = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+        ok, png = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        if ok:
+            write_bytes(self.folder / "thumbs" / f"{digest}.png", png.tobytes())
+
+    def images(self, roles: Sequence[str] = ROLES) -> list[ImageRecord]:
+        marks = ",".join("?" * len(roles))
+        rows = self._db().execute(f"SELECT * FROM images WHERE role IN ({marks}) ORDER BY id", tuple(roles))
+        return [self._image(r) for r in rows]
+
+    def image(self, image_id: int) -> ImageRecord:
+        row = self._db().execute("SELECT * FROM images WHERE id = ?", (image_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no image with id {image_id}")
+        return self._image(row)
+
+    def count(self, roles: Sequence[str]) -> int:
+        marks = ",".join("?" * len(roles))
+        return self._db().execute(f"SELECT COUNT(*) FROM images WHERE role IN ({marks})", tuple(roles)).fetchone()[0]
+
+    def add_images(
+        self,
+        paths: Iterable[str | Path],
+        role: str = "train",
+        progress: ProgressFn = no_progress,
+        cancel: CancelToken | None = None,
+    ) -> AddReport:
+        """Copy image files (folders are searched recursively) into the project.
+
+        Good images (``role="train"``) already in the training set, and parts already inspected
+        (``role="inspected"``), are reported as duplicates (same SHA-256 of the bytes) and not added again;
+        unreadable files are skipped with the reason. Each image is committed as it is copied, so a cancel
+        keeps those already in. Progress stage: ``"import"``.
+        """
+        if role not in ("train", "inspected"):
+            raise ValueError(f"images are added as 'train' or 'inspected', not {role!r}")
+        files, names, missing = _expand(paths)
+        report = AddReport(skipped=list(missing))
+        pool = GOOD_ROLES if role == "train" else ("inspected",)
+        progress("import", 0, len(files))
+        for i, src in enumerate(files):
+            checkpoint(cancel)
+            try:
+                data = src.read_bytes()
+                rgb = read_image(src)
+            except (ImageReadError, OSError) as exc:
+                report.skipped.append(SkippedImage(src, str(exc)))
+                progress("import", i + 1, len(files))
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            marks = ",".join("?" * len(pool))
+            existing = self._db().execute(
+                f"SELECT id, name FROM images WHERE hash = ? AND role IN ({marks})", (digest, *pool)
+            ).fetchone()
+            if existing is not None:
+                report.duplicates.append((src, existing["name"]))
+                report.duplicate_ids.append(existing["id"])
+            else:
+                report.added.append(self._insert_image(names[i], str(src), data, digest, rgb, role))
+            progress("import", i + 1, len(files))
+        return report
+
+    def _insert_image(self, name: str, source: str, data: bytes | None, digest: str, rgb: np.ndarray | None,
+                      role: str, file: str | None = None, size: tuple[int, int] | None = None) -> ImageRecord:
+        if file is None:
+            suffix = Path(name).suffix.lower() or ".png"
+            file = f"images/{digest}{suffix}"
+        target = self.folder / file
+        if not target.is_file() and data is not None:
+            write_bytes(target, data)
+        if rgb is not None:
+            if not (self.folder / "thumbs" / f"{digest}.png").is_file():
+                self._write_thumbnail(rgb, digest)
+            size = rgb.shape[:2]
+        h, w = size or (0, 0)
+        conn = self._db()
+        with conn:
+            cur = conn.execute(
+                "INSERT INTO images (hash, name, source, file, role, width, height, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (digest, name, source, file, role, w, h, now_iso()))
+        return self.image(cur.lastrowid)
+
+    def remove_images(self, ids: Iterable[int]) -> int:
+        """Remove good images from the training set (inspected parts and their reviews stay, as history).
+
+        The copied file is deleted once no image row refers to it any more. Returns how many were removed.
+        """
+        ids = list(ids)
+        if not ids:
+            return 0
+        conn = self._db()
+        marks = ",".join("?" * len(ids))
+        rows = conn.execute(
+            f"SELECT * FROM images WHERE id IN ({marks}) AND role IN ('train', 'holdout')", ids).fetchall()
+        maps = [r["map_file"] for r in conn.execute(
+            f"SELECT map_file FROM results WHERE image_id IN ({marks}) AND map_file IS NOT NULL", ids)]
+        with conn:
+            conn.executemany("DELETE FROM images WHERE id = ?", [(r["id"],) for r in rows])
+        for r in rows:
+            still_used = conn.execute("SELECT 1 FROM images WHERE file = ?", (r["file"],)).fetchone()
+            if not still_used:
+                (self.folder / r["file"]).unlink(missing_ok=True)
+                (self.folder / "thumbs" / f"{r['hash']}.png").unlink(missing_ok=True)
+        for m in maps:
+            (self.folder / m).unlink(missing_ok=True)
+        return len(rows)
+
+    # ----------------------------------------------------------------------------- held-out split
+    def plan_holdout(self) -> tuple[list[ImageRecord], list[ImageRecord]]:
+        """Split the good images into (fit, held out): ``holdout_fraction`` of them (at least 1 once there are
+        5 or more, never all), chosen by a seeded shuffle of the images sorted by content hash, so the same
+        set of images always gives the same split, whatever order they were added in."""
+        good = sorted(self.images(GOOD_ROLES), key=lambda r: r.hash)
+        n = len(good)
+        n_hold = 0
+        if n >= 5:
+            n_hold = min(n - 1, max(1, int(round(self.settings.holdout_fraction * n))))
+        order = np.random.default_rng(self.settings.holdout_seed).permutation(n)
+        held = {int(i) for i in order[:n_hold]}
+        fit = [g for i, g in enumerate(good) if i not in held]
+        hold = [g for i, g in enumerate(good) if i in held]
+        return fit, hold
+
+    # -------------------------------------------------------------------------------------- model
+    @property
+    def model_dir(self) -> Path:
+        return self.folder / "model"
+
+    def has_model(self) -> bool:
+        return (self.model_dir / "model.json").is_file()
+
+    def model(self):
+        """The trained model, loaded on first use and kept (thread-safe). Raises if there is none."""
+        with self._model_lock:
+            if self._model is None:
+                if not self.has_model():
+                    raise ProjectError("this project has no trained model yet: add good images and press Train")
+                from ..models.base import read_model_json
+
+                kind = read_model_json(self.model_dir).get("model", self.settings.model_kind)
+                self._model = model_kinds.load_model(kind, self.model_dir)
+            return self._model
+
+    def preprocessor(self) -> Preprocessor:
+        """The geometry the model sees (resize, crop): the trained model's, else the settings'. Cheap: reads JSON."""
+        config = self.settings.model
+        if self.has_model():
+            try:
+                config = json.loads((self.model_dir / "model.json").read_text(encoding="utf-8")).get("config", config)
+            except (OSError, ValueError):
+                pass
+        return Preprocessor(resize=int(config.get("resize", 256)), crop=int(config.get("crop", 224)))
+
+    def build_model(self):
+        """A new, untrained model from the current settings."""
+        return model_kinds.build_model(self.settings.model_kind, self.settings.model)
+
+    def generation(self) -> int:
+        """How many times the model was trained (0: never); map files carry it in their names."""
+        return int(self._meta("generation", "0"))
+
+    def training_info(self) -> dict:
+        """What the current model was trained on: n_train, n_holdout, trained_at, seconds, signature."""
+        return json.loads(self._meta("training", "{}"))
+
+    def _signature(self) -> str:
+        good = sorted(r.hash for r in self.images(GOOD_ROLES))
+        blob = json.dumps({"good": good, "kind": self.settings.model_kind, "model": self.settings.model,
+                           "holdout": [self.settings.holdout_fraction, self.settings.holdout_seed]},
+                          sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def model_is_stale(self) -> bool:
+        """True when the good images or the model settings changed since the model was trained."""
+        return self.has_model() and self.training_info().get("signature") != self._signature()
+
+    def commit_training(self, model, fit: Sequence[ImageRecord], holdout: Sequence[ImageRecord],
+                        scored: Sequence[tuple[int, float, np.ndarray | None]], info: dict) -> None:
+        """Make a freshly trained model current: save it, record the split, and replace the scores of the
+        held-out and inspected images ``scored`` = [(image id, score, map [crop, crop] or None)] with the new
+        model's, in one transaction. Nothing before this call changes the project."""
+        generation = self.generation() + 1
+        new_maps = {image_id: self._write_map(image_id, generation, amap) for image_id, _, amap in scored}
+        model.save(self.model_dir)
+        conn = self._db()
+        old_maps = [r["map_file"] for r in conn.execute("SELECT map_file FROM results WHERE map_file IS NOT NULL")]
+        stamp = now_iso()
+        info = {**info, "n_train": len(fit), "n_holdout": len(holdout), "trained_at": stamp,
+                "signature": self._signature(), "model_kind": getattr(model, "kind", self.settings.model_kind)}
+        with conn:
+            conn.executemany("UPDATE images SET role = 'train' WHERE id = ?", [(r.id,) for r in fit])
+            conn.executemany("UPDATE images SET role = 'holdout' WHERE id = ?", [(r.id,) for r in holdout])
+            conn.execute("DELETE FROM results")
+            conn.executemany(
+                "INSERT INTO results (image_id, score, verdict, map_file, generation, scored_at) "
+                "VALUES (?, ?, NULL, ?, ?, ?)",
+                [(i, float(s), new_maps[i], generation, stamp) for i, s, _ in scored])
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(generation),))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('training', ?)", (json.dumps(info),))
+        with self._model_lock:
+            self._model = model
+        for m in old_maps:
+            if m not in new_maps.values():
+                (self.folder / m).unlink(missing_ok=True)
+        self.reclassify()
+
+    def _write_map(self, image_id: int, generation: int, amap: np.ndarray | None) -> str | None:
+        if amap is None:
+            return None
+        rel = f"maps/{image_id}-g{generation}.npy"
+        buf = io.BytesIO()
+        np.save(buf, np.asarray(amap, dtype=np.float16), allow_pickle=False)
+        write_bytes(self.folder / rel, buf.getvalue())
+        return rel
+
+    def load_map(self, result: ResultRecord) -> np.ndarray | None:
+        """The anomaly map ``[crop, crop]`` float32 of a scored image, or None (image-level model, or missing)."""
+        if not result.map_file:
+            return None
+        try:
+            return np.load(self.folder / result.map_file, allow_pickle=False).astype(np.float32)
+        except (OSError, ValueError):
+            return None
+
+    def record_result(self, image_id: int, score: float, amap: np.ndarray | None) -> None:
+        """Store one inspected image's score (and map) from the current model, classified at the thresholds."""
+        generation = self.generation()
+        old = self._db().execute("SELECT map_file FROM results WHERE image_id = ?", (image_id,)).fetchone()
+        rel = self._write_map(image_id, generation, amap)
+        verdict = self._thresholds.verdict(score) if self._thresholds else None
+        conn = self._db()
+        with conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO results (image_id, score, verdict, map_file, generation, scored_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)", (image_id, float(score), verdict, rel, generation, now_iso()))
+        if old and old["map_file"] and old["map_file"] != rel:
+            (self.folder / old["map_file"]).unlink(missing_ok=True)
+
+    def reclassify(self) -> None:
+        """Recompute every stored verdict from its score and the current thresholds (one statement)."""
+        conn = self._db()
+        with conn:
+            if self._thresholds is None:
+                conn.execute("UPDATE results SET verdict = NULL")
+            else:
+                conn.execute(f"UPDATE results SET verdict = {_verdict_sql()}",
+                             {"p": self._thresholds.pass_, "f": self._thresholds.fail})
+
+    # ------------------------------------------------------------------------------------ results
+    def results(self, roles: Sequence[str] = ("inspected",)) -> list[ResultRecord]:
+        marks = ",".join("?" * len(roles))
+        rows = self._db().execute(
+            f"SELECT i.*, r.score, r.verdict, r.map_file, d.decision, d.decided_at FROM images i "
+            f"JOIN results r ON r.image_id = i.id LEFT JOIN ({_LATEST_DECISION}) d ON d.image_id = i.id "
+            f"WHERE i.role IN ({marks}) ORDER BY i.id", tuple(roles)).fetchall()
+        return [self._result(r) for r in rows]
+
+    def result(self, image_id: int) -> ResultRecord | None:
+        row = self._db().execute(
+            f"SELECT i.*, r.score, r.verdict, r.map_file, d.decision, d.decided_at FROM images i "
+            f"JOIN results r ON r.image_id = i.id LEFT JOIN ({_LATEST_DECISION}) d ON d.image_id = i.id "
+            f"WHERE i.id = ?", (image_id,)).fetchone()
+        return self._result(row) if row else None
+
+    def _result(self, r: sqlite3.Row) -> ResultRecord:
+        decision = r["decision"] if r["decision"] in DECISIONS else None
+        return ResultRecord(self._image(r), r["score"], r["verdict"], r["map_file"], decision,
+                            r["decided_at"] if decision else None)
+
+    def holdout_scores(self) -> list[float]:
+        return [r.score for r in self.results(("holdout",))]
+
+    def review_queue(self, include_passed: bool = False) -> list[ResultRecord]:
+        """Parts a person should look at: fail and uncertain (all, when no thresholds are set yet), highest
+        score first; with ``include_passed``, the passed parts follow them (for spot checks)."""
+        results = sorted(self.results(), key=lambda r: (-r.score, r.image.id))
+        flagged = [r for r in results if r.verdict in (None, "fail", "uncertain")]
+        return flagged + ([r for r in results if r.verdict == "pass"] if include_passed else [])
+
+    # ------------------------------------------------------------------------------------ reviews
+    def review(self, image_id: int, decision: str | None) -> None:
+        """Record a person's decision ("good", "defect", or None to clear it) as a new, timestamped row."""
+        if decision is not None and decision not in DECISIONS:
+            raise InvalidInput(f"a decision is 'good' or 'defect', not {decision!r}")
+        conn = self._db()
+        with conn:
+            conn.execute("INSERT INTO reviews (image_id, decision, decided_at) VALUES (?, ?, ?)",
+                         (image_id, decision or "cleared", now_iso()))
+
+    def history(self, image_id: int) -> list[tuple[str, str]]:
+        """Every decision ever recorded for an image, oldest first: [(decision, timestamp)]."""
+        rows = self._db().execute(
+            "SELECT decision, decided_at FROM reviews WHERE image_id = ? ORDER BY id", (image_id,))
+        return [(r["decision"], r["decided_at"]) for r in rows]
+
+    def reviewed_scores(self) -> tuple[list[float], list[float]]:
+        """(scores of parts confirmed good, scores of parts confirmed defective)."""
+        res = self.results()
+        return ([r.score for r in res if r.decision == "good"], [r.score for r in res if r.decision == "defect"])
+
+    def suggest(self, percentile: float | None = None) -> Suggestion:
+        good, defect = self.reviewed_scores()
+        p = self.settings.suggest_percentile if percentile is None else percentile
+        return suggest_thresholds(self.holdout_scores(), good, defect, p)
+
+    def export_reviews_csv(self, target: str | Path) -> int:
+        """Write one row per inspected part: file, score, model verdict, human decision and when. Returns rows."""
+        rows = self.results()
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["file", "sha256", "score", "model_verdict", "decision", "decided_at", "decisions_made"])
+        for r in rows:
+            n = len(self.history(r.image.id))
+            writer.writerow([r.image.name, r.image.hash, f"{r.score:.6g}", r.verdict or "", r.decision or "",
+                             r.decided_at or "", n])
+        with atomic_path(target) as tmp:
+            tmp.write_text(buf.getvalue(), encoding="utf-8")
+        return len(rows)
+
+    # ----------------------------------------------------------------------- learning from review
+    def confirmed_good_outside_training(self) -> list[ResultRecord]:
+        good = {r.hash for r in self.images(GOOD_ROLES)}
+        return [r for r in self.results() if r.decision == "good" and r.image.hash not in good]
+
+    def add_confirmed_good_to_training(self) -> list[ImageRecord]:
+        """Add every inspected part confirmed good (and not yet a training image) to the training set.
+        The inspected record, its score and its review stay as they are."""
+        added = []
+        for r in self.confirmed_good_outside_training():
+            img = r.image
+            added.append(self._insert_image(img.name, f"review:{img.id}", None, img.hash, None, "train",
+                                            file=img.file, size=(img.height, img.width)))
+        return added
+
+    # ------------------------------------------------------------------------------------ deletion
+    def delete(self) -> None:
+        """Close the project and delete its folder (only if it really is a project folder)."""
+        self.close()
+        if not (self.folder / PROJECT_FILE).is_file():
+            raise ProjectError(f"{self.folder} does not look like a project folder; not deleting it")
+        shutil.rmtree(self.folder)

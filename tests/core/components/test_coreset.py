@@ -1,0 +1,99 @@
+"""The approximate greedy coreset: far-apart points, the plain loop's selection, progress, cancellation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from inspector.core.components import coreset as C
+from inspector.core.runtime.progress import Cancelled, CancelToken
+
+
+def _clusters(n_clusters=12, per=400, dim=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    centres = torch.randn(n_clusters, dim, generator=g) * 10
+    labels = torch.arange(n_clusters).repeat_interleave(per)
+    return centres[labels] + 0.3 * torch.randn(len(labels), dim, generator=g), labels
+
+
+def _coverage(z: np.ndarray, idx: np.ndarray) -> float:
+    """The k-center objective: the largest distance from any point to its nearest selected point."""
+    d = torch.cdist(torch.from_numpy(z), torch.from_numpy(z[idx])).min(dim=1).values
+    return float(d.max())
+
+
+def test_coreset_size():
+    assert C.coreset_size(1000, 0.1) == 100
+    assert C.coreset_size(5, 0.01) == 1
+    with pytest.raises(ValueError):
+        C.coreset_size(10, 0.0)
+
+
+def test_greedy_picks_every_cluster_first():
+    x, labels = _clusters()
+    idx = C.greedy_coreset(x, 12 / len(x), projection_dim=32)
+    assert len(idx) == 12
+    assert sorted(labels[idx].tolist()) == list(range(12))  # far-apart points: one per cluster
+
+
+def test_pruned_loop_selects_what_the_plain_loop_selects():
+    x, _ = _clusters(per=300, dim=256, seed=3)
+    x = x + torch.randn_like(x)  # some spread inside clusters
+    z = C.random_projection(x, 128, seed=0)
+    start = C._start_distances(z, 10, seed=0)
+    k = 400
+    plain = C._greedy_dense(z, start, k, C.no_progress, None)
+    pruned = C._greedy_pruned(z.numpy(), start.numpy(), k, C.no_progress, None)
+    assert (plain == pruned).mean() > 0.99  # identical up to ties between equal floats
+    assert _coverage(z.numpy(), pruned) == pytest.approx(_coverage(z.numpy(), plain), rel=1e-5)
+
+
+def test_coreset_keeps_rare_patches_that_random_sampling_misses():
+    g = torch.Generator().manual_seed(1)
+    common = torch.randn(3000, 32, generator=g)
+    rare = torch.randn(20, 32, generator=g) * 0.1 + 12 * torch.randn(20, 1, 32, generator=g).squeeze(1)
+    x = torch.cat([common, rare])
+    z = C.random_projection(x, 128, seed=0).numpy()
+    idx = C.greedy_coreset(x, 0.02)
+    rand = np.random.default_rng(0).choice(len(x), len(idx), replace=False)
+    assert set(range(3000, 3020)) <= set(idx.tolist())  # every rare patch is kept
+    assert _coverage(z, idx) < 0.5 * _coverage(z, rand)
+
+
+def test_deterministic_for_a_seed():
+    x, _ = _clusters(per=100)
+    a = C.greedy_coreset(x, 0.1, seed=5)
+    b = C.greedy_coreset(x, 0.1, seed=5)
+    assert (a == b).all()
+
+
+def test_progress_is_reported_up_to_the_end():
+    x, _ = _clusters(per=100)
+    seen = []
+    C.greedy_coreset(x, 0.1, progress=lambda stage, done, total: seen.append((stage, done, total)))
+    k = C.coreset_size(len(x), 0.1)
+    assert seen[-1] == ("coreset", k, k)
+    assert len(seen) > 10 and all(a[1] <= b[1] for a, b in zip(seen, seen[1:]))
+
+
+def test_cancel_stops_inside_the_loop():
+    x, _ = _clusters(per=400)
+    token = CancelToken()
+    seen = []
+
+    def progress(stage, done, total):
+        seen.append(done)
+        if done >= 20:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        C.greedy_coreset(x, 0.5, progress=progress, cancel=token)
+    assert max(seen) < C.coreset_size(len(x), 0.5) // 2  # stopped soon after the cancel, not at the end
+
+
+def test_projection_shapes_and_passthrough():
+    x = torch.randn(50, 300)
+    assert C.random_projection(x, 128, 0).shape == (50, 128)
+    small = torch.randn(50, 64)
+    assert C.random_projection(small, 128, 0) is not None and C.random_projection(small, 128, 0).shape == (50, 64)
