@@ -95,6 +95,17 @@ class HeatmapView(QWidget):
         self.clear()
 
     # ------------------------------------------------------------------------------------ content
+    def save_state(self) -> dict:
+        return {"opacity": self.opacity.value(), "colormap": self.colormap.currentText(),
+                "overlay": self.overlay_box.isChecked()}
+
+    def restore_state(self, state: dict) -> None:
+        """Apply :meth:`save_state`'s dict; defaults for what is missing, so one project's view settings never
+        leak into the next."""
+        self.opacity.setValue(int(state.get("opacity", 50)))
+        self.colormap.setCurrentText(str(state.get("colormap", "turbo")))
+        self.overlay_box.setChecked(bool(state.get("overlay", True)))
+
     def clear(self, text: str = "Select a part to see its heatmap") -> None:
         self._map = None
         self.base.clear()

@@ -95,11 +95,11 @@ class ScoreHistogram(QWidget):
         state = self.state
         if state is None or state.project is None:
             return
-        results = state.results()
+        results = state.results
         self.percentile.blockSignals(True)
         self.percentile.setValue(state.project.settings.suggest_percentile)
         self.percentile.blockSignals(False)
-        self.set_data(state.holdout_scores(), [r.score for r in results], state.thresholds,
+        self.set_data(state.holdout, [r.score for r in results], state.thresholds,
                       [r.score for r in results if r.decision == "good"],
                       [r.score for r in results if r.decision == "defect"])
 

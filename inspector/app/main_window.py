@@ -41,7 +41,7 @@ from .start_screen import StartScreen
 from .training_set_view import TrainingSetView
 from .worker import JobRunner
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: per-page state dicts (results, review)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"
 HOW_TO = """<b>How to use Inspector</b><ol>
 <li>Create a project for one product type (File ▸ New project).</li>
@@ -124,8 +124,7 @@ class MainWindow(QMainWindow):
         self.review.exportRequested.connect(self.export_dialog)
         self.histogram.suggestRequested.connect(self.suggest)
         self.progress_panel.cancelRequested.connect(self.jobs.cancel)
-        self.jobs.started.connect(self.progress_panel.start)
-        self.jobs.started.connect(self._job_started)
+        self.jobs.started.connect(lambda job: self.progress_panel.start(str(job)))
         self.jobs.progress.connect(self._job_progress)
         self.jobs.busyChanged.connect(self._busy_changed)
         for signal in (self.state.opened, self.state.imagesChanged, self.state.resultsChanged,
@@ -214,12 +213,9 @@ class MainWindow(QMainWindow):
         if project is None:
             self.status.setText(f"{len(self.state.registry.entries())} project(s)")
             return
-        results = project.results()
-        queue = project.review_queue()
-        open_items = sum(1 for r in queue if r.decision is None)
-        model = "not trained" if not project.has_model() else ("out of date" if project.model_is_stale() else "trained")
-        self.status.setText(f"{project.name} · {project.count(('train', 'holdout'))} good image(s) · model {model} · "
-                            f"{len(results)} inspected · {open_items} to review")
+        c = self.state.counts
+        self.status.setText(f"{project.name} · {c.good_images} good image(s) · model {c.model} · "
+                            f"{c.inspected} inspected · {c.to_review} to review")
         self.setWindowTitle(f"{project.name} — Inspector")
 
     # ---------------------------------------------------------------------------------- projects
@@ -380,7 +376,7 @@ class MainWindow(QMainWindow):
         return self.project_jobs.train()
 
     def inspect(self, paths: list[str]) -> bool:
-        if self.state.project is not None and self.state.project.has_model():
+        if self.state.project is not None and self.state.has_model:
             self.tabs.setCurrentWidget(self.results)
         return self.project_jobs.inspect(paths)
 
@@ -390,32 +386,21 @@ class MainWindow(QMainWindow):
     def suggest(self, percentile: float | None) -> None:
         self.project_jobs.suggest(percentile)
 
-    def _job_progress(self, title: str, stage: str, done: int, total: int) -> None:
+    def _job_progress(self, job, stage: str, done: int, total: int) -> None:
         self.progress_panel.set_progress(stage, done, total)
-        self.statusBar().showMessage(f"{title}: {self.progress_panel.stage.text()}")
-
-    def _job_started(self, title: str) -> None:
-        if title == "Training":
-            has_model = self.state.project is not None and self.state.project.has_model()
-            self.training_set.model_status.setText(
-                "Training… the current model stays in use until the new one is ready." if has_model else "Training…")
-            self.training_set.model_status.setStyleSheet("color:#0b3d66; font-weight:bold;")
+        self.statusBar().showMessage(f"{job}: {self.progress_panel.stage.text()}")
 
     def _busy_changed(self, busy: bool) -> None:
         has_project = self.state.project is not None
         for a in (self.add_action, self.train_action, self.inspect_action, self.retrain_action, self.settings_action):
             a.setEnabled(has_project and not busy)
         self.cancel_action.setEnabled(busy)
-        self.training_set.train_button.setEnabled(not busy and bool(self.training_set.model.rows))
-        self.training_set.add_button.setEnabled(not busy)
-        self.results.inspect_button.setEnabled(not busy and bool(has_project and self.state.project.has_model()))
-        self.review.retrain_button.setEnabled(not busy and self.review.retrain_button.isEnabled())
+        job = self.jobs.job if busy else None
+        for page in (self.training_set, self.results, self.review):
+            page.set_busy(busy, job)
         if not busy:
             self.progress_panel.finish()
-            self.training_set.refresh()
             self.statusBar().clearMessage()
-            if has_project:
-                self.review.show_current()
 
     def show_error(self, text: str, detail: str = "") -> None:
         """The one place errors are shown."""
@@ -428,11 +413,9 @@ class MainWindow(QMainWindow):
             return
         blob = {
             "window": base64.b64encode(bytes(self.saveState(LAYOUT_VERSION))).decode(),
-            "splitter": base64.b64encode(bytes(self.results.splitter.saveState())).decode(),
             "tab": self.tabs.currentIndex(),
-            "opacity": self.results.heatmap.opacity.value(),
-            "colormap": self.results.heatmap.colormap.currentText(),
-            "filter": self.results.filter.currentText(),
+            "results": self.results.save_state(),
+            "review": self.review.save_state(),
         }
         try:
             project.save_layout(LAYOUT_VERSION, json.dumps(blob).encode())
@@ -441,19 +424,18 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> None:
         raw = self.state.project.layout(LAYOUT_VERSION)
+        self.results.restore_state({})  # defaults first: one project's view settings never leak into the next
+        self.review.restore_state({})
         if not raw:  # first time: the histogram gets a modest strip at the bottom
             self.resizeDocks([self.histogram_dock], [max(220, self.height() // 3)], Qt.Vertical)
             return
         try:
             blob = json.loads(raw.decode())
             self.restoreState(QByteArray(base64.b64decode(blob["window"])), LAYOUT_VERSION)
-            self.results.splitter.restoreState(QByteArray(base64.b64decode(blob["splitter"])))
             self.tabs.setCurrentIndex(int(blob.get("tab", 0)))
-            for view in (self.results.heatmap, self.review.heatmap):
-                view.opacity.setValue(int(blob.get("opacity", 50)))
-                view.colormap.setCurrentText(blob.get("colormap", "turbo"))
-            self.results.filter.setCurrentText(blob.get("filter", "All parts"))
-        except (ValueError, KeyError, TypeError):
+            self.results.restore_state(blob.get("results", {}))
+            self.review.restore_state(blob.get("review", {}))
+        except (ValueError, KeyError, TypeError, AttributeError):
             pass  # a damaged layout is dropped, never misapplied
         if self.pages.currentWidget() is self.project_page:
             self.histogram_dock.show()

@@ -3,6 +3,8 @@ user how each ended: one message in the message bar, with the list of skipped fi
 
 from __future__ import annotations
 
+from enum import Enum
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QWidget
 
@@ -11,6 +13,21 @@ from .message_bar import MessageBar
 from .project_state import ProjectState
 from .skipped_dialog import SkippedDialog
 from .worker import JobRunner
+
+
+class ProjectJob(Enum):
+    """The jobs a project runs: their identity (compared with ``is``), title and what a cancel leaves."""
+
+    ADD_GOOD = ("Adding good images", "The images copied before the cancel were kept.")
+    TRAIN = ("Training", "The previous model is unchanged.")
+    INSPECT = ("Inspecting", "The parts scored before the cancel were kept.")
+
+    @property
+    def after_cancel(self) -> str:
+        return self.value[1]
+
+    def __str__(self) -> str:
+        return self.value[0]
 
 
 class ProjectJobs(QObject):
@@ -23,7 +40,7 @@ class ProjectJobs(QObject):
         runner.errored.connect(self._job_errored)
         runner.cancelled.connect(self._job_cancelled)
 
-    def _start(self, title: str, fn, on_finished, on_settled=None) -> bool:
+    def _start(self, job: ProjectJob, fn, on_finished, on_settled=None) -> bool:
         project = self.state.project
         if project is None:
             return False
@@ -34,13 +51,13 @@ class ProjectJobs(QObject):
             finally:
                 project.release_thread_connection()
 
-        if not self.jobs.start(title, run, on_finished, on_settled):
+        if not self.jobs.start(job, run, on_finished, on_settled):
             self.messages.show_message("warning", f"{self.jobs.title} is still running: wait for it or cancel it.")
             return False
         return True
 
     def add_good_images(self, paths: list[str]) -> bool:
-        return self._start("Adding good images", lambda p, progress, cancel: jobs.add_good_images(p, paths, progress, cancel),
+        return self._start(ProjectJob.ADD_GOOD, lambda p, progress, cancel: jobs.add_good_images(p, paths, progress, cancel),
                            self._good_added, self.state.training_changed)
 
     def _good_added(self, report) -> None:
@@ -66,7 +83,7 @@ class ProjectJobs(QObject):
         if not project.count(("train", "holdout")):
             self.messages.error("There are no good images to train on: add a folder of images of good parts first.")
             return False
-        return self._start("Training", jobs.train, self._trained)
+        return self._start(ProjectJob.TRAIN, jobs.train, self._trained)
 
     def _trained(self, report) -> None:
         self.state.model_trained()
@@ -92,20 +109,17 @@ class ProjectJobs(QObject):
         project = self.state.project
         if project is None:
             return False
-        if not project.has_model():
+        if not self.state.has_model:
             self.messages.error("There is no trained model yet: add good images and press Train, then inspect parts.")
             return False
-        return self._start("Inspecting", lambda p, progress, cancel: jobs.inspect(p, paths, progress, cancel),
-                           self._inspected, self.state.resultsChanged.emit)
+        return self._start(ProjectJob.INSPECT, lambda p, progress, cancel: jobs.inspect(p, paths, progress, cancel),
+                           self._inspected, self.state.results_changed)
 
     def _inspected(self, report) -> None:
         rows = [(str(s.path), s.reason) for s in report.added.skipped + report.skipped]
-        counts = {"pass": 0, "uncertain": 0, "fail": 0}
-        for r in self.state.results():
-            if r.verdict in counts:
-                counts[r.verdict] += 1
-        text = (f"Scored {report.n_scored} part(s). All parts: {counts['pass']} pass, {counts['uncertain']} "
-                f"uncertain, {counts['fail']} fail.")
+        c = self.state.counts
+        text = (f"Scored {report.n_scored} part(s). All parts: {c.passed} pass, {c.uncertain} uncertain, "
+                f"{c.failed} fail.")
         if rows:
             self.messages.show_message("warning", text + f" {len(rows)} file(s) could not be read.",
                                           action=("Show list", lambda: self.show_skipped(rows, "Files not inspected")))
@@ -138,11 +152,12 @@ class ProjectJobs(QObject):
         t = suggestion.thresholds
         self.messages.show_message("info", f"Thresholds set: pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g} ({suggestion.reason})")
 
-    def _job_errored(self, title: str, message: str, detail: str) -> None:
-        self.messages.error(f"{title} failed: {message}", detail)
+    def _job_errored(self, job, message: str, detail: str) -> None:
+        self.messages.error(f"{job} failed: {message}", detail)
 
-    def _job_cancelled(self, title: str) -> None:
-        what = {"Training": "The previous model is unchanged.",
-                "Adding good images": "The images copied before the cancel were kept.",
-                "Inspecting": "The parts scored before the cancel were kept."}.get(title, "")
-        self.messages.show_message("info", f"{title} cancelled. {what}")
+    def _job_cancelled(self, job) -> None:
+        if job is ProjectJob.TRAIN and not self.state.has_model:
+            what = "No model was trained."
+        else:
+            what = job.after_cancel if isinstance(job, ProjectJob) else ""
+        self.messages.show_message("info", f"{job} cancelled. {what}")

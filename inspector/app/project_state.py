@@ -1,19 +1,38 @@
-"""The open project as a Qt model: views read from it and listen to its signals; they own no state.
+"""The open project as a Qt model: it holds what the views show, and the views read it and listen to its
+signals; they own no state and never query SQLite themselves.
 
 Every change to the project goes through here (on the UI thread) or through a job whose completion is
-announced here, so each view refreshes from one source of truth.
+announced here. Each change refreshes the cache once (one read of the results, however many views listen):
+a threshold release is one ``UPDATE`` plus one read; a review decision is one ``INSERT`` plus one row read.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from ..core.io.images import Preprocessor
 from ..core.project.recent import ProjectRegistry
-from ..core.project.store import Project, ProjectSettings, ResultRecord
-from ..core.project.thresholds import Suggestion, Thresholds
+from ..core.project.review import review_order
+from ..core.project.store import GOOD_ROLES, Project, ProjectSettings, ResultRecord
+from ..core.project.thresholds import FAIL, PASS, UNCERTAIN, Suggestion, Thresholds
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the status line, buttons and empty states need, derived from the cached results."""
+
+    good_images: int = 0
+    inspected: int = 0
+    passed: int = 0
+    uncertain: int = 0
+    failed: int = 0
+    reviewed: int = 0
+    to_review: int = 0  # flagged (or unclassified) parts without a decision
+    confirmed_good_outside_training: int = 0
+    model: str = "not trained"  # "not trained", "out of date" or "trained"
 
 
 class ProjectState(QObject):
@@ -30,6 +49,17 @@ class ProjectState(QObject):
         super().__init__(parent)
         self.registry = registry or ProjectRegistry()
         self.project: Project | None = None
+        self._clear_cache()
+
+    def _clear_cache(self) -> None:
+        self.results: list[ResultRecord] = []  # inspected parts, by image id
+        self.holdout: list[float] = []  # held-out good scores
+        self._by_id: dict[int, int] = {}
+        self._good_hashes: set[str] = set()
+        self.has_model = False
+        self.model_is_stale = False
+        self.preprocessor: Preprocessor | None = None
+        self.counts = Counts()
 
     # ------------------------------------------------------------------------------- lifecycle
     @property
@@ -50,12 +80,16 @@ class ProjectState(QObject):
         self.close()
         self.project = project
         self.registry.touch(project.folder, project.name)
+        self._load_images()
+        self._load_model()
+        self._load_results()
         self.opened.emit()
 
     def close(self) -> None:
         if self.project is not None:
             self.project.close()
             self.project = None
+            self._clear_cache()
             self.closed.emit()
 
     def rename(self, name: str) -> None:
@@ -65,14 +99,47 @@ class ProjectState(QObject):
 
     def save_settings(self, settings: ProjectSettings) -> None:
         self.project.save_settings(settings)
+        self._load_model()
+        self._recount()
         self.modelChanged.emit()
 
-    # ---------------------------------------------------------------------------------- reading
-    def results(self) -> list[ResultRecord]:
-        return self.project.results() if self.project else []
+    # ----------------------------------------------------------------------------- the cache
+    def _load_results(self) -> None:
+        """The one full read: inspected parts and held-out scores in one query."""
+        rows = self.project.results(("inspected", "holdout"))
+        self.results = [r for r in rows if r.image.role == "inspected"]
+        self.holdout = [r.score for r in rows if r.image.role == "holdout"]
+        self._by_id = {r.image.id: i for i, r in enumerate(self.results)}
+        self._recount()
 
-    def holdout_scores(self) -> list[float]:
-        return self.project.holdout_scores() if self.project else []
+    def _load_images(self) -> None:
+        self._good_hashes = {img.hash for img in self.project.images(GOOD_ROLES)}
+
+    def _load_model(self) -> None:
+        self.has_model = self.project.has_model()
+        self.model_is_stale = self.project.model_is_stale()
+        self.preprocessor = self.project.preprocessor()
+
+    def _recount(self) -> None:
+        verdicts = [r.verdict for r in self.results]
+        flagged = review_order(self.results)
+        self.counts = Counts(
+            good_images=len(self._good_hashes),
+            inspected=len(self.results),
+            passed=verdicts.count(PASS),
+            uncertain=verdicts.count(UNCERTAIN),
+            failed=verdicts.count(FAIL),
+            reviewed=sum(1 for r in self.results if r.decision is not None),
+            to_review=sum(1 for r in flagged if r.decision is None),
+            confirmed_good_outside_training=sum(1 for r in self.results
+                                                if r.decision == "good" and r.image.hash not in self._good_hashes),
+            model="not trained" if not self.has_model else ("out of date" if self.model_is_stale else "trained"),
+        )
+
+    def result(self, image_id: int) -> ResultRecord | None:
+        """A part's cached record (no database read)."""
+        i = self._by_id.get(image_id)
+        return self.results[i] if i is not None else None
 
     @property
     def thresholds(self) -> Thresholds | None:
@@ -80,35 +147,47 @@ class ProjectState(QObject):
 
     # ---------------------------------------------------------------------------------- changes
     def set_thresholds(self, thresholds: Thresholds | None) -> None:
-        """Save the thresholds, re-classify every part, tell the views."""
+        """Save the thresholds, re-classify every part (one UPDATE), refresh once, tell the views."""
         self.project.set_thresholds(thresholds)
+        self._load_results()
         self.thresholdsChanged.emit()
         self.resultsChanged.emit()
 
     def suggest(self, percentile: float | None = None) -> Suggestion:
-        """Suggest thresholds from held-out and reviewed scores; with neither, from the inspected scores'
-        spread (a first guess to drag from). Raises ``ValueError`` when there are no scores at all."""
-        try:
-            return self.project.suggest(percentile)
-        except ValueError:
-            scores = [r.score for r in self.results()]
-            if len(scores) < 2:
-                raise
-            lo, hi = np.percentile(scores, [50, 90])
-            return Suggestion(Thresholds(float(lo), float(max(hi, lo))),
-                              "no held-out or reviewed scores yet: lines placed at the median and 90th "
-                              "percentile of the inspected scores; drag them to where good and bad separate.")
+        """Thresholds suggested by the project (``Project.suggest``: held-out and reviewed scores, else a first
+        guess from the inspected spread). Raises ``InvalidInput`` when there are no scores at all."""
+        return self.project.suggest(percentile)
 
-    def review(self, image_id: int, decision: str | None) -> None:
+    def review(self, image_id: int, decision: str | None) -> ResultRecord:
+        """Store a decision (one INSERT), refresh that part alone (one row read), tell the views."""
         self.project.review(image_id, decision)
+        fresh = self.project.result(image_id)
+        i = self._by_id.get(image_id)
+        if i is not None and fresh is not None:
+            self.results[i] = fresh
+        self._recount()
         self.reviewChanged.emit(image_id)
+        return fresh
+
+    def results_changed(self) -> None:
+        """A job scored parts: refresh once and tell the views."""
+        if self.project is None:
+            return
+        self._load_results()
+        self.resultsChanged.emit()
 
     def training_changed(self) -> None:
         """A job changed the training set (images added or removed)."""
+        self._load_images()
+        self._load_model()
+        self._recount()
         self.imagesChanged.emit()
         self.modelChanged.emit()
 
     def model_trained(self) -> None:
+        self._load_images()
+        self._load_model()
+        self._load_results()
         self.imagesChanged.emit()  # roles (held out or not) may have changed
         self.modelChanged.emit()
         self.thresholdsChanged.emit()

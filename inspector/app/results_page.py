@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import base64
+
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from .drops import FileDropFilter, browse_button
@@ -18,6 +20,7 @@ class ResultsPage(QWidget):
 
     def __init__(self, state: ProjectState, parent=None):
         super().__init__(parent)
+        self._busy = False
         self.state = state
         self.table = ResultsTable(state)
         self.heatmap = HeatmapView()
@@ -76,28 +79,49 @@ class ResultsPage(QWidget):
         shown = self.table.proxy.rowCount()
         self.count.setText(f"{shown} of {total} part(s)" if shown != total else f"{total} part(s)")
 
+    def _update_buttons(self) -> None:
+        can_inspect = not self._busy and self.state.project is not None and self.state.has_model
+        self.inspect_button.setEnabled(can_inspect)
+        self.empty.buttons[0].setEnabled(can_inspect)
+
+    def set_busy(self, busy: bool, job=None) -> None:
+        self._busy = busy
+        self._update_buttons()
+
+    def save_state(self) -> dict:
+        """The page's layout for the project's saved layout (JSON-able)."""
+        return {"splitter": base64.b64encode(bytes(self.splitter.saveState())).decode(),
+                "filter": self.filter.currentText(), "heatmap": self.heatmap.save_state()}
+
+    def restore_state(self, state: dict) -> None:
+        """Apply :meth:`save_state`'s dict; defaults for anything missing (a new project: a clean view)."""
+        splitter = state.get("splitter")
+        if splitter:
+            self.splitter.restoreState(QByteArray(base64.b64decode(splitter)))
+        self.filter.setCurrentText(state.get("filter", "All parts"))
+        self.heatmap.restore_state(state.get("heatmap", {}))
+
     def refresh(self, *_) -> None:
         project = self.state.project
         has_rows = self.table.results_model.rowCount() > 0
         self.stack.setCurrentWidget(self.splitter if has_rows else self.empty)
-        self.inspect_button.setEnabled(bool(project and project.has_model()))
-        if project is not None and not project.has_model():
+        self._update_buttons()
+        if project is not None and not self.state.has_model:
             self.empty.set_text("No model yet", "Train a model first: add good images in the Training set tab and "
                                 "press Train. Then drop folders of parts here to inspect them.")
         else:
             self.empty.set_text("No parts inspected yet", "Drop a folder or files of parts here, or click "
                                 "“Inspect images”. Each part gets a score and a heatmap.")
-        self.empty.buttons[0].setEnabled(bool(project and project.has_model()))
         self._update_count()
         if has_rows and self.table.currentIndex().row() < 0:
             self.table.selectRow(0)
 
     def show_image(self, image_id: int) -> None:
         project = self.state.project
-        result = project.result(image_id) if project is not None and image_id >= 0 else None
+        result = self.state.result(image_id) if project is not None and image_id >= 0 else None
         if result is None:
             self.heatmap.clear()
             return
         self.heatmap.show_result(
-            project.path_of(result.image), project.load_map(result), project.preprocessor(),
+            project.path_of(result.image), project.load_map(result), self.state.preprocessor,
             result.score, result.verdict, project.thresholds, result.image.name)

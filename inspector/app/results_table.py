@@ -46,13 +46,13 @@ class ResultsModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         self.beginResetModel()
-        self.rows = self.state.results()
+        self.rows = list(self.state.results)
         self.endResetModel()
 
     def refresh_one(self, image_id: int) -> None:
         for i, r in enumerate(self.rows):
             if r.image.id == image_id:
-                self.rows[i] = self.state.project.result(image_id)
+                self.rows[i] = self.state.result(image_id)
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def row_of(self, image_id: int) -> int:

@@ -1,6 +1,6 @@
 """The review queue: failed and uncertain parts, highest score first, heatmap shown large.
 
-Keys: G good, D defect, S skip, Z undo, Left / Right (or Up / Down) to move. A decision is stored beside
+Keys: G good, D defect, S skip, Z undo, N next unreviewed, Left / Right (or Up / Down) to move. A decision is stored beside
 the model's verdict with a timestamp (a new row each time; undo adds a row restoring the previous decision).
 """
 
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.project.review import ReviewSession
 from ..core.project.store import ResultRecord
 from .empty_state import EmptyState
 from .heatmap_view import VERDICT_COLOURS, HeatmapView
@@ -36,9 +37,8 @@ class ReviewQueue(QWidget):
     def __init__(self, state: ProjectState, parent=None):
         super().__init__(parent)
         self.state = state
-        self.queue: list[ResultRecord] = []
-        self.position = 0
-        self.undo_stack: list[tuple[int, str | None, int]] = []  # (image id, decision before, position)
+        self._busy = False
+        self.session = ReviewSession(record=state.review)  # queue, cursor and undo: Qt-free, in core
         self.setFocusPolicy(Qt.StrongFocus)
 
         self.heatmap = HeatmapView()
@@ -100,8 +100,8 @@ class ReviewQueue(QWidget):
         grid.addWidget(self.next_button, 2, 1)
         side.addLayout(grid)
         side.addWidget(self.include_passed)
-        keys = QLabel("Keys: G good · D defect · S skip · Z undo · ← → move.\nYour decision is kept beside the "
-                      "model's verdict; it never replaces it.")
+        keys = QLabel("Keys: G good · D defect · S skip · Z undo · N next unreviewed · ← → move.\n"
+                      "Your decision is kept beside the model's verdict; it never replaces it.")
         keys.setWordWrap(True)
         keys.setStyleSheet("color:#666;")
         side.addWidget(keys)
@@ -124,46 +124,55 @@ class ReviewQueue(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
 
-        for signal in (state.resultsChanged, state.opened, state.thresholdsChanged):
+        for signal in (state.resultsChanged, state.thresholdsChanged):
             signal.connect(self.rebuild)
-        state.closed.connect(self.rebuild)
+        state.opened.connect(self._opened)
+        state.closed.connect(self._opened)
         self.rebuild()
 
     # ------------------------------------------------------------------------------------- queue
+    @property
+    def queue(self) -> list[ResultRecord]:
+        return self.session.queue
+
+    @property
+    def position(self) -> int:
+        return self.session.position
+
     def rebuild(self, *_) -> None:
-        """Recompute the queue (after scoring or a threshold change), staying on the same part if it is
-        still in the queue."""
-        current = self.current()
-        project = self.state.project
-        self.queue = project.review_queue(self.include_passed.isChecked()) if project else []
-        if self.state.project is None:
-            self.undo_stack.clear()
-        ids = [r.image.id for r in self.queue]
-        if current is not None and current.image.id in ids:
-            self.position = ids.index(current.image.id)
-        else:
-            self.position = min(self.position, max(len(self.queue) - 1, 0))
+        """Recompute the queue from the state's cached results (after scoring or a threshold change),
+        staying on the same part if it is still queued."""
+        self.session.rebuild(self.state.results, self.include_passed.isChecked())
+        self.show_current()
+
+    def _opened(self) -> None:
+        """A project was opened: start at the first part nobody has decided on yet."""
+        self.session.reset()
+        self.session.rebuild(self.state.results, self.include_passed.isChecked())
+        first = self.session.first_unreviewed()
+        if first is not None:
+            self.session.go_to(first)
         self.show_current()
 
     def current(self) -> ResultRecord | None:
-        return self.queue[self.position] if 0 <= self.position < len(self.queue) else None
+        return self.session.current()
 
     def reviewed_count(self) -> int:
-        return sum(1 for r in self.queue if r.decision is not None)
+        return self.session.reviewed_count()
 
     def progress_text(self) -> str:
         return self.progress_label.text()
 
     def show_current(self) -> None:
         project = self.state.project
-        confirmed = len(project.confirmed_good_outside_training()) if project else 0
+        confirmed = self.state.counts.confirmed_good_outside_training
         self.retrain_button.setText(f"Retrain with {confirmed} confirmed-good part(s)")
         self.retrain_button.setToolTip("Add the parts you confirmed good to the training set and train again")
-        self.retrain_button.setEnabled(confirmed > 0)
-        self.export_button.setEnabled(bool(project and project.results()))
+        self.retrain_button.setEnabled(not self._busy and confirmed > 0)
+        self.export_button.setEnabled(bool(self.state.results))
         r = self.current()
         if r is None:
-            if project is None or not project.results():
+            if project is None or not self.state.results:
                 self.empty.set_text("Nothing to review yet", "Inspect parts in the Results tab first. Failed and "
                                     "uncertain parts are queued here, highest score first.")
             else:
@@ -181,40 +190,47 @@ class ReviewQueue(QWidget):
         self.verdict_label.setText(f"Model: <b style='color:{colour}'>{r.verdict or 'no thresholds'}</b>, "
                                    f"score {r.score:.4g}")
         self.decision_label.setText(f"Your decision: <b>{DECISION_TEXT[r.decision]}</b>")
-        self.undo_button.setEnabled(bool(self.undo_stack))
+        self.undo_button.setEnabled(self.session.can_undo)
         self.prev_button.setEnabled(self.position > 0)
         self.next_button.setEnabled(self.position < n - 1)
-        self.heatmap.show_result(project.path_of(r.image), project.load_map(r), project.preprocessor(), r.score,
+        self.heatmap.show_result(project.path_of(r.image), project.load_map(r), self.state.preprocessor, r.score,
                                  r.verdict, project.thresholds, r.image.name)
+
+    def set_busy(self, busy: bool, job=None) -> None:
+        """No retraining from here while a job runs."""
+        self._busy = busy
+        self.retrain_button.setEnabled(not busy and self.state.counts.confirmed_good_outside_training > 0)
+        if not busy and self.state.project is not None:
+            self.show_current()
+
+    def save_state(self) -> dict:
+        return {"heatmap": self.heatmap.save_state(), "include_passed": self.include_passed.isChecked()}
+
+    def restore_state(self, state: dict) -> None:
+        self.heatmap.restore_state(state.get("heatmap", {}))
+        self.include_passed.setChecked(bool(state.get("include_passed", False)))
 
     # ----------------------------------------------------------------------------------- actions
     def decide(self, decision: str) -> None:
-        r = self.current()
-        if r is None:
-            return
-        self.undo_stack.append((r.image.id, r.decision, self.position))
-        self.state.review(r.image.id, decision)
-        self.queue[self.position] = self.state.project.result(r.image.id)
-        self.move(1, refresh_always=True)
+        if self.session.decide(decision) is not None:
+            self.show_current()
 
     def skip(self) -> None:
         self.move(1, refresh_always=True)
 
     def undo(self) -> None:
-        if not self.undo_stack:
-            return
-        image_id, before, position = self.undo_stack.pop()
-        self.state.review(image_id, before)
-        ids = [r.image.id for r in self.queue]
-        if image_id in ids:
-            self.position = ids.index(image_id)
-            self.queue[self.position] = self.state.project.result(image_id)
-        self.show_current()
+        if self.session.undo() is not None:
+            self.show_current()
+
+    def next_unreviewed(self) -> None:
+        """N: the next part without a decision after the current one (wrapping to the first)."""
+        undecided = [i for i, r in enumerate(self.queue) if r.decision is None]
+        if undecided:
+            self.session.go_to(next((i for i in undecided if i > self.position), undecided[0]))
+            self.show_current()
 
     def move(self, step: int, refresh_always: bool = False) -> None:
-        new = min(max(self.position + step, 0), max(len(self.queue) - 1, 0))
-        if new != self.position or refresh_always:
-            self.position = new
+        if self.session.move(step) or refresh_always:
             self.show_current()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -223,6 +239,7 @@ class ReviewQueue(QWidget):
             Qt.Key_D: lambda: self.decide("defect"),
             Qt.Key_S: self.skip,
             Qt.Key_Z: self.undo,
+            Qt.Key_N: self.next_unreviewed,
             Qt.Key_Right: lambda: self.move(1),
             Qt.Key_Down: lambda: self.move(1),
             Qt.Key_Left: lambda: self.move(-1),

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from ..core.project.store import GOOD_ROLES, ImageRecord
 from .drops import FileDropFilter, browse_button
 from .empty_state import EmptyState
+from .project_jobs import ProjectJob
 from .project_state import ProjectState
 from .thumbnails import thumbnail
 
@@ -68,6 +69,7 @@ class TrainingSetView(QWidget):
     def __init__(self, state: ProjectState, parent=None):
         super().__init__(parent)
         self.state = state
+        self._busy = False
         self.model = TrainingSetModel(state, self)
 
         self.list = QListView()
@@ -132,13 +134,25 @@ class TrainingSetView(QWidget):
             self.state.remove_images(ids)
 
     def _update_buttons(self) -> None:
-        self.remove_button.setEnabled(bool(self.list.selectionModel().selectedIndexes()))
+        self.remove_button.setEnabled(not self._busy and bool(self.list.selectionModel().selectedIndexes()))
+        self.train_button.setEnabled(not self._busy and bool(self.model.rows))
+        self.add_button.setEnabled(not self._busy)
+
+    def set_busy(self, busy: bool, job=None) -> None:
+        """A job runs (``job``), or ended: nothing here may start another one meanwhile; training says so."""
+        self._busy = busy
+        if busy and job is ProjectJob.TRAIN:
+            self.model_status.setText("Training… the current model stays in use until the new one is ready."
+                                      if self.state.has_model else "Training…")
+            self.model_status.setStyleSheet("color:#0b3d66; font-weight:bold;")
+        if not busy:
+            self.refresh()  # the job may have changed the set or the model
+        self._update_buttons()
 
     def refresh(self) -> None:
         project = self.state.project
         n = len(self.model.rows)
         self.stack.setCurrentWidget(self.list if n else self.empty)
-        self.train_button.setEnabled(n > 0)
         self._update_buttons()
         if project is None:
             self.summary.clear()
@@ -148,10 +162,10 @@ class TrainingSetView(QWidget):
         self.summary.setText(
             f"{n} good image(s): {len(fit)} to fit, {len(hold)} held out to measure good scores"
             if n else "")
-        if not project.has_model():
+        if not self.state.has_model:
             text = "Not trained yet. Add good images, then press Train." if n else ""
             style = ""
-        elif project.model_is_stale():
+        elif self.state.model_is_stale:
             text = "⚠ The training set or the settings changed since the model was trained: press Train again."
             style = "color:#7a5c00; font-weight:bold;"
         else:

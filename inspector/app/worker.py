@@ -53,19 +53,20 @@ class _JobThread(QThread):
 
 
 class JobRunner(QObject):
-    """Runs one job at a time. Signals carry the job's title so views can tell jobs apart."""
+    """Runs one job at a time. Signals carry the job itself (a ``ProjectJob`` member, or any object whose
+    ``str()`` is its title), so views tell jobs apart by identity, never by comparing titles."""
 
-    started = Signal(str)
-    progress = Signal(str, str, int, int)  # title, stage, done, total
-    finished = Signal(str, object)  # title, result
-    errored = Signal(str, str, str)  # title, message, traceback
-    cancelled = Signal(str)
+    started = Signal(object)  # job
+    progress = Signal(object, str, int, int)  # job, stage, done, total
+    finished = Signal(object, object)  # job, result
+    errored = Signal(object, str, str)  # job, message, traceback
+    cancelled = Signal(object)  # job
     busyChanged = Signal(bool)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._thread: _JobThread | None = None
-        self._title = ""
+        self._job: object = None
         self._callbacks: dict[str, Callable] = {}
 
     @property
@@ -73,10 +74,15 @@ class JobRunner(QObject):
         return self._thread is not None
 
     @property
-    def title(self) -> str:
-        return self._title
+    def job(self) -> object:
+        """The running job (None when idle)."""
+        return self._job if self._thread is not None else None
 
-    def start(self, title: str, fn: JobFn, on_finished: Callable[[Any], None] | None = None,
+    @property
+    def title(self) -> str:
+        return str(self._job) if self._job is not None else ""
+
+    def start(self, job: object, fn: JobFn, on_finished: Callable[[Any], None] | None = None,
               on_settled: Callable[[], None] | None = None) -> bool:
         """Start ``fn`` on a worker thread; False (and nothing started) while another job runs.
 
@@ -84,7 +90,7 @@ class JobRunner(QObject):
         """
         if self._thread is not None:
             return False
-        self._title = title
+        self._job = job
         self._callbacks = {"finished": on_finished, "settled": on_settled}
         thread = _JobThread(fn, CancelToken(), self)
         thread.progressed.connect(self._on_progress)
@@ -94,7 +100,7 @@ class JobRunner(QObject):
         thread.finished.connect(self._on_thread_finished)
         self._thread = thread
         self.busyChanged.emit(True)
-        self.started.emit(title)
+        self.started.emit(job)
         thread.start()
         return True
 
@@ -115,7 +121,7 @@ class JobRunner(QObject):
     # the thread's outcome signals arrive (queued) before its ``finished``
     def _on_progress(self, stage: str, done: int, total: int) -> None:
         if self._thread is not None:
-            self.progress.emit(self._title, stage, done, total)
+            self.progress.emit(self._job, stage, done, total)
 
     # (after ``wait`` the job is settled already: a late outcome is dropped)
     def _on_succeeded(self, result: Any) -> None:
@@ -126,17 +132,17 @@ class JobRunner(QObject):
             try:
                 callback(result)
             except Exception as exc:
-                self.errored.emit(self._title, str(exc) or type(exc).__name__, traceback.format_exc())
+                self.errored.emit(self._job, str(exc) or type(exc).__name__, traceback.format_exc())
                 return
-        self.finished.emit(self._title, result)
+        self.finished.emit(self._job, result)
 
     def _on_failed(self, message: str, detail: str) -> None:
         if self._thread is not None:
-            self.errored.emit(self._title, message, detail)
+            self.errored.emit(self._job, message, detail)
 
     def _on_cancelled(self) -> None:
         if self._thread is not None:
-            self.cancelled.emit(self._title)
+            self.cancelled.emit(self._job)
 
     def _on_thread_finished(self) -> None:
         thread = self._thread

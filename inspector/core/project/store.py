@@ -43,7 +43,7 @@ from ..io.atomic import atomic_path, write_bytes, write_json
 from ..io.images import ImageReadError, Preprocessor, SkippedImage, find_images, read_image
 from ..models import registry as model_kinds
 from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
-from .thresholds import Suggestion, Thresholds, suggest_thresholds
+from .thresholds import Suggestion, Thresholds, first_guess, suggest_thresholds
 
 FORMAT_VERSION = 1
 PROJECT_FILE = "project.json"
@@ -707,11 +707,10 @@ class Project:
         return [r.score for r in self.results(("holdout",))]
 
     def review_queue(self, include_passed: bool = False) -> list[ResultRecord]:
-        """Parts a person should look at: fail and uncertain (all, when no thresholds are set yet), highest
-        score first; with ``include_passed``, the passed parts follow them (for spot checks)."""
-        results = sorted(self.results(), key=lambda r: (-r.score, r.image.id))
-        flagged = [r for r in results if r.verdict in (None, "fail", "uncertain")]
-        return flagged + ([r for r in results if r.verdict == "pass"] if include_passed else [])
+        """Parts a person should look at, in the review session's order (``core.project.review``)."""
+        from .review import review_order
+
+        return review_order(self.results(), include_passed)
 
     # ------------------------------------------------------------------------------------ reviews
     def review(self, image_id: int, decision: str | None) -> None:
@@ -735,9 +734,16 @@ class Project:
         return ([r.score for r in res if r.decision == "good"], [r.score for r in res if r.decision == "defect"])
 
     def suggest(self, percentile: float | None = None) -> Suggestion:
-        good, defect = self.reviewed_scores()
+        """Thresholds from the held-out and reviewed scores; with neither, a first guess from the inspected
+        parts' spread (``thresholds.first_guess``). Raises ``InvalidInput`` when there are no scores at all."""
+        results = self.results()
+        good = [r.score for r in results if r.decision == "good"]
+        defect = [r.score for r in results if r.decision == "defect"]
+        holdout = self.holdout_scores()
+        if not (holdout or good or defect):
+            return first_guess([r.score for r in results])
         p = self.settings.suggest_percentile if percentile is None else percentile
-        return suggest_thresholds(self.holdout_scores(), good, defect, p)
+        return suggest_thresholds(holdout, good, defect, p)
 
     def export_reviews_csv(self, target: str | Path) -> int:
         """Write one row per inspected part: file, score, model verdict, human decision and when. Returns rows."""

@@ -123,3 +123,16 @@ def suggest_thresholds(
         parts.append("fail a margin above pass (no confirmed defects yet; review parts to refine it)")
     fail = max(fail, pass_)
     return Suggestion(Thresholds(pass_, fail), "; ".join(parts) + ".")
+
+
+def first_guess(inspected: Sequence[float]) -> Suggestion:
+    """Lines to start dragging from when there is no held-out or reviewed score yet: the median and the 90th
+    percentile of the inspected parts' scores. Raises ``InvalidInput`` with fewer than two scores."""
+    scores = np.asarray(list(inspected), dtype=np.float64)
+    if scores.size < 2:
+        raise InvalidInput("no scores to suggest thresholds from: train with at least 5 good images (some are "
+                           "held out and scored), or inspect and review some parts")
+    lo, hi = np.percentile(scores, [50, 90])
+    return Suggestion(Thresholds(float(lo), float(max(hi, lo))),
+                      "no held-out or reviewed scores yet: lines placed at the median and 90th percentile of "
+                      "the inspected scores; drag them to where good and bad separate.")
