@@ -32,6 +32,7 @@ from torch import nn
 from ..errors import InspectorError
 from ..io.atomic import atomic_path, write_json
 from ..io.paths import weights_cache_dir
+from ..io.versioned import read_versioned
 from ..runtime.progress import Cancelled, CancelToken, ProgressFn, checkpoint, no_progress
 from .catalogue import REFERENCE, adapt_state_dict, meta_model, resolve_backbone
 from .extractor import FeatureExtractor
@@ -339,18 +340,12 @@ def _index_path() -> Path:
 
 def read_index() -> list[ImportedWeights]:
     """The imported files, as recorded in the index (empty when nothing was imported)."""
-    import json
-
     path = _index_path()
     if not path.is_file():
         return []
+    data = read_versioned(path, INDEX_VERSION, what="imported-weights index", damaged=WeightsError, too_new=WeightsError)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version", 0) > INDEX_VERSION:
-            raise WeightsError(f"{path} was written by a newer Inspector (index version {data['version']})")
         return [ImportedWeights(**entry) for entry in data.get("entries", [])]
-    except WeightsError:
-        raise
     except (ValueError, TypeError, AttributeError) as exc:
         raise WeightsError(f"the imported-weights index {path} is damaged ({exc}); remove it and import again") from None
 

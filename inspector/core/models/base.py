@@ -7,7 +7,6 @@ it belongs with, so an interrupted save always leaves a complete model (the old 
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from safetensors.torch import load_file, save_file
 from ..errors import InspectorError
 from ..io.atomic import atomic_path, write_json
 from ..io.images import Preprocessor, SkippedImage, iter_batches
+from ..io.versioned import read_versioned
 from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
 
 FORMAT_VERSION = 1
@@ -73,21 +73,11 @@ class Stopwatch:
 
 def read_model_json(folder: str | Path) -> dict:
     path = Path(folder) / MODEL_FILE
-    if not path.is_file():
-        raise ModelFormatError(f"{folder} holds no trained model ({MODEL_FILE} not found)")
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelFormatError(f"{path} is damaged: {exc}") from None
-    version = meta.get("format_version")
-    if not isinstance(version, int):
-        raise ModelFormatError(f"{path} has no format version")
-    if version > FORMAT_VERSION:
-        raise ModelFormatError(
-            f"{path} was written by a newer Inspector (model format {version}; this one reads up to "
-            f"{FORMAT_VERSION}). Update Inspector to use this model."
-        )
-    return meta
+        return read_versioned(path, FORMAT_VERSION, key="format_version", what="model file",
+                              damaged=ModelFormatError, too_new=ModelFormatError)
+    except FileNotFoundError:
+        raise ModelFormatError(f"{folder} holds no trained model ({MODEL_FILE} not found)") from None
 
 
 def save_model_folder(folder: str | Path, meta: dict, tensors: dict[str, torch.Tensor]) -> None:

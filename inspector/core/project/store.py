@@ -41,6 +41,7 @@ import numpy as np
 from ..errors import InspectorError, InvalidInput
 from ..io.atomic import atomic_path, write_bytes, write_json
 from ..io.images import ImageReadError, Preprocessor, SkippedImage, find_images, read_image
+from ..io.versioned import read_versioned
 from ..models import registry as model_kinds
 from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
 from .thresholds import Suggestion, Thresholds, first_guess, suggest_thresholds
@@ -293,20 +294,11 @@ class Project:
     def open(cls, folder: str | Path) -> "Project":
         folder = Path(folder)
         path = folder / PROJECT_FILE
-        if not path.is_file():
-            raise ProjectFormatError(f"{folder} is not an Inspector project (no {PROJECT_FILE})")
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ProjectFormatError(f"{path} is damaged: {exc}") from None
-        version = data.get("format_version") if isinstance(data, dict) else None
-        if not isinstance(version, int):
-            raise ProjectFormatError(f"{path} has no format version")
-        if version > FORMAT_VERSION:
-            raise ProjectTooNewError(
-                f"this project was saved by a newer Inspector (project format {version}; this version reads up "
-                f"to {FORMAT_VERSION}). Update Inspector to open it."
-            )
+            data = read_versioned(path, FORMAT_VERSION, key="format_version", what="project file",
+                                  damaged=ProjectFormatError, too_new=ProjectTooNewError)
+        except FileNotFoundError:
+            raise ProjectFormatError(f"{folder} is not an Inspector project (no {PROJECT_FILE})") from None
         try:
             settings = ProjectSettings.from_dict(data.get("settings") or {})
             thresholds = Thresholds.from_dict(data.get("thresholds"))
