@@ -16,9 +16,9 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from ..core.io.images import ImageReadError, Preprocessor, read_image
+from ..core.io.overlay import COLORMAPS, DEFAULT_COLORMAP
 from ..core.project.thresholds import Thresholds
 
-COLORMAPS = ["turbo", "inferno", "viridis", "magma", "plasma"]
 VERDICT_COLOURS = {"pass": "#2e7d32", "uncertain": "#b26a00", "fail": "#c62828", None: "#555555"}
 
 
@@ -52,7 +52,7 @@ class HeatmapView(QWidget):
         self.opacity.setToolTip("Heatmap opacity")
         self.opacity.valueChanged.connect(self._apply_overlay)
         self.colormap = QComboBox()
-        self.colormap.addItems(COLORMAPS)
+        self.colormap.addItems(list(COLORMAPS))
         self.colormap.setToolTip("Colour map")
         self.colormap.currentTextChanged.connect(self._apply_colormap)
         self.outline_box = QCheckBox("Outline above")
@@ -103,7 +103,7 @@ class HeatmapView(QWidget):
         """Apply :meth:`save_state`'s dict; defaults for what is missing, so one project's view settings never
         leak into the next."""
         self.opacity.setValue(int(state.get("opacity", 50)))
-        self.colormap.setCurrentText(str(state.get("colormap", "turbo")))
+        self.colormap.setCurrentText(str(state.get("colormap", DEFAULT_COLORMAP)))
         self.overlay_box.setChecked(bool(state.get("overlay", True)))
 
     def clear(self, text: str = "Select a part to see its heatmap") -> None:

@@ -124,7 +124,8 @@ def _run_layers(args: argparse.Namespace) -> int:
 
 # -------------------------------------------------------------------------------------------------- weights
 def run_list(args: argparse.Namespace) -> int:
-    from ..core.backbones.weights import human_size, list_cached, weights_cache_dir
+    from ..core.backbones.weights import list_cached, weights_cache_dir
+    from ..core.runtime.memory import format_bytes
 
     items = list_cached()
     if args.json:
@@ -134,18 +135,19 @@ def run_list(args: argparse.Namespace) -> int:
     if not items:
         print(f"no weights cached in {weights_cache_dir()}")
         return 0
-    rows = [[i.name, i.kind, ", ".join(i.backbones), human_size(i.size), i.sha256[:12] or "-"] for i in items]
+    rows = [[i.name, i.kind, ", ".join(i.backbones), format_bytes(i.size), i.sha256[:12] or "-"] for i in items]
     print(_table(rows, ["name", "kind", "backbone", "size", "sha256"]))
-    print(f"\n{len(items)} item(s), {human_size(sum(i.size for i in items))} in {weights_cache_dir()}")
+    print(f"\n{len(items)} item(s), {format_bytes(sum(i.size for i in items))} in {weights_cache_dir()}")
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from ..core.backbones.weights import human_size, import_weights
+    from ..core.backbones.weights import import_weights
+    from ..core.runtime.memory import format_bytes
 
     report = import_weights(args.file, args.backbone, name=args.name, layers=args.layers)
     e = report.entry
-    print(f"imported {e.name} for {e.backbone} ({e.timm_name}): {human_size(e.size)}, sha256 {e.sha256}")
+    print(f"imported {e.name} for {e.backbone} ({e.timm_name}): {format_bytes(e.size)}, sha256 {e.sha256}")
     print(f"checked strictly for layers {', '.join(report.check.layers)}")
     if report.check.unused_missing:
         print(f"note: the file has no weights for {', '.join(report.check.unused_missing)}; layers that need "
@@ -159,7 +161,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_download(args: argparse.Namespace) -> int:
     from ..core.backbones.catalogue import resolve_backbone
-    from ..core.backbones.weights import download_pretrained, human_size
+    from ..core.backbones.weights import download_pretrained
+    from ..core.runtime.memory import format_bytes
 
     spec = resolve_backbone(args.name)
     bars: list = []
@@ -181,13 +184,14 @@ def run_download(args: argparse.Namespace) -> int:
     finally:
         for bar in bars:
             bar.close()
-    print(f"{spec.name} ({spec.timm_name}): {human_size(path.stat().st_size)} cached at {path}")
+    print(f"{spec.name} ({spec.timm_name}): {format_bytes(path.stat().st_size)} cached at {path}")
     return 0
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    from ..core.backbones.weights import human_size, remove_cached
+    from ..core.backbones.weights import remove_cached
+    from ..core.runtime.memory import format_bytes
 
     item = remove_cached(args.name)
-    print(f"removed {item.name} ({item.kind}, {human_size(item.size)})")
+    print(f"removed {item.name} ({item.kind}, {format_bytes(item.size)})")
     return 0

@@ -20,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("model", type=Path, metavar="MODEL_DIR")
     p.add_argument("images", nargs="+", metavar="IMAGES_OR_DIRS")
     p.add_argument("--out", required=True, type=Path, metavar="OUT_DIR")
-    p.add_argument("--threshold", type=float, default=None, help="scores above it are marked 'defect'")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="the fail line: scores at or above it are marked 'defect' (the app's rule)")
     p.add_argument("--weights", default=None, help="backbone weights file, if it moved since training")
     p.add_argument("--device", default=None)
     p.add_argument("--batch-size", type=int, default=None)
@@ -34,8 +35,10 @@ def run(args: argparse.Namespace) -> int:
     from ..core.io.atomic import atomic_path, write_bytes
     from ..core.io.images import find_images, read_image
     from ..core.io.overlay import map_to_image, overlay
+    from ..core.project.thresholds import FAIL, Thresholds
     from .models import load_model
 
+    fail_line = Thresholds(args.threshold, args.threshold) if args.threshold is not None else None
     model = load_model(args.model, weights=args.weights, device=args.device)
     paths, skipped = find_images(args.images)
     if not paths:
@@ -56,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             w = csv.writer(f)
             w.writerow(["path", "score", "verdict", "heatmap"])
             for p, name in zip(preds, names):
-                verdict = "" if args.threshold is None else ("defect" if p.score > args.threshold else "good")
+                verdict = "" if args.threshold is None else ("defect" if fail_line.verdict(p.score) == FAIL else "good")
                 heat = "" if args.no_heatmaps or p.anomaly_map is None else f"{name}_heatmap.png"
                 w.writerow([str(p.path), f"{p.score:.6f}", verdict, heat])
             for s in skipped:

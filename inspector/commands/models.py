@@ -54,9 +54,7 @@ def build_model(args: argparse.Namespace, patchcore_config=None):
 
 
 def load_model(folder, weights: str | None = None, device: str | None = None):
-    """The trained model in ``folder``, whatever its kind."""
-    from ..core.models import registry as model_kinds
-    from ..core.models.base import read_model_json
+    """The trained model in ``folder``, whatever its kind (``core.models.registry.load_model``)."""
+    from ..core.models.registry import load_model as load
 
-    kind = read_model_json(folder).get("model")
-    return model_kinds.model_class(kind).load(folder, weights=weights, device=device)
+    return load(folder, weights=weights, device=device)

@@ -33,6 +33,7 @@ from ..errors import InspectorError
 from ..io.atomic import atomic_path, write_json
 from ..io.paths import weights_cache_dir
 from ..io.versioned import read_versioned
+from ..runtime.memory import format_bytes
 from ..runtime.progress import Cancelled, CancelToken, ProgressFn, checkpoint, no_progress
 from .catalogue import REFERENCE, adapt_state_dict, meta_model, resolve_backbone
 from .extractor import FeatureExtractor
@@ -509,11 +510,11 @@ def weights_status(backbone: str) -> WeightsStatus:
     spec = resolve_backbone(backbone)
     entry = imported_for(spec.name)
     if entry is not None:
-        return WeightsStatus("imported", f"imported file {entry.file} ({_human(entry.size)}, "
+        return WeightsStatus("imported", f"imported file {entry.file} ({format_bytes(entry.size)}, "
                                          f"sha256 {entry.sha256[:12]})", entry.path)
     path = hub_cached_file(spec.timm_name)
     if path is not None:
-        return WeightsStatus("cached", f"cached from the timm hub ({_human(path.stat().st_size)})", path)
+        return WeightsStatus("cached", f"cached from the timm hub ({format_bytes(path.stat().st_size)})", path)
     try:
         repo, _, _ = _hub_location(spec.timm_name)
     except WeightsError:
@@ -532,18 +533,6 @@ def resolve_source(source: WeightsSource, backbone: str) -> WeightsSource:
         return source
     entry = imported_for(backbone)
     return WeightsSource("file", str(entry.path)) if entry is not None else source
-
-
-def _human(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-
-
-human_size = _human
 
 
 def mismatch_message(trained: dict, current_label: str, current_hash: str | None) -> str:

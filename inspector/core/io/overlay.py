@@ -5,11 +5,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-COLORMAPS = {"jet": cv2.COLORMAP_JET, "inferno": cv2.COLORMAP_INFERNO, "viridis": cv2.COLORMAP_VIRIDIS,
-             "turbo": cv2.COLORMAP_TURBO, "hot": cv2.COLORMAP_HOT}
+# The colour maps offered everywhere (CLI overlays and the app's heatmap view), by the names pyqtgraph and OpenCV
+# both know; the first is the default in both.
+COLORMAPS = {"turbo": cv2.COLORMAP_TURBO, "inferno": cv2.COLORMAP_INFERNO, "viridis": cv2.COLORMAP_VIRIDIS,
+             "magma": cv2.COLORMAP_MAGMA, "plasma": cv2.COLORMAP_PLASMA}
+DEFAULT_COLORMAP = "turbo"
 
 
-def colorize(amap: np.ndarray, vmin: float, vmax: float, colormap: str = "jet") -> np.ndarray:
+def colorize(amap: np.ndarray, vmin: float, vmax: float, colormap: str = DEFAULT_COLORMAP) -> np.ndarray:
     """``[H, W]`` float -> uint8 RGB ``[H, W, 3]``, ``vmin`` and below dark blue, ``vmax`` and above red."""
     span = max(vmax - vmin, 1e-12)
     scaled = np.clip((amap.astype(np.float32) - vmin) / span, 0.0, 1.0)
@@ -29,7 +32,7 @@ def map_to_image(amap: np.ndarray, size: tuple[int, int], crop_box: tuple[float,
 
 
 def overlay(image: np.ndarray, amap_full: np.ndarray, vmin: float, vmax: float, alpha: float = 0.5,
-            colormap: str = "jet") -> np.ndarray:
+            colormap: str = DEFAULT_COLORMAP) -> np.ndarray:
     """Blend a full-size map (NaN = not inspected, left as is) over uint8 RGB ``image``."""
     valid = ~np.isnan(amap_full)
     colours = colorize(np.nan_to_num(amap_full, nan=vmin), vmin, vmax, colormap)

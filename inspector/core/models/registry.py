@@ -66,5 +66,9 @@ def build_model(kind: str, values: dict[str, Any]):
     return model_class(kind)(make_config(kind, values))
 
 
-def load_model(kind: str, folder) -> Any:
-    return model_class(kind).load(folder)
+def load_model(folder, weights: str | None = None, device: str | None = None) -> Any:
+    """The trained model saved in ``folder``, whatever its kind (read from its model.json)."""
+    from .base import read_model_json
+
+    kind = read_model_json(folder).get("model", "patchcore")
+    return model_class(kind).load(folder, weights=weights, device=device)

@@ -196,10 +196,6 @@ _LATEST_DECISION = """
 """
 
 
-def _verdict_sql() -> str:
-    return "CASE WHEN score < :p THEN 'pass' WHEN score >= :f THEN 'fail' ELSE 'uncertain' END"
-
-
 def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[str], list[SkippedImage]]:
     """Image files under ``paths`` with the names shown for them: a file dropped alone keeps its name; one
     found in a dropped folder is named by its path from that folder's parent ("broken/000.png"), so parts
@@ -563,10 +559,7 @@ class Project:
             if self._model is None:
                 if not self.has_model():
                     raise ProjectError("this project has no trained model yet: add good images and press Train")
-                from ..models.base import read_model_json
-
-                kind = read_model_json(self.model_dir).get("model", self.settings.model_kind)
-                self._model = model_kinds.load_model(kind, self.model_dir)
+                self._model = model_kinds.load_model(self.model_dir)
             return self._model
 
     def preprocessor(self) -> Preprocessor:
@@ -671,7 +664,7 @@ class Project:
             if self._thresholds is None:
                 conn.execute("UPDATE results SET verdict = NULL")
             else:
-                conn.execute(f"UPDATE results SET verdict = {_verdict_sql()}",
+                conn.execute(f"UPDATE results SET verdict = {Thresholds.sql_case()}",
                              {"p": self._thresholds.pass_, "f": self._thresholds.fail})
 
     # ------------------------------------------------------------------------------------ results

@@ -43,6 +43,12 @@ class Thresholds:
             return FAIL
         return UNCERTAIN
 
+    @staticmethod
+    def sql_case(score: str = "score") -> str:
+        """``verdict`` as an SQL expression over the column ``score`` with parameters ``:p`` (pass) and ``:f``
+        (fail): the same rule, for re-classifying every stored result in one statement."""
+        return f"CASE WHEN {score} < :p THEN '{PASS}' WHEN {score} >= :f THEN '{FAIL}' ELSE '{UNCERTAIN}' END"
+
     def counts(self, scores: Sequence[float] | np.ndarray) -> dict[str, int]:
         """How many of ``scores`` [N] fall in each verdict."""
         s = np.asarray(scores, dtype=np.float64)

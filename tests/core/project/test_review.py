@@ -70,3 +70,16 @@ def test_first_guess_needs_two_scores():
     assert s.thresholds.pass_ == 3.0 and s.thresholds.fail == pytest.approx(7.6)
     with pytest.raises(InvalidInput):
         first_guess([1.0])
+
+
+def test_the_sql_form_of_the_verdict_rule_agrees_with_the_python_one():
+    import sqlite3
+
+    from inspector.core.project.thresholds import Thresholds
+
+    t = Thresholds(1.0, 2.0)
+    conn = sqlite3.connect(":memory:")
+    for score in (0.0, 0.999, 1.0, 1.5, 1.999, 2.0, 5.0):
+        sql = conn.execute(f"SELECT {Thresholds.sql_case(':s')}", {"s": score, "p": t.pass_, "f": t.fail}).fetchone()[0]
+        assert sql == t.verdict(score), score
+    assert t.counts([0.0, 1.0, 2.0]) == {"pass": 1, "uncertain": 1, "fail": 1}
