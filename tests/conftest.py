@@ -20,3 +20,12 @@ def _fresh_profile(tmp_path, monkeypatch):
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
     return home
+
+
+@pytest.fixture(scope="session")
+def random_weights(tmp_path_factory) -> str:
+    """A file of seeded random resnet18 weights, written once per session: like ``weights="random"``, but the
+    same on every load, so a saved model or project can be reopened (a model refuses other weights)."""
+    from synthetic_defects import shared_random_weights
+
+    return str(shared_random_weights(tmp_path_factory))

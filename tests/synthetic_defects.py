@@ -1,4 +1,8 @@
-"""Synthetic inspection data for model tests: a regular textured surface, some parts with a planted defect.
+"""The one place tests get synthetic parts and random weights from.
+
+Model tests: ``good_image`` / ``defect_image`` (stripes; a foreign-coloured disc with its mask). App and project
+tests: ``texture`` / ``with_defect`` (a smooth pattern; a bright square). ``random_weights_file`` writes
+seeded random backbone weights; the session fixture ``random_weights`` (tests/conftest.py) shares one file.
 
 Good parts: diagonal stripes (fixed period and colours, random phase) plus mild noise. Defects: a filled
 disc of a foreign colour at a random place, with its ground-truth mask. Also random-initialised backbone
@@ -36,6 +40,23 @@ def defect_image(rng: np.random.Generator, size: int = SIZE) -> tuple[np.ndarray
     colour = np.array([230, 40, 20], np.uint8)
     img[mask > 0] = colour
     return img, mask > 0
+
+
+def texture(seed: int, size: int = SIZE) -> np.ndarray:
+    """A good part for app and project tests: a smooth periodic pattern plus a little noise (uint8 RGB)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size]
+    base = 110 + 50 * np.sin(x / 3.0) * np.cos(y / 5.0)
+    img = base[..., None] + rng.normal(0, 6, (size, size, 3))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def with_defect(seed: int, size: int = SIZE) -> np.ndarray:
+    """``texture(seed)`` with a bright square of a quarter of its side in the upper middle."""
+    img = texture(seed, size)
+    s = size // 4
+    img[size // 3 : size // 3 + s, size // 3 : size // 3 + s] = 255
+    return img
 
 
 def write_png(path: Path, rgb: np.ndarray) -> Path:

@@ -14,21 +14,6 @@ SMALL = {"backbone": "resnet18", "layers": ["layer2", "layer3"], "resize": 64, "
          "coreset_ratio": 0.25, "batch_size": 8, "device": "cpu"}
 
 
-@pytest.fixture(scope="session")
-def random_weights(tmp_path_factory):
-    """Seeded random resnet18 weights in a file: like ``weights="random"`` but identical on every load, so a
-    trained project can be closed and reopened (a model refuses other weights than it was trained with)."""
-    import timm
-    import torch
-    from safetensors.torch import save_file
-
-    torch.manual_seed(0)
-    model = timm.create_model("resnet18", pretrained=False)
-    path = tmp_path_factory.mktemp("weights") / "resnet18_random.safetensors"
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path))
-    return str(path)
-
-
 @pytest.fixture
 def small_settings(random_weights):
     from inspector.core.project.store import ProjectSettings

@@ -6,9 +6,9 @@ import csv
 import json
 import sqlite3
 
-import cv2
 import numpy as np
 import pytest
+from synthetic_defects import texture, with_defect, write_png
 
 from inspector.core.project import jobs
 from inspector.core.project.recent import ProjectRegistry
@@ -27,41 +27,8 @@ SMALL = {"backbone": "resnet18", "layers": ["layer2", "layer3"], "resize": 64, "
          "coreset_ratio": 0.25, "batch_size": 8, "device": "cpu"}
 
 
-@pytest.fixture(scope="session")
-def random_weights(tmp_path_factory):
-    """A file of seeded random resnet18 weights: like ``weights="random"``, but the same on every load, so a
-    saved model can be reopened (a model refuses weights other than those it was trained with)."""
-    import timm
-    import torch
-    from safetensors.torch import save_file
-
-    torch.manual_seed(0)
-    model = timm.create_model("resnet18", pretrained=False)
-    path = tmp_path_factory.mktemp("weights") / "resnet18_random.safetensors"
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path))
-    return str(path)
-
-
-def texture(seed: int, size: int = 64) -> np.ndarray:
-    """A good part: regular stripes with a little noise (uint8 RGB)."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:size, 0:size]
-    base = 110 + 50 * np.sin(x / 3.0) * np.cos(y / 5.0)
-    img = base[..., None] + rng.normal(0, 6, (size, size, 3))
-    return np.clip(img, 0, 255).astype(np.uint8)
-
-
-def defect(seed: int, size: int = 64) -> np.ndarray:
-    img = texture(seed, size)
-    img[20:36, 24:40] = 255
-    return img
-
-
 def write(folder, name, img):
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
-    return path
+    return write_png(folder / name, img)
 
 
 @pytest.fixture(autouse=True)
@@ -179,7 +146,7 @@ def test_train_inspect_review_reopen(tmp_path, project, good_dir):
 
     for i in range(3):
         write(tmp_path / "new", f"ok_{i}.png", texture(100 + i))
-        write(tmp_path / "new", f"bad_{i}.png", defect(200 + i))
+        write(tmp_path / "new", f"bad_{i}.png", with_defect(200 + i))
     rep = jobs.inspect(project, [tmp_path / "new"])
     assert rep.n_scored == 6
     res = {r.image.name.removeprefix("new/"): r for r in project.results()}
