@@ -86,7 +86,7 @@ class ScoreHistogram(QWidget):
         if state is not None:
             for signal in (state.resultsChanged, state.opened, state.reviewChanged):
                 signal.connect(self.refresh)
-            # thresholdsChanged is always followed by resultsChanged (which re-reads everything): only move the lines
+            # thresholdsChanged is always followed by resultsChanged (which redraws the bars): only move the lines
             state.thresholdsChanged.connect(lambda: self.set_thresholds(state.thresholds))
             state.closed.connect(lambda: self.set_data([], [], None))
             self.thresholdsEdited.connect(state.set_thresholds)
@@ -95,13 +95,11 @@ class ScoreHistogram(QWidget):
         state = self.state
         if state is None or state.project is None:
             return
-        results = state.results
         self.percentile.blockSignals(True)
         self.percentile.setValue(state.project.settings.suggest_percentile)
         self.percentile.blockSignals(False)
-        self.set_data(state.holdout, [r.score for r in results], state.thresholds,
-                      [r.score for r in results if r.decision == "good"],
-                      [r.score for r in results if r.decision == "defect"])
+        self.set_data(state.holdout, state.scores, state.thresholds, state.reviewed_scores("good"),
+                      state.reviewed_scores("defect"))
 
     # --------------------------------------------------------------------------------------- data
     def set_data(self, good, inspected, thresholds: Thresholds | None, reviewed_good=(), reviewed_defect=()) -> None:

@@ -2,20 +2,22 @@
 signals; they own no state and never query SQLite themselves.
 
 Every change to the project goes through here (on the UI thread) or through a job whose completion is
-announced here. Each change refreshes the cache once (one read of the results, however many views listen):
-a threshold release is one ``UPDATE`` plus one read; a review decision is one ``INSERT`` plus one row read.
+announced here. Each change refreshes the cache once, however many views listen: a finished job is one read of
+the results; a threshold release is one ``UPDATE`` (the cache is re-classified in memory by the same rule); a
+review decision is one ``INSERT`` plus one row read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from ..core.io.images import Preprocessor
 from ..core.project.recent import ProjectRegistry
-from ..core.project.review import review_order
+from ..core.project.review import FLAGGED
 from ..core.project.store import GOOD_ROLES, Project, ProjectSettings, ResultRecord
 from ..core.project.thresholds import FAIL, PASS, UNCERTAIN, Suggestion, Thresholds
 
@@ -53,7 +55,9 @@ class ProjectState(QObject):
 
     def _clear_cache(self) -> None:
         self.results: list[ResultRecord] = []  # inspected parts, by image id
+        self.scores = np.zeros(0)  # their scores, [N] float64, in the same order
         self.holdout: list[float] = []  # held-out good scores
+        self.decided: dict[int, ResultRecord] = {}  # the parts with a decision, by image id
         self._by_id: dict[int, int] = {}
         self._good_hashes: set[str] = set()
         self.has_model = False
@@ -109,7 +113,9 @@ class ProjectState(QObject):
         rows = self.project.results(("inspected", "holdout"))
         self.results = [r for r in rows if r.image.role == "inspected"]
         self.holdout = [r.score for r in rows if r.image.role == "holdout"]
+        self.scores = np.fromiter((r.score for r in self.results), np.float64, len(self.results))
         self._by_id = {r.image.id: i for i, r in enumerate(self.results)}
+        self.decided = {r.image.id: r for r in self.results if r.decision is not None}
         self._recount()
 
     def _load_images(self) -> None:
@@ -122,19 +128,34 @@ class ProjectState(QObject):
 
     def _recount(self) -> None:
         verdicts = [r.verdict for r in self.results]
-        flagged = review_order(self.results)
         self.counts = Counts(
             good_images=len(self._good_hashes),
             inspected=len(self.results),
             passed=verdicts.count(PASS),
             uncertain=verdicts.count(UNCERTAIN),
             failed=verdicts.count(FAIL),
-            reviewed=sum(1 for r in self.results if r.decision is not None),
-            to_review=sum(1 for r in flagged if r.decision is None),
+            reviewed=len(self.decided),
+            to_review=sum(1 for r in self.results if r.decision is None and r.verdict in FLAGGED),
             confirmed_good_outside_training=sum(1 for r in self.results
                                                 if r.decision == "good" and r.image.hash not in self._good_hashes),
             model="not trained" if not self.has_model else ("out of date" if self.model_is_stale else "trained"),
         )
+
+    def _recount_one(self, old: ResultRecord, new: ResultRecord) -> None:
+        """Adjust the counts for one part whose decision changed (a review key: O(1), not O(parts))."""
+        c = self.counts
+
+        def weight(r: ResultRecord) -> tuple[bool, bool]:  # (still to review, confirmed good outside training)
+            return (r.decision is None and r.verdict in FLAGGED,
+                    r.decision == "good" and r.image.hash not in self._good_hashes)
+
+        (open_old, good_old), (open_new, good_new) = weight(old), weight(new)
+        self.counts = replace(c, reviewed=len(self.decided), to_review=c.to_review - open_old + open_new,
+                              confirmed_good_outside_training=c.confirmed_good_outside_training - good_old + good_new)
+
+    def reviewed_scores(self, decision: str) -> list[float]:
+        """Scores of the parts whose latest decision is ``decision`` ("good" or "defect")."""
+        return [r.score for r in self.decided.values() if r.decision == decision]
 
     def result(self, image_id: int) -> ResultRecord | None:
         """A part's cached record (no database read)."""
@@ -147,9 +168,15 @@ class ProjectState(QObject):
 
     # ---------------------------------------------------------------------------------- changes
     def set_thresholds(self, thresholds: Thresholds | None) -> None:
-        """Save the thresholds, re-classify every part (one UPDATE), refresh once, tell the views."""
+        """Save the thresholds and re-classify every stored part (one UPDATE); the cache is re-classified in
+        memory by the same rule (a verdict is a function of the score and the lines), so no read is needed."""
         self.project.set_thresholds(thresholds)
-        self._load_results()
+        if thresholds is None:
+            self.results = [replace(r, verdict=None) for r in self.results]
+        else:
+            self.results = [r if r.verdict == (v := thresholds.verdict(r.score)) else replace(r, verdict=v)
+                            for r in self.results]
+        self._recount()
         self.thresholdsChanged.emit()
         self.resultsChanged.emit()
 
@@ -164,8 +191,12 @@ class ProjectState(QObject):
         fresh = self.project.result(image_id)
         i = self._by_id.get(image_id)
         if i is not None and fresh is not None:
-            self.results[i] = fresh
-        self._recount()
+            old, self.results[i] = self.results[i], fresh
+            if fresh.decision is None:
+                self.decided.pop(image_id, None)
+            else:
+                self.decided[image_id] = fresh
+            self._recount_one(old, fresh)
         self.reviewChanged.emit(image_id)
         return fresh
 

@@ -67,16 +67,16 @@ class ResultsPage(QWidget):
         self.refresh()
 
     def _filter_changed(self, kind: str) -> None:
-        self.table.proxy.set_kind(kind)
+        self.table.results_model.set_kind(kind)
         self._update_count()
 
     def _search_changed(self, text: str) -> None:
-        self.table.proxy.set_text(text)
+        self.table.results_model.set_text(text)
         self._update_count()
 
     def _update_count(self) -> None:
-        total = self.table.results_model.rowCount()
-        shown = self.table.proxy.rowCount()
+        total = len(self.state.results)
+        shown = self.table.results_model.rowCount()
         self.count.setText(f"{shown} of {total} part(s)" if shown != total else f"{total} part(s)")
 
     def _update_buttons(self) -> None:
@@ -103,7 +103,7 @@ class ResultsPage(QWidget):
 
     def refresh(self, *_) -> None:
         project = self.state.project
-        has_rows = self.table.results_model.rowCount() > 0
+        has_rows = bool(self.state.results)
         self.stack.setCurrentWidget(self.splitter if has_rows else self.empty)
         self._update_buttons()
         if project is not None and not self.state.has_model:

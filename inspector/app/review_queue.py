@@ -124,8 +124,7 @@ class ReviewQueue(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
 
-        for signal in (state.resultsChanged, state.thresholdsChanged):
-            signal.connect(self.rebuild)
+        state.resultsChanged.connect(self.rebuild)  # (every threshold change is followed by resultsChanged)
         state.opened.connect(self._opened)
         state.closed.connect(self._opened)
         self.rebuild()

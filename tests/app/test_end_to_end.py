@@ -14,7 +14,7 @@ from inspector.app.skipped_dialog import SkippedDialog
 
 
 def table_rows(window) -> dict[str, tuple[str, str]]:
-    proxy = window.results.table.proxy
+    proxy = window.results.table.results_model
     out = {}
     for row in range(proxy.rowCount()):
         name = proxy.index(row, 1).data().removeprefix("parts/")
@@ -65,12 +65,12 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     run_job(qtbot, window, lambda: window.inspect([str(parts_folder)]))
     assert window.tabs.currentWidget() is window.results
     results = {r.image.name.removeprefix("parts/"): r for r in project.results()}
-    assert len(results) == 8 and window.results.table.proxy.rowCount() == 8
+    assert len(results) == 8 and window.results.table.results_model.rowCount() == 8
     bad = sorted(results[f"bad_{i}.png"].score for i in range(4))
     ok = sorted(results[f"ok_{i}.png"].score for i in range(4))
     assert bad[0] > ok[-1], "planted defects must score above good parts"
     # the table is sorted by score, highest first, and the first row's heatmap is shown
-    assert window.results.table.proxy.index(0, 1).data().startswith("parts/bad_")
+    assert window.results.table.results_model.index(0, 1).data().startswith("parts/bad_")
     assert window.results.heatmap.heat.image is not None and window.results.heatmap.heat.isVisible()
     assert "score" in window.results.heatmap.score_label.text()
     xs, _ = window.results.heatmap.outline_points()
@@ -94,7 +94,7 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     assert [rows[n][0] for n in bad_names] == ["uncertain", "uncertain", "fail", "fail"]
     # filtering
     window.results.filter.setCurrentText("Fail")
-    assert window.results.table.proxy.rowCount() == 2
+    assert window.results.table.results_model.rowCount() == 2
     window.results.filter.setCurrentText("All parts")
 
     # the review queue: fail and uncertain, highest score first; keys G, D, S, Z, arrows

@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 from .store import ResultRecord
 from .thresholds import FAIL, UNCERTAIN
 
+FLAGGED = (None, FAIL, UNCERTAIN)  # the verdicts a person should look at (None: no thresholds yet)
 Record = Callable[[int, "str | None"], ResultRecord]  # (image id, decision or None) -> the part's new record
 
 
@@ -28,8 +29,8 @@ def review_order(results: Sequence[ResultRecord], include_passed: bool = False) 
     """Failed and uncertain parts (and unclassified ones), highest score first; then, with ``include_passed``,
     the passed parts in the same order."""
     ordered = sorted(results, key=lambda r: (-r.score, r.image.id))
-    flagged = [r for r in ordered if r.verdict in (None, FAIL, UNCERTAIN)]
-    return flagged + ([r for r in ordered if r.verdict not in (None, FAIL, UNCERTAIN)] if include_passed else [])
+    flagged = [r for r in ordered if r.verdict in FLAGGED]
+    return flagged + ([r for r in ordered if r.verdict not in FLAGGED] if include_passed else [])
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class ReviewSession:
         self.position = 0
         self.include_passed = False
         self._undo: list[Step] = []
+        self._reviewed = 0  # parts in the queue with a decision, kept up to date (O(1) per key)
 
     # ----------------------------------------------------------------------------------------- queue
     def rebuild(self, results: Sequence[ResultRecord], include_passed: bool | None = None) -> None:
@@ -54,6 +56,7 @@ class ReviewSession:
             self.include_passed = include_passed
         current = self.current()
         self.queue = review_order(results, self.include_passed)
+        self._reviewed = sum(1 for r in self.queue if r.decision is not None)
         ids = [r.image.id for r in self.queue]
         if current is not None and current.image.id in ids:
             self.position = ids.index(current.image.id)
@@ -62,13 +65,17 @@ class ReviewSession:
 
     def reset(self) -> None:
         """A new project: empty queue, cursor at the start, nothing to undo."""
-        self.queue, self.position, self._undo = [], 0, []
+        self.queue, self.position, self._undo, self._reviewed = [], 0, [], 0
 
     def current(self) -> ResultRecord | None:
         return self.queue[self.position] if 0 <= self.position < len(self.queue) else None
 
     def reviewed_count(self) -> int:
-        return sum(1 for r in self.queue if r.decision is not None)
+        return self._reviewed
+
+    def _replace(self, position: int, fresh: ResultRecord) -> None:
+        self._reviewed += (fresh.decision is not None) - (self.queue[position].decision is not None)
+        self.queue[position] = fresh
 
     def first_unreviewed(self) -> int | None:
         """Position of the first part in the queue without a decision (None when all are reviewed)."""
@@ -97,7 +104,7 @@ class ReviewSession:
             return None
         self._undo.append(Step(r.image.id, r.decision, self.position))
         fresh = self._record(r.image.id, decision)
-        self.queue[self.position] = fresh
+        self._replace(self.position, fresh)
         self.move(1)
         return fresh
 
@@ -110,5 +117,5 @@ class ReviewSession:
         ids = [r.image.id for r in self.queue]
         if step.image_id in ids:
             self.position = ids.index(step.image_id)
-            self.queue[self.position] = fresh
+            self._replace(self.position, fresh)
         return fresh
