@@ -23,13 +23,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..core.io.images import find_images
-    from .common import patchcore_config
+    from .common import output_folder, patchcore_config
     from .models import build_model
 
     paths, missing = find_images(args.good)
     if not paths:
         print(f"error: no images found in {', '.join(map(str, args.good))}", file=sys.stderr)
+        for s in missing:
+            print(f"  {s}", file=sys.stderr)
         return 2
+    output_folder(args.out, "model")  # before the fit: a wrong --out fails now, not after minutes of work
     model = build_model(args, patchcore_config(args))
     if hasattr(model, "memory"):  # PaDiM: memory grows with positions x dims^2
         print(f"{model.kind} memory: {model.memory.describe()}")
