@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from pathlib import Path
@@ -38,6 +39,11 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from .core.errors import InspectorError
 
     return (InspectorError, FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+
+
+# Operating-system errors that are the machine's state, not a bug: a full disk, a read-only or missing folder.
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG, errno.EEXIST,
+                       errno.ENOTDIR, errno.EISDIR, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 def _check() -> int:
@@ -72,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except _user_errors() as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.errno not in _ENVIRONMENT_ERRNOS:
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}; nothing more was written", file=sys.stderr)
         return 2
 
 

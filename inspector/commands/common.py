@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -34,6 +36,43 @@ class TqdmProgress:
         self.bars.clear()
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (``--batch-size 0`` is refused before any work)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def fraction(text: str) -> float:
+    """An argparse type: a fraction in (0, 1] (``--coreset-ratio 0`` is refused before feature extraction)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, not {value}")
+    return value
+
+
+def output_folder(path: Path, what: str = "output") -> Path:
+    """Make the ``--out`` folder now, before any work, so a wrong path fails in one line at once, not after a fit."""
+    from ..core.errors import InvalidInput
+
+    if path.exists() and not path.is_dir():
+        raise InvalidInput(f"--out {path} is an existing file; name a folder for the {what}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"cannot create the {what} folder {path}: {exc.strerror or exc}") from None
+    if not os.access(path, os.W_OK):
+        raise InvalidInput(f"the {what} folder {path} is not writable")
+    return path
+
+
 def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wide_resnet50_2") -> None:
     g = p.add_argument_group("model")
     g.add_argument("--backbone", default=default_backbone, help="backbone name (default: %(default)s)")
@@ -41,7 +80,7 @@ def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wi
     g.add_argument("--weights", default="pretrained",
                    help="'pretrained' (the imported file for the backbone, else the timm hub, cached), "
                         "a .safetensors/.pth file, or 'random' (tests only)")
-    g.add_argument("--coreset-ratio", type=float, default=0.1, help="coreset size as a fraction (default 0.1)")
+    g.add_argument("--coreset-ratio", type=fraction, default=0.1, help="coreset size as a fraction (default 0.1)")
     g.add_argument("--image-size", type=int, default=None,
                    help="resize the shorter side to this (default: 256 for a 224 crop, in proportion otherwise)")
     g.add_argument("--crop-size", type=int, default=None, help="center crop (default: the backbone's input, 224)")
@@ -52,7 +91,7 @@ def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wi
                         "wide_resnet50_2 550)")
     g.add_argument("--gaussian-level", type=int, default=0, metavar="K",
                    help="Gaussian model: score with level K only (1-based; default 0 = sum over all levels)")
-    g.add_argument("--batch-size", type=int, default=8)
+    g.add_argument("--batch-size", type=positive_int, default=8)
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--device", default="auto", help="auto, cpu or cuda[:N] (default auto)")
     g.add_argument("--quiet", action="store_true", help="no progress bars")

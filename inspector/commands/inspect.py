@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .common import TqdmProgress
+from .common import TqdmProgress, output_folder, positive_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the fail line: scores at or above it are marked 'defect' (the app's rule)")
     p.add_argument("--weights", default=None, help="backbone weights file, if it moved since training")
     p.add_argument("--device", default=None)
-    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--batch-size", type=positive_int, default=None)
     p.add_argument("--alpha", type=float, default=0.5, help="heatmap opacity (default 0.5)")
     p.add_argument("--no-heatmaps", action="store_true", help="write scores.csv only")
     p.add_argument("--quiet", action="store_true")
@@ -43,8 +43,10 @@ def run(args: argparse.Namespace) -> int:
     paths, skipped = find_images(args.images)
     if not paths:
         print("error: no images to inspect", file=sys.stderr)
+        for s in skipped:
+            print(f"  {s}", file=sys.stderr)
         return 2
-    args.out.mkdir(parents=True, exist_ok=True)
+    output_folder(args.out)
     progress = TqdmProgress(args.quiet)
     preds = []
     for p in model.predict(paths, progress, None, skipped, args.batch_size):
@@ -87,7 +89,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _unique_names(paths: list[Path]) -> list[str]:
-    """File stems, made unique with the parent folder's name (test/a/000.png vs test/b/000.png)."""
+    """File stems, made unique with the parent folder's name (test/a/000.png vs test/b/000.png), and short enough
+    for ``NAME_heatmap.png`` to be a valid file name (a long one is cut and given a hash of the full path)."""
     stems = [p.stem for p in paths]
     dup = {s for s in stems if stems.count(s) > 1}
-    return [f"{p.parent.name}_{p.stem}" if p.stem in dup else p.stem for p in paths]
+    names = [f"{p.parent.name}_{p.stem}" if p.stem in dup else p.stem for p in paths]
+    return [_short(n, p) for n, p in zip(names, paths)]
+
+
+def _short(name: str, path: Path, limit: int = 200) -> str:
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    import hashlib
+
+    digest = hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    cut = name.encode("utf-8")[: limit - 11].decode("utf-8", "ignore")
+    return f"{cut}-{digest}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -23,20 +24,30 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..core.io.images import find_images
-    from .common import patchcore_config
+    from .common import output_folder, patchcore_config
     from .models import build_model
 
     paths, missing = find_images(args.good)
     if not paths:
         print(f"error: no images found in {', '.join(map(str, args.good))}", file=sys.stderr)
+        for s in missing:
+            print(f"  {s}", file=sys.stderr)
         return 2
-    model = build_model(args, patchcore_config(args))
-    if hasattr(model, "memory"):  # PaDiM: memory grows with positions x dims^2
-        print(f"{model.kind} memory: {model.memory.describe()}")
-    progress = TqdmProgress(args.quiet)
-    report = model.fit(paths, progress)
-    progress.close()
-    model.save(args.out)
+    created = not args.out.exists()
+    output_folder(args.out, "model")  # before the fit: a wrong --out fails now, not after minutes of work
+    try:
+        model = build_model(args, patchcore_config(args))
+        if hasattr(model, "memory"):  # PaDiM: memory grows with positions x dims^2
+            print(f"{model.kind} memory: {model.memory.describe()}")
+        progress = TqdmProgress(args.quiet)
+        report = model.fit(paths, progress)
+        progress.close()
+        model.save(args.out)
+    except BaseException:
+        if created:  # leave no empty folder behind a refused or cancelled training
+            with contextlib.suppress(OSError):
+                args.out.rmdir()
+        raise
     skipped = missing + report.skipped
     print(f"trained on {report.n_train} image(s); model saved to {args.out}")
     for stage, sec in report.seconds.items():

@@ -7,7 +7,11 @@ are reported as ``SkippedImage`` and never crash the caller.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
+import struct
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,24 +41,75 @@ class SkippedImage:
         return f"{self.path}: {self.reason}"
 
 
-def _looks_truncated(data: np.ndarray) -> bool:
-    """True when a PNG lacks its IEND chunk or a JPEG its end-of-image marker (a cut-off file)."""
-    head = bytes(data[:8])
-    tail = bytes(data[-64:])
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return b"IEND" not in tail
-    if head.startswith(b"\xff\xd8"):
-        return b"\xff\xd9" not in tail
+DEFAULT_MAX_PIXELS = 150_000_000  # 150 MP: about 450 MB decoded as 8-bit RGB
+MAX_FILE_BYTES = 2 * 1024**3  # no camera frame within the pixel limit is larger than this as a file
+
+
+def max_pixels_setting() -> int:
+    """The largest image (in pixels) that is decoded: ``INSPECTOR_MAX_PIXELS`` if set, else 150 MP."""
+    try:
+        value = int(os.environ.get("INSPECTOR_MAX_PIXELS", "") or DEFAULT_MAX_PIXELS)
+    except ValueError:
+        value = DEFAULT_MAX_PIXELS
+    return max(1, value)
+
+
+def _png_complete(data: np.ndarray) -> bool:
+    """Walk a PNG's chunks from the signature: True when an IEND chunk is reached inside the data.
+
+    Bytes after IEND (some cameras append a footer) are allowed; a file cut anywhere before it is not."""
+    pos, n = 8, int(data.size)
+    while pos + 8 <= n:
+        length = int.from_bytes(bytes(data[pos : pos + 4]), "big")
+        if bytes(data[pos + 4 : pos + 8]) == b"IEND":
+            return True
+        pos += 12 + length
     return False
 
 
+def _looks_truncated(data: np.ndarray) -> bool:
+    """True when a PNG lacks its IEND chunk or a JPEG its end-of-image marker (a cut-off file)."""
+    head = bytes(data[:8])
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return not _png_complete(data)
+    if head.startswith(b"\xff\xd8"):
+        if b"\xff\xd9" in bytes(data[-64:]):
+            return False
+        ff = np.flatnonzero(data[:-1] == 0xFF)  # a footer after the end marker: look for it anywhere
+        return not bool((data[ff + 1] == 0xD9).any())
+    return False
+
+
+def _header(path: Path) -> tuple[int, int, str] | None:
+    """(width, height, format) from the file's header alone (nothing is decoded), or None if unknown."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                return int(im.size[0]), int(im.size[1]), str(im.format or "")
+    except Image.DecompressionBombError as exc:
+        raise ImageReadError(f"image too large ({exc})") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error):
+        return None
+
+
 def to_rgb8(img: np.ndarray) -> np.ndarray:
-    """Convert a decoded OpenCV image (gray, gray+alpha, BGR, BGRA; 8/16-bit or float) to uint8 RGB [H, W, 3]."""
+    """Convert a decoded OpenCV image (gray, gray+alpha, BGR, BGRA; 8/16-bit or float) to uint8 RGB [H, W, 3].
+
+    16-bit data is scaled by the bit depth it uses: camera data of 12 bits or less (every value below 4096,
+    as 10- and 12-bit sensors store it) by 4095, anything else by 65535. Non-finite float values count as 0.
+    """
     if img.dtype == np.uint16:
-        img = (img.astype(np.float32) / 257.0 + 0.5).astype(np.uint8)
+        full = 4095.0 if int(img.max()) < 4096 else 65535.0
+        img = (img.astype(np.float32) * (255.0 / full) + 0.5).astype(np.uint8)
     elif img.dtype in (np.float32, np.float64):
-        scale = 255.0 if float(np.nanmax(img)) <= 1.0 else 1.0
-        img = np.clip(np.nan_to_num(img) * scale, 0, 255).astype(np.uint8)
+        finite = np.isfinite(img)
+        img = np.where(finite, img, 0)
+        top = float(img.max()) if finite.any() else 0.0
+        scale = 255.0 if top <= 1.0 else 1.0
+        img = np.clip(img * scale, 0, 255).astype(np.uint8)
     elif img.dtype != np.uint8:
         img = np.clip(img, 0, 255).astype(np.uint8)
     if img.ndim == 2:
@@ -69,31 +124,109 @@ def to_rgb8(img: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(img[:, :, :3], cv2.COLOR_BGR2RGB)
 
 
-def read_image(path: str | os.PathLike) -> np.ndarray:
+def _check_regular_file(path: Path) -> int:
+    """The file's size; raises ``ImageReadError`` for a missing file, a folder, a FIFO, a device, a bad link."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise ImageReadError("broken link (it points to a file that does not exist)") from None
+        raise ImageReadError("file not found") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ImageReadError("link loop (the link points back to itself)") from None
+        raise ImageReadError(f"cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ImageReadError("is a folder, not an image")
+    if not stat.S_ISREG(st.st_mode):
+        raise ImageReadError("not a regular file (a pipe, socket or device)")
+    return st.st_size
+
+
+def read_image(path: str | os.PathLike, max_pixels: int | None = None) -> np.ndarray:
     """Read any supported image file as uint8 RGB ``[H, W, 3]``.
 
-    Reads the bytes with numpy (so non-ASCII paths work everywhere) and decodes with OpenCV.
-    Raises ``ImageReadError`` with a reason for missing, empty, truncated or undecodable files.
+    The header is read first: a file larger than ``max_pixels`` (default: ``max_pixels_setting()``) is refused
+    before anything is decoded. Then the bytes are read with numpy (so non-ASCII paths work everywhere) and
+    decoded with OpenCV; JPEGs are turned upright by their EXIF orientation, as every photo viewer shows them.
+    Raises ``ImageReadError`` with a reason for missing, empty, truncated, too large or undecodable files.
     """
     path = Path(path)
+    limit = max_pixels or max_pixels_setting()
+    size = _check_regular_file(path)
+    if size == 0:
+        raise ImageReadError("empty file")
+    header = _header(path)
+    if header is not None:
+        w, h, fmt = header
+        if w * h > limit:
+            raise ImageReadError(f"image too large ({w}x{h} = {w * h / 1e6:.0f} megapixels; the limit is "
+                                 f"{limit / 1e6:.0f}, set INSPECTOR_MAX_PIXELS to change it)")
+    if size > MAX_FILE_BYTES:
+        raise ImageReadError(f"file too large ({size / 1024**3:.1f} GB; images up to {MAX_FILE_BYTES / 1024**3:.0f} GB "
+                             f"are read)")
     try:
         data = np.fromfile(path, dtype=np.uint8)
-    except FileNotFoundError:
-        raise ImageReadError("file not found") from None
-    except IsADirectoryError:
-        raise ImageReadError("is a folder, not an image") from None
+    except MemoryError:
+        raise ImageReadError("file too large to read into memory") from None
     except OSError as exc:
         raise ImageReadError(f"cannot be read ({exc.strerror or exc})") from None
     if data.size == 0:
         raise ImageReadError("empty file")
     if _looks_truncated(data):
         raise ImageReadError("truncated image file (incomplete copy?)")
-    img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    flags = cv2.IMREAD_COLOR if header is not None and header[2] == "JPEG" else cv2.IMREAD_UNCHANGED
+    try:
+        img = cv2.imdecode(data, flags)
+    except cv2.error as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "decoder error"
+        raise ImageReadError(f"cannot be decoded ({reason})") from None
+    except MemoryError:
+        raise ImageReadError("image too large to decode in the memory available") from None
+    del data
     if img is None or img.size == 0:
         raise ImageReadError("not a readable image")
+    if img.shape[0] * img.shape[1] > limit:
+        raise ImageReadError(f"image too large ({img.shape[1]}x{img.shape[0]} pixels)")
     if min(img.shape[:2]) < 8:
         raise ImageReadError(f"image too small ({img.shape[1]}x{img.shape[0]} pixels)")
     return to_rgb8(img)
+
+
+def _walk(folder: Path, skipped: list[SkippedImage]) -> list[Path]:
+    """Image files under ``folder``, recursively, following folder links at most once (no loop)."""
+    found: list[Path] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    stack = [folder]
+    while stack:
+        d = stack.pop()
+        try:
+            st = d.stat()
+            key = (st.st_dev, st.st_ino)
+            if key in seen_dirs:
+                continue
+            seen_dirs.add(key)
+            entries = list(os.scandir(d))
+        except OSError:
+            continue
+        for e in entries:
+            p = Path(e.path)
+            if p.suffix.lower() in IMAGE_EXTENSIONS:
+                try:
+                    _check_regular_file(p)
+                except ImageReadError as exc:
+                    if "folder" not in str(exc):
+                        skipped.append(SkippedImage(p, str(exc)))
+                        continue
+                else:
+                    found.append(p)
+                    continue
+            try:
+                if e.is_dir():  # follows links; a loop is stopped by ``seen_dirs``
+                    stack.append(p)
+            except OSError:
+                pass
+    return sorted(found)
 
 
 def find_images(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[SkippedImage]]:
@@ -101,20 +234,22 @@ def find_images(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Sk
 
     Folders are searched recursively for files with an image extension (other files in them, such as
     notes or masks in another format, are ignored). Files named explicitly are kept whatever their
-    extension, so that a mislabelled image is still tried. Missing paths are reported as skipped.
+    extension, so that a mislabelled image is still tried. Missing paths, broken or looping links, pipes
+    and devices are reported as skipped with the reason.
     """
     found: list[Path] = []
     skipped: list[SkippedImage] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found.extend(
-                sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in IMAGE_EXTENSIONS)
-            )
-        elif p.is_file():
-            found.append(p)
+            found.extend(_walk(p, skipped))
+            continue
+        try:
+            _check_regular_file(p)
+        except ImageReadError as exc:
+            skipped.append(SkippedImage(p, str(exc)))
         else:
-            skipped.append(SkippedImage(p, "file not found"))
+            found.append(p)
     seen: set[Path] = set()
     unique = []
     for f in found:

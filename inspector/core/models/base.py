@@ -7,6 +7,8 @@ it belongs with, so an interrupted save always leaves a complete model (the old 
 
 from __future__ import annotations
 
+import math
+import re
 import time
 import uuid
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ from safetensors.torch import load_file, save_file
 from ..errors import InspectorError
 from ..io.atomic import atomic_path, write_json
 from ..io.images import Preprocessor, SkippedImage, iter_batches
+from ..io.locks import locked
 from ..io.versioned import read_versioned
 from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
 
@@ -80,27 +83,85 @@ def read_model_json(folder: str | Path) -> dict:
         raise ModelFormatError(f"{folder} holds no trained model ({MODEL_FILE} not found)") from None
 
 
+LOCK_FILE = ".lock"
+_TENSORS_NAME = re.compile(r"tensors-[0-9a-f]{6,64}\.safetensors")
+
+
+@contextmanager
+def model_folder_lock(folder: str | Path, shared: bool = False) -> Iterator[None]:
+    """Hold the model folder's lock: exclusive while saving, shared while loading (so a save never removes the
+    tensors file a reader is about to open, and two saves never interleave)."""
+    folder = Path(folder)
+    if shared and not folder.is_dir():  # nothing to load: let the caller say so, create nothing
+        yield
+        return
+    with locked(folder / LOCK_FILE, shared=shared):
+        yield
+
+
 def save_model_folder(folder: str | Path, meta: dict, tensors: dict[str, torch.Tensor]) -> None:
-    """Write ``tensors`` to a new uniquely named safetensors file, then ``model.json`` naming it, atomically."""
+    """Write ``tensors`` to a new uniquely named safetensors file, then ``model.json`` naming it, atomically.
+
+    Under the folder's exclusive lock: a concurrent save waits, readers wait, and the clean-up (tensors files
+    no ``model.json`` names any more, temporary files an interrupted save left) only ever removes files that the
+    ``model.json`` just written does not name."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"tensors-{uuid.uuid4().hex[:12]}.safetensors"
-    with atomic_path(folder / name) as tmp:
-        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp))
-    write_json(folder / MODEL_FILE, {**meta, "format_version": FORMAT_VERSION, "tensors_file": name})
-    for old in folder.glob("tensors-*.safetensors"):
-        if old.name != name:
-            old.unlink(missing_ok=True)
+    with model_folder_lock(folder):
+        name = f"tensors-{uuid.uuid4().hex[:12]}.safetensors"
+        with atomic_path(folder / name) as tmp:
+            save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp))
+        write_json(folder / MODEL_FILE, {**meta, "format_version": FORMAT_VERSION, "tensors_file": name})
+        for old in folder.glob("tensors-*.safetensors"):
+            if old.name != name:
+                _remove(old)
+        for tmp in folder.glob(".*.tmp"):  # left by a save that was killed (nobody else writes here now)
+            _remove(tmp)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # e.g. still open by a reader on Windows: the next save removes it
+        pass
+
+
+def tensors_path(folder: str | Path, meta: dict) -> Path:
+    """The tensors file ``model.json`` names: a plain file name inside ``folder``, or ``ModelFormatError``."""
+    folder = Path(folder)
+    name = meta.get("tensors_file")
+    if not isinstance(name, str) or not _TENSORS_NAME.fullmatch(name):
+        raise ModelFormatError(f"{folder}: model.json names the tensors file {name!r}, which is not a file of "
+                               f"this model folder; refusing it")
+    path = folder / name
+    try:
+        inside = path.resolve().parent == folder.resolve()
+    except OSError:
+        inside = False
+    if not inside:
+        raise ModelFormatError(f"{folder}: the tensors file {name} leads outside the model folder; refusing it")
+    return path
 
 
 def load_model_tensors(folder: str | Path, meta: dict) -> dict[str, torch.Tensor]:
-    path = Path(folder) / str(meta.get("tensors_file", ""))
+    path = tensors_path(folder, meta)
     if not path.is_file():
         raise ModelFormatError(f"{folder}: the model's tensor file {path.name} is missing")
     try:
         return load_file(str(path))
     except Exception as exc:
         raise ModelFormatError(f"{path} is damaged: {exc}") from None
+
+
+def check_tensor(folder: str | Path, name: str, t: torch.Tensor, ndim: int, width: int | None = None) -> None:
+    """Refuse a stored tensor that is empty, has the wrong number of dimensions or width, or is not finite."""
+    if t.ndim != ndim or t.numel() == 0:
+        raise ModelFormatError(f"{folder}: '{name}' has shape {tuple(t.shape)}; a {ndim}-D, non-empty tensor "
+                               f"was expected (the model file is damaged)")
+    if width is not None and t.shape[-1] != width:
+        raise ModelFormatError(f"{folder}: '{name}' is {t.shape[-1]} wide, the model's configuration says {width}")
+    if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+        raise ModelFormatError(f"{folder}: '{name}' holds non-finite values (the model file is damaged)")
 
 
 class ModelConfig:
@@ -111,12 +172,45 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, data: dict):
-        """The config from a ``model.json`` section; keys this version does not know are ignored."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        """The config from a ``model.json`` section; keys this version does not know are ignored, a known key
+        of the wrong type (or a size that is not positive) raises ``ModelFormatError``."""
+        if not isinstance(data, dict):
+            raise ModelFormatError(f"the model's config is a {type(data).__name__}, not a set of settings")
+        values = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            default = getattr(cls(), f.name)
+            if not _same_kind(value, default):
+                raise ModelFormatError(f"the model's config has {f.name} = {value!r}; "
+                                       f"a {type(default).__name__} was expected (model.json is damaged)")
+            if f.name in _POSITIVE and value <= 0:
+                raise ModelFormatError(f"the model's config has {f.name} = {value!r}; it must be positive")
+            values[f.name] = value
+        return cls(**values)
 
     def preprocessor(self) -> Preprocessor:
         return Preprocessor(resize=self.resize, crop=self.crop)
+
+
+_POSITIVE = {"batch_size", "resize", "crop", "patchsize", "pretrain_embed_dimension", "target_embed_dimension",
+             "coreset_ratio", "coreset_projection_dim", "coreset_start_points"}
+
+
+def _same_kind(value, default) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, int):
+        return isinstance(value, int)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and math.isfinite(value)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, list) and all(_same_kind(v, default[0]) for v in value) if default else \
+            isinstance(value, list)
+    return True
 
 
 class AnomalyModel:
@@ -181,7 +275,7 @@ class AnomalyModel:
         weights the model was trained with, or ``WeightsMismatchError`` is raised.
         """
         meta = cls.read_meta(folder)
-        config = config_cls.from_dict(meta["config"])
+        config = config_cls.from_dict(meta.get("config"))
         if weights is not None:
             config.weights = weights
         if device is not None:

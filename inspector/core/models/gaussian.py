@@ -32,7 +32,9 @@ from .base import (
     ModelFormatError,
     NotTrainedError,
     Stopwatch,
+    check_tensor,
     load_model_tensors,
+    model_folder_lock,
     save_model_folder,
 )
 
@@ -175,18 +177,21 @@ class GaussianModel(AnomalyModel):
     def load(cls, folder: str | Path, weights: str | None = None, device: str | None = None) -> "GaussianModel":
         """Load a trained model; ``weights`` overrides where the backbone weights come from (they must be the
         very weights it was trained with, or ``WeightsMismatchError`` is raised)."""
-        model, meta = cls._new_for_load(folder, GaussianConfig, weights, device)
-        tensors = load_model_tensors(folder, meta)
-        means, precisions = [], []
-        for i in range(len(model.config.layers)):
-            m, p = tensors.get(f"mean.{i}"), tensors.get(f"precision.{i}")
-            if m is None or p is None:
-                raise ModelFormatError(f"{folder}: the Gaussian of level {i + 1} is missing from the model files")
-            if m.ndim != 1 or tuple(p.shape) != (m.numel(), m.numel()):
-                raise ModelFormatError(f"{folder}: the Gaussian of level {i + 1} has inconsistent shapes "
-                                       f"{tuple(m.shape)} and {tuple(p.shape)}")
-            means.append(m.to(torch.float64))
-            precisions.append(p.to(torch.float64))
-        model.means, model.precisions = means, precisions
-        model.stats = meta.get("stats", {})
+        with model_folder_lock(folder, shared=True):  # a concurrent save waits
+            model, meta = cls._new_for_load(folder, GaussianConfig, weights, device)
+            tensors = load_model_tensors(folder, meta)
+            means, precisions = [], []
+            for i in range(len(model.config.layers)):
+                m, p = tensors.get(f"mean.{i}"), tensors.get(f"precision.{i}")
+                if m is None or p is None:
+                    raise ModelFormatError(f"{folder}: the Gaussian of level {i + 1} is missing from the model files")
+                if m.ndim != 1 or tuple(p.shape) != (m.numel(), m.numel()):
+                    raise ModelFormatError(f"{folder}: the Gaussian of level {i + 1} has inconsistent shapes "
+                                           f"{tuple(m.shape)} and {tuple(p.shape)}")
+                check_tensor(folder, f"mean.{i}", m, 1)
+                check_tensor(folder, f"precision.{i}", p, 2)
+                means.append(m.to(torch.float64))
+                precisions.append(p.to(torch.float64))
+            model.means, model.precisions = means, precisions
+            model.stats = meta.get("stats", {})
         return model

@@ -39,7 +39,9 @@ from .base import (
     ModelFormatError,
     NotTrainedError,
     Stopwatch,
+    check_tensor,
     load_model_tensors,
+    model_folder_lock,
     save_model_folder,
 )
 
@@ -244,22 +246,25 @@ class Padim(AnomalyModel):
     def load(cls, folder: str | Path, weights: str | None = None, device: str | None = None) -> "Padim":
         """Load a trained model; ``weights`` overrides where the backbone weights come from (they must be the
         very weights it was trained with, or ``WeightsMismatchError`` is raised)."""
-        model, meta = cls._new_for_load(folder, PadimConfig, weights, device)
-        mem = model.memory
-        require_memory(mem.model_bytes, f"this PaDiM model ({mem.describe()})")
-        tensors = load_model_tensors(folder, meta)
-        expected = {"mean": (mem.positions, mem.dims), "precision": (mem.positions, mem.dims, mem.dims),
-                    "channel_index": (mem.dims,)}
-        for name, shape in expected.items():
-            if name not in tensors:
-                raise ModelFormatError(f"{folder}: '{name}' is missing from the model files")
-            if tuple(tensors[name].shape) != shape:
-                raise ModelFormatError(f"{folder}: '{name}' has shape {tuple(tensors[name].shape)}, "
-                                       f"expected {shape} for this configuration")
-        index = tensors["channel_index"].to(torch.int64)
-        if index.min() < 0 or index.max() >= sum(mem.channels) or not bool((index[1:] > index[:-1]).all()):
-            raise ModelFormatError(f"{folder}: the stored channel subset is not valid for {model.config.backbone}")
-        model._set_channels(index)
-        model.mean, model.precision = tensors["mean"].float(), tensors["precision"].float()
-        model.stats = meta.get("stats", {})
+        with model_folder_lock(folder, shared=True):  # a concurrent save waits
+            model, meta = cls._new_for_load(folder, PadimConfig, weights, device)
+            mem = model.memory
+            require_memory(mem.model_bytes, f"this PaDiM model ({mem.describe()})")
+            tensors = load_model_tensors(folder, meta)
+            expected = {"mean": (mem.positions, mem.dims), "precision": (mem.positions, mem.dims, mem.dims),
+                        "channel_index": (mem.dims,)}
+            for name, shape in expected.items():
+                if name not in tensors:
+                    raise ModelFormatError(f"{folder}: '{name}' is missing from the model files")
+                if tuple(tensors[name].shape) != shape:
+                    raise ModelFormatError(f"{folder}: '{name}' has shape {tuple(tensors[name].shape)}, "
+                                           f"expected {shape} for this configuration")
+            for name in ("mean", "precision"):
+                check_tensor(folder, name, tensors[name], len(expected[name]))
+            index = tensors["channel_index"].to(torch.int64)
+            if index.min() < 0 or index.max() >= sum(mem.channels) or not bool((index[1:] > index[:-1]).all()):
+                raise ModelFormatError(f"{folder}: the stored channel subset is not valid for {model.config.backbone}")
+            model._set_channels(index)
+            model.mean, model.precision = tensors["mean"].float(), tensors["precision"].float()
+            model.stats = meta.get("stats", {})
         return model

@@ -35,7 +35,9 @@ from .base import (
     ModelFormatError,
     NotTrainedError,
     Stopwatch,
+    check_tensor,
     load_model_tensors,
+    model_folder_lock,
     save_model_folder,
 )
 
@@ -182,11 +184,13 @@ class PatchCore(AnomalyModel):
     def load(cls, folder: str | Path, weights: str | None = None, device: str | None = None) -> "PatchCore":
         """Load a trained model. ``weights`` overrides where the backbone weights come from (e.g. a moved
         file); they must be the very weights it was trained with, or ``WeightsMismatchError`` is raised."""
-        model, meta = cls._new_for_load(folder, PatchCoreConfig, weights, device)
-        tensors = load_model_tensors(folder, meta)
-        if "memory_bank" not in tensors:
-            raise ModelFormatError(f"{folder}: the memory bank is missing from the model files")
-        model.memory_bank = tensors["memory_bank"].float()
-        model.search = NearestNeighbours(model.memory_bank.numpy(), model.device)
-        model.stats = meta.get("stats", {})
+        with model_folder_lock(folder, shared=True):  # a concurrent save waits
+            model, meta = cls._new_for_load(folder, PatchCoreConfig, weights, device)
+            tensors = load_model_tensors(folder, meta)
+            if "memory_bank" not in tensors:
+                raise ModelFormatError(f"{folder}: the memory bank is missing from the model files")
+            check_tensor(folder, "memory_bank", tensors["memory_bank"], 2, model.config.target_embed_dimension)
+            model.memory_bank = tensors["memory_bank"].float()
+            model.search = NearestNeighbours(model.memory_bank.numpy(), model.device)
+            model.stats = meta.get("stats", {})
         return model

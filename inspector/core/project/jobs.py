@@ -57,7 +57,8 @@ def train(project: Project, progress: ProgressFn = no_progress, cancel: CancelTo
     report = model.fit([project.path_of(r) for r in fit], progress=progress, cancel=cancel)
     scored: list[tuple[int, float, object]] = []
     skipped = list(report.skipped)
-    for stage, records in (("holdout", holdout), ("rescore", [r.image for r in project.results()])):
+    inspected = [r.image for r in project.results()] + project.unscored()
+    for stage, records in (("holdout", holdout), ("rescore", inspected)):
         by_path = {project.path_of(r): r.id for r in records}
         if not records:
             continue
@@ -78,11 +79,13 @@ def train(project: Project, progress: ProgressFn = no_progress, cancel: CancelTo
 def inspect(project: Project, paths: Iterable[str | Path], progress: ProgressFn = no_progress,
             cancel: CancelToken | None = None) -> InspectReport:
     """Copy parts into the project and score them with its model. Parts inspected before (same bytes) are
-    scored again. Each result is saved as it comes, so a cancel keeps those already scored."""
+    scored again, and so are parts an interrupted inspection imported but did not score. Each result is saved
+    as it comes, so a cancel keeps those already scored (and the next inspection resumes the rest)."""
     model = project.model()  # fail before copying anything when there is no model
     added = project.add_images(paths, "inspected", progress, cancel)
     ids = [r.id for r in added.added]
     ids += [i for i in dict.fromkeys(added.duplicate_ids) if i not in ids]  # dropped again: score again
+    ids += [r.id for r in project.unscored() if r.id not in ids]  # left by an interrupted inspection
     by_path = {project.path_of(project.image(i)): i for i in ids}
     skipped: list[SkippedImage] = []
     n = 0

@@ -37,41 +37,60 @@ class ProjectRegistry:
     def __init__(self, file: Path | None = None):
         self.file = file or user_data_dir() / REGISTRY_FILE
 
-    def _read(self) -> list[dict]:
-        try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return []
-        if not isinstance(data, dict) or data.get("version") != REGISTRY_VERSION:
-            return []
-        return [e for e in data.get("projects", []) if isinstance(e, dict) and "path" in e]
+    def _load(self) -> tuple[list[dict], bool]:
+        """(the entries this version understands, whether it may rewrite the file).
 
-    def _write(self, entries: list[dict]) -> None:
-        write_json(self.file, {"version": REGISTRY_VERSION, "projects": entries})
+        A list written by a newer Inspector is read as far as its entries look like ours and never
+        overwritten (an older version must not erase a newer one's list); a damaged file is kept beside as
+        ``projects.json.damaged`` before a new list replaces it."""
+        try:
+            text = self.file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return [], True
+        except OSError:
+            return [], False
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("version"), int):
+            try:
+                self.file.replace(self.file.with_name(self.file.name + ".damaged"))
+            except OSError:
+                return [], False
+            return [], True
+        projects = data.get("projects")
+        entries = [e for e in projects if isinstance(e, dict) and isinstance(e.get("path"), str)] \
+            if isinstance(projects, list) else []
+        return entries, data["version"] <= REGISTRY_VERSION
+
+    def _read(self) -> list[dict]:
+        return self._load()[0]
+
+    def _update(self, change) -> None:
+        entries, writable = self._load()
+        if writable:
+            write_json(self.file, {"version": REGISTRY_VERSION, "projects": change(entries)})
 
     def entries(self) -> list[ProjectEntry]:
         """All known projects, most recently opened first."""
-        out = [
-            ProjectEntry(Path(e["path"]), str(e.get("name") or Path(e["path"]).name), float(e.get("last_opened", 0)))
-            for e in self._read()
-        ]
+        out = []
+        for e in self._read():
+            opened = e.get("last_opened", 0)
+            opened = float(opened) if isinstance(opened, (int, float)) and not isinstance(opened, bool) else 0.0
+            out.append(ProjectEntry(Path(e["path"]), str(e.get("name") or Path(e["path"]).name), opened))
         return sorted(out, key=lambda e: e.last_opened, reverse=True)
 
     def touch(self, path: Path, name: str) -> None:
         """Record that the project at ``path`` was just opened (or created)."""
         key = str(Path(path).resolve())
-        entries = [e for e in self._read() if e["path"] != key]
-        entries.append({"path": key, "name": name, "last_opened": time.time()})
-        self._write(entries)
+        self._update(lambda entries: [e for e in entries if e["path"] != key]
+                     + [{"path": key, "name": name, "last_opened": time.time()}])
 
     def rename(self, path: Path, name: str) -> None:
         key = str(Path(path).resolve())
-        entries = self._read()
-        for e in entries:
-            if e["path"] == key:
-                e["name"] = name
-        self._write(entries)
+        self._update(lambda entries: [{**e, "name": name} if e["path"] == key else e for e in entries])
 
     def forget(self, path: Path) -> None:
         key = str(Path(path).resolve())
-        self._write([e for e in self._read() if e["path"] != key])
+        self._update(lambda entries: [e for e in entries if e["path"] != key])

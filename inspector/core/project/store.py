@@ -27,6 +27,8 @@ import csv
 import hashlib
 import io
 import json
+import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -41,14 +43,18 @@ import numpy as np
 from ..errors import InspectorError, InvalidInput
 from ..io.atomic import atomic_path, write_bytes, write_json
 from ..io.images import ImageReadError, Preprocessor, SkippedImage, find_images, read_image
+from ..io.locks import FileLock
 from ..io.versioned import read_versioned
 from ..models import registry as model_kinds
 from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
 from .thresholds import Suggestion, Thresholds, first_guess, suggest_thresholds
 
 FORMAT_VERSION = 1
+SCHEMA_VERSION = 1  # PRAGMA user_version of project.db
 PROJECT_FILE = "project.json"
 DB_FILE = "project.db"
+LOCK_FILE = ".inspector.lock"
+MODEL_DIR = "model"
 THUMB_SIZE = 160
 ROLES = ("train", "holdout", "inspected")
 GOOD_ROLES = ("train", "holdout")
@@ -65,6 +71,22 @@ class ProjectFormatError(ProjectError):
 
 class ProjectTooNewError(ProjectFormatError):
     """The project was written by a newer Inspector than this one."""
+
+
+class ProjectReadOnlyError(ProjectError):
+    """The project is open read-only here (another Inspector holds it for changes, or it was asked for)."""
+
+
+class RefusedRow(ProjectError):
+    """A database row names a file that is not one of the project's own (tampered or damaged): it is ignored."""
+
+
+# Every path a project stores is derived from a content hash or an id, and checked against these before use:
+# nothing a project file says may touch a file outside the project folder.
+_HASH = re.compile(r"[0-9a-f]{64}")
+_IMAGE_FILE = re.compile(r"images/([0-9a-f]{64})\.[a-z0-9]{1,10}")
+_MAP_FILE = re.compile(r"maps/[0-9]{1,15}-g[0-9]{1,15}\.npy")
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,10}")
 
 
 def now_iso() -> str:
@@ -184,6 +206,8 @@ CREATE TABLE IF NOT EXISTS reviews (
     decided_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reviews_image ON reviews(image_id, id);
+CREATE INDEX IF NOT EXISTS images_role ON images(role, id);
+CREATE INDEX IF NOT EXISTS results_score ON results(score);
 CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
     BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS reviews_no_delete BEFORE DELETE ON reviews
@@ -222,14 +246,17 @@ def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[str], list[Sk
 class ProjectSummary:
     name: str
     n_good: int
-    n_inspected: int
+    n_inspected: int  # scored parts (what Results and Review show)
     n_reviewed: int
     trained: bool
+    n_unscored: int = 0  # parts imported by an interrupted inspection, scored by the next one
 
     def describe(self) -> str:
         parts = [f"{self.n_good} good image(s)", "trained" if self.trained else "not trained"]
         if self.n_inspected:
             parts.append(f"{self.n_inspected} inspected, {self.n_reviewed} reviewed")
+        if self.n_unscored:
+            parts.append(f"{self.n_unscored} not scored yet (inspect to resume)")
         return " · ".join(parts)
 
 
@@ -243,31 +270,77 @@ def summarize(folder: str | Path) -> ProjectSummary | None:
         try:
             count = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
             n_good = count("SELECT COUNT(*) FROM images WHERE role IN ('train', 'holdout')")
-            n_inspected = count("SELECT COUNT(*) FROM images WHERE role = 'inspected'")
+            n_inspected = count("SELECT COUNT(*) FROM images i JOIN results r ON r.image_id = i.id "
+                                "WHERE i.role = 'inspected'")
+            n_unscored = count("SELECT COUNT(*) FROM images WHERE role = 'inspected'") - n_inspected
             n_reviewed = count(f"SELECT COUNT(*) FROM ({_LATEST_DECISION}) WHERE decision != 'cleared'")
         finally:
             conn.close()
     except (OSError, ValueError, sqlite3.Error, AttributeError):
         return None
-    return ProjectSummary(name, n_good, n_inspected, n_reviewed, (folder / "model" / "model.json").is_file())
+    return ProjectSummary(name, n_good, n_inspected, n_reviewed, (folder / MODEL_DIR / "model.json").is_file(),
+                          n_unscored)
 
 
 class Project:
-    """An open project. Create with ``Project.create``, open with ``Project.open``; ``close()`` when done."""
+    """An open project. Create with ``Project.create``, open with ``Project.open``; ``close()`` when done.
+
+    One writer at a time: the first Inspector (app, CLI, watcher) to open a project holds its writer lock (an
+    OS file lock on ``.inspector.lock``, dropped even when that process is killed); any other opens it read-only,
+    ``read_only_reason`` says why, and every change raises ``ProjectReadOnlyError`` with that reason. A careful
+    user expects this rather than two programs silently overwriting each other's results and thresholds.
+    """
 
     def __init__(self, folder: Path, settings: ProjectSettings, thresholds: Thresholds | None,
-                 layout: Layout | None):
+                 layout: Layout | None, lock: FileLock | None = None, read_only_reason: str = ""):
         self.folder = Path(folder)
         self.settings = settings
         self._thresholds = thresholds
         self._layout = layout
+        self._lock = lock
+        self.read_only_reason = read_only_reason
+        self.problems: list[str] = []  # what was found damaged or refused, in words (rows refused, ...)
+        self._refused: set[str] = set()
         self._json_lock = threading.Lock()
         self._model_lock = threading.RLock()
         self._model: Any = None
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._conn_lock = threading.Lock()
-        self._db()  # create the schema now, on the opening thread
+        try:
+            self._db()  # create (or check) the schema now, on the opening thread
+            if not self.read_only:
+                self._recover()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise ProjectFormatError(f"{self.folder / DB_FILE} is damaged ({exc}); restore it from a backup") from None
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.read_only_reason)
+
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise ProjectReadOnlyError(f"the project is open read-only: {self.read_only_reason}")
+
+    @staticmethod
+    def _take_lock(folder: Path, read_only: bool) -> tuple[FileLock | None, str]:
+        """(the writer lock, '') or (None, why this process opens the project read-only)."""
+        if read_only:
+            return None, "opened read-only on request"
+        lock = FileLock(folder / LOCK_FILE)
+        try:
+            got = lock.acquire(wait=False)
+        except OSError as exc:
+            return None, f"the project folder cannot be written ({exc.strerror or exc})"
+        if not got:
+            who = lock.owner() or "another Inspector"
+            return None, f"it is open for changes in {who}; close it there to change it here"
+        lock.write_owner("Inspector")
+        return lock, ""
 
     # ------------------------------------------------------------------------------- open / create
     @classmethod
@@ -282,12 +355,17 @@ class Project:
         if not settings.model:
             settings.model = model_kinds.default_config(settings.model_kind)
         folder.mkdir(parents=True, exist_ok=True)
-        project = cls(folder, settings, None, None)
+        lock, why = cls._take_lock(folder, False)
+        if lock is None:
+            raise ProjectError(f"cannot create a project in {folder}: {why}")
+        project = cls(folder, settings, None, None, lock)
         project._write_json()
         return project
 
     @classmethod
-    def open(cls, folder: str | Path) -> "Project":
+    def open(cls, folder: str | Path, read_only: bool = False) -> "Project":
+        """Open a project for changes, or read-only when asked or when another Inspector holds it for changes
+        (then ``read_only_reason`` says so)."""
         folder = Path(folder)
         path = folder / PROJECT_FILE
         try:
@@ -298,13 +376,15 @@ class Project:
         try:
             settings = ProjectSettings.from_dict(data.get("settings") or {})
             thresholds = Thresholds.from_dict(data.get("thresholds"))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, AttributeError) as exc:
             raise ProjectFormatError(f"{path} has invalid settings: {exc}") from None
-        return cls(folder, settings, thresholds, Layout.from_dict(data.get("layout")))
+        lock, why = cls._take_lock(folder, read_only)
+        return cls(folder, settings, thresholds, Layout.from_dict(data.get("layout")), lock, why)
 
     def _write_json(self) -> None:
         from ... import __version__
 
+        self._require_writable()
         with self._json_lock:
             write_json(self.folder / PROJECT_FILE, {
                 "format_version": FORMAT_VERSION,
@@ -335,6 +415,9 @@ class Project:
         self._local = threading.local()
         with self._model_lock:
             self._model = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> "Project":
         return self
@@ -346,17 +429,89 @@ class Project:
     def _db(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.folder / DB_FILE, timeout=30, check_same_thread=False)
+            path = self.folder / DB_FILE
+            if self.read_only:
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                                       check_same_thread=False)
+                conn.execute("PRAGMA query_only=ON")
+            else:
+                conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            with conn:
-                conn.executescript(SCHEMA)
+            try:
+                self._check_schema_version(conn)
+                if not self.read_only:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                if not self.read_only:
+                    with conn:
+                        conn.executescript(SCHEMA)
+                        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            except BaseException:
+                conn.close()
+                raise
             self._local.conn = conn
             with self._conn_lock:
                 self._connections.append(conn)
         return conn
+
+    def _check_schema_version(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise ProjectTooNewError(
+                f"this project's database was written by a newer Inspector (schema {version}; this version reads "
+                f"up to {SCHEMA_VERSION}). Update Inspector to open it.")
+
+    # ------------------------------------------------------------------------------ stored paths
+    def _inside(self, rel: str) -> Path | None:
+        """``folder / rel`` when it really is inside the project folder (links followed), else None."""
+        try:
+            path = self.folder / rel
+            path.resolve().relative_to(self.folder.resolve())
+        except (ValueError, OSError):
+            return None
+        return path
+
+    def _refuse(self, message: str) -> None:
+        if message not in self._refused:
+            self._refused.add(message)
+            self.problems.append(message)
+
+    def _row_problem(self, row: sqlite3.Row) -> str:
+        """Why an images row (with its result's map_file, if selected) is refused, or ''."""
+        h, f = row["hash"], row["file"]
+        if not isinstance(h, str) or not _HASH.fullmatch(h):
+            return f"image {row['id']}: its content hash {str(h)[:80]!r} is not a SHA-256"
+        m = _IMAGE_FILE.fullmatch(f) if isinstance(f, str) else None
+        if m is None or m.group(1) != h or self._inside(f) is None:
+            return f"image {row['id']}: its file {str(f)[:80]!r} is not a file of this project"
+        if "map_file" in row.keys():
+            mf = row["map_file"]
+            if mf is not None and (not isinstance(mf, str) or not _MAP_FILE.fullmatch(mf) or self._inside(mf) is None):
+                return f"image {row['id']}: its anomaly map {str(mf)[:80]!r} is not a file of this project"
+        return ""
+
+    def _valid_rows(self, rows: Iterable[sqlite3.Row]) -> list[sqlite3.Row]:
+        out = []
+        for r in rows:
+            why = self._row_problem(r)
+            if why:
+                self._refuse(f"project.db: {why}; the row is ignored")
+            else:
+                out.append(r)
+        return out
+
+    def _map_path(self, rel: str | None) -> Path | None:
+        if not isinstance(rel, str) or not _MAP_FILE.fullmatch(rel):
+            return None
+        return self._inside(rel)
+
+    def _unlink(self, path: Path | None) -> None:
+        if path is not None:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def _meta(self, key: str, default: str | None = None) -> str | None:
         row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -373,6 +528,7 @@ class Project:
         return self.settings.name
 
     def rename(self, name: str) -> None:
+        self._require_writable()
         name = name.strip()
         if not name:
             raise ProjectError("a project name cannot be empty")
@@ -380,6 +536,7 @@ class Project:
         self._write_json()
 
     def save_settings(self, settings: ProjectSettings) -> None:
+        self._require_writable()
         model_kinds.make_config(settings.model_kind, settings.model)  # fails early on an unknown kind
         self.settings = settings
         self._write_json()
@@ -390,6 +547,7 @@ class Project:
 
     def set_thresholds(self, thresholds: Thresholds | None) -> None:
         """Save the thresholds and re-classify every scored image with them."""
+        self._require_writable()
         self._thresholds = thresholds
         self._write_json()
         self.reclassify()
@@ -401,20 +559,30 @@ class Project:
         return self._layout.state
 
     def save_layout(self, version: int, state: bytes) -> None:
+        """Keep the window layout (not saved when the project is open read-only: it is a convenience)."""
         self._layout = Layout(version, bytes(state))
-        self._write_json()
+        if not self.read_only:
+            self._write_json()
 
     # -------------------------------------------------------------------------------------- images
     def path_of(self, image: ImageRecord) -> Path:
-        return self.folder / image.file
+        """The project's copy of the image; ``RefusedRow`` if the record names anything else."""
+        m = _IMAGE_FILE.fullmatch(image.file) if isinstance(image.file, str) else None
+        path = self._inside(image.file) if m and m.group(1) == image.hash else None
+        if path is None:
+            raise RefusedRow(f"project.db: image {image.id} names {image.file!r}, which is not a file of this "
+                             f"project; refusing it")
+        return path
 
     def thumbnail(self, image: ImageRecord) -> Path:
-        """The image's thumbnail file, made now if missing (e.g. deleted by hand)."""
+        """The image's thumbnail file, made now if missing (e.g. deleted by hand; not when read-only)."""
+        if not _HASH.fullmatch(image.hash or ""):
+            raise RefusedRow(f"project.db: image {image.id} has no valid content hash; refusing it")
         path = self.folder / "thumbs" / f"{image.hash}.png"
-        if not path.is_file():
+        if not path.is_file() and not self.read_only:
             try:
                 self._write_thumbnail(read_image(self.path_of(image)), image.hash)
-            except ImageReadError:
+            except (ImageReadError, OSError):
                 pass
         return path
 
@@ -430,13 +598,24 @@ class Project:
     def images(self, roles: Sequence[str] = ROLES) -> list[ImageRecord]:
         marks = ",".join("?" * len(roles))
         rows = self._db().execute(f"SELECT * FROM images WHERE role IN ({marks}) ORDER BY id", tuple(roles))
-        return [self._image(r) for r in rows]
+        return [self._image(r) for r in self._valid_rows(rows)]
 
     def image(self, image_id: int) -> ImageRecord:
         row = self._db().execute("SELECT * FROM images WHERE id = ?", (image_id,)).fetchone()
         if row is None:
             raise KeyError(f"no image with id {image_id}")
+        why = self._row_problem(row)
+        if why:
+            raise RefusedRow(f"project.db: {why}; refusing it")
         return self._image(row)
+
+    def unscored(self) -> list[ImageRecord]:
+        """Inspected parts imported but not scored (an inspection was cancelled, killed or ran out of disk):
+        ``jobs.inspect`` and ``jobs.train`` score them, so nothing imported stays invisible."""
+        rows = self._db().execute(
+            "SELECT i.* FROM images i LEFT JOIN results r ON r.image_id = i.id "
+            "WHERE i.role = 'inspected' AND r.image_id IS NULL ORDER BY i.id")
+        return [self._image(r) for r in self._valid_rows(rows)]
 
     def count(self, roles: Sequence[str]) -> int:
         marks = ",".join("?" * len(roles))
@@ -458,6 +637,7 @@ class Project:
         """
         if role not in ("train", "inspected"):
             raise ValueError(f"images are added as 'train' or 'inspected', not {role!r}")
+        self._require_writable()
         files, names, missing = _expand(paths)
         report = AddReport(skipped=list(missing))
         pool = GOOD_ROLES if role == "train" else ("inspected",)
@@ -476,19 +656,26 @@ class Project:
             existing = self._db().execute(
                 f"SELECT id, name FROM images WHERE hash = ? AND role IN ({marks})", (digest, *pool)
             ).fetchone()
+            if existing is None:
+                try:
+                    report.added.append(self._insert_image(names[i], str(src), data, digest, rgb, role))
+                except sqlite3.IntegrityError:  # the same bytes were added meanwhile (another thread)
+                    existing = self._db().execute(
+                        f"SELECT id, name FROM images WHERE hash = ? AND role IN ({marks})", (digest, *pool)
+                    ).fetchone()
+                    if existing is None:
+                        raise
             if existing is not None:
                 report.duplicates.append((src, existing["name"]))
                 report.duplicate_ids.append(existing["id"])
-            else:
-                report.added.append(self._insert_image(names[i], str(src), data, digest, rgb, role))
             progress("import", i + 1, len(files))
         return report
 
     def _insert_image(self, name: str, source: str, data: bytes | None, digest: str, rgb: np.ndarray | None,
                       role: str, file: str | None = None, size: tuple[int, int] | None = None) -> ImageRecord:
         if file is None:
-            suffix = Path(name).suffix.lower() or ".png"
-            file = f"images/{digest}{suffix}"
+            suffix = Path(name).suffix.lower()
+            file = f"images/{digest}{suffix if _SUFFIX.fullmatch(suffix) else '.img'}"
         target = self.folder / file
         if not target.is_file() and data is not None:
             write_bytes(target, data)
@@ -512,6 +699,7 @@ class Project:
         ids = list(ids)
         if not ids:
             return 0
+        self._require_writable()
         conn = self._db()
         marks = ",".join("?" * len(ids))
         rows = conn.execute(
@@ -520,13 +708,13 @@ class Project:
             f"SELECT map_file FROM results WHERE image_id IN ({marks}) AND map_file IS NOT NULL", ids)]
         with conn:
             conn.executemany("DELETE FROM images WHERE id = ?", [(r["id"],) for r in rows])
-        for r in rows:
+        for r in self._valid_rows(rows):  # a refused row's files are never touched
             still_used = conn.execute("SELECT 1 FROM images WHERE file = ?", (r["file"],)).fetchone()
             if not still_used:
-                (self.folder / r["file"]).unlink(missing_ok=True)
-                (self.folder / "thumbs" / f"{r['hash']}.png").unlink(missing_ok=True)
+                self._unlink(self._inside(r["file"]))
+                self._unlink(self._inside(f"thumbs/{r['hash']}.png"))
         for m in maps:
-            (self.folder / m).unlink(missing_ok=True)
+            self._unlink(self._map_path(m))
         return len(rows)
 
     # ----------------------------------------------------------------------------- held-out split
@@ -548,7 +736,10 @@ class Project:
     # -------------------------------------------------------------------------------------- model
     @property
     def model_dir(self) -> Path:
-        return self.folder / "model"
+        """The current model's folder: ``model/``, or, when training was interrupted after its database commit
+        and this process may not finish the swap (read-only), the staged ``model.g<generation>/``."""
+        staged = self.folder / f"{MODEL_DIR}.g{self.generation()}"
+        return staged if self.read_only and (staged / "model.json").is_file() else self.folder / MODEL_DIR
 
     def has_model(self) -> bool:
         return (self.model_dir / "model.json").is_file()
@@ -600,9 +791,17 @@ class Project:
         """Make a freshly trained model current: save it, record the split, and replace the scores of the
         held-out and inspected images ``scored`` = [(image id, score, map [crop, crop] or None)] with the new
         model's, in one transaction. Nothing before this call changes the project."""
+        self._require_writable()
         generation = self.generation() + 1
         new_maps = {image_id: self._write_map(image_id, generation, amap) for image_id, _, amap in scored}
-        model.save(self.model_dir)
+        # The new model goes to model.g<N> first; the database commit below is what makes it current (D6): a
+        # crash before it leaves the old model and scores, a crash after it is finished by the next opening.
+        staged = self.folder / f"{MODEL_DIR}.g{generation}"
+        if staged.exists():
+            shutil.rmtree(staged)
+        model.save(staged)
+        meta = json.loads((staged / "model.json").read_text(encoding="utf-8"))
+        write_json(staged / "model.json", {**meta, "project_generation": generation})
         conn = self._db()
         old_maps = [r["map_file"] for r in conn.execute("SELECT map_file FROM results WHERE map_file IS NOT NULL")]
         stamp = now_iso()
@@ -618,12 +817,65 @@ class Project:
                 [(i, float(s), new_maps[i], generation, stamp) for i, s, _ in scored])
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(generation),))
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('training', ?)", (json.dumps(info),))
+        self._install_staged_model(generation)
         with self._model_lock:
             self._model = model
         for m in old_maps:
             if m not in new_maps.values():
-                (self.folder / m).unlink(missing_ok=True)
+                self._unlink(self._map_path(m))
         self.reclassify()
+
+    def _install_staged_model(self, generation: int) -> None:
+        """Move ``model.g<generation>`` (committed in the database) to ``model/``; the old one is removed."""
+        staged = self.folder / f"{MODEL_DIR}.g{generation}"
+        if not (staged / "model.json").is_file():
+            return
+        current, old = self.folder / MODEL_DIR, self.folder / f"{MODEL_DIR}.old"
+        if old.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        if current.exists():
+            os.replace(current, old)
+        os.replace(staged, current)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def _recover(self) -> None:
+        """Finish or undo what an interrupted run left (the writer does this on opening): a staged model the
+        database committed is installed, any other is removed; map files no result names, temporary files of
+        killed writes and copies no image row names are deleted (D6, D14)."""
+        generation = self.generation()
+        for d in self.folder.glob(f"{MODEL_DIR}.g*"):
+            if d.name == f"{MODEL_DIR}.g{generation}" and (d / "model.json").is_file():
+                self._install_staged_model(generation)
+            elif d.is_dir() and not d.is_symlink():
+                shutil.rmtree(d, ignore_errors=True)
+        old = self.folder / f"{MODEL_DIR}.old"
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        conn = self._db()
+        model_json = self.folder / MODEL_DIR / "model.json"
+        if model_json.is_file():
+            try:
+                stamped = json.loads(model_json.read_text(encoding="utf-8")).get("project_generation")
+            except (OSError, ValueError, AttributeError):
+                stamped = None
+            if stamped is not None and stamped != generation:
+                self.problems.append(f"the model in {MODEL_DIR}/ is generation {stamped} but the database is at "
+                                     f"{generation}: train again to make them agree")
+        # maps are derived data (a retrain makes them again): one no result names is an orphan. Image copies are
+        # never swept: if the database were damaged, they are what a user would rebuild the project from.
+        used_maps = {r[0] for r in conn.execute("SELECT map_file FROM results WHERE map_file IS NOT NULL")}
+        maps = self.folder / "maps"
+        if maps.is_dir() and not maps.is_symlink():
+            for f in maps.glob("*.npy"):
+                if _MAP_FILE.fullmatch(f"maps/{f.name}") and f"maps/{f.name}" not in used_maps:
+                    self._unlink(f)
+        for sub in ("", "maps", "images", "thumbs", MODEL_DIR):  # temporary files of killed writes
+            d = self.folder / sub
+            if d.is_dir() and not d.is_symlink():
+                for f in d.glob(".*.tmp"):
+                    if f.is_file() and not f.is_symlink():
+                        self._unlink(f)
+
 
     def _write_map(self, image_id: int, generation: int, amap: np.ndarray | None) -> str | None:
         if amap is None:
@@ -636,15 +888,17 @@ class Project:
 
     def load_map(self, result: ResultRecord) -> np.ndarray | None:
         """The anomaly map ``[crop, crop]`` float32 of a scored image, or None (image-level model, or missing)."""
-        if not result.map_file:
+        path = self._map_path(result.map_file)
+        if path is None:
             return None
         try:
-            return np.load(self.folder / result.map_file, allow_pickle=False).astype(np.float32)
+            return np.load(path, allow_pickle=False).astype(np.float32)
         except (OSError, ValueError):
             return None
 
     def record_result(self, image_id: int, score: float, amap: np.ndarray | None) -> None:
         """Store one inspected image's score (and map) from the current model, classified at the thresholds."""
+        self._require_writable()
         generation = self.generation()
         old = self._db().execute("SELECT map_file FROM results WHERE image_id = ?", (image_id,)).fetchone()
         rel = self._write_map(image_id, generation, amap)
@@ -655,10 +909,11 @@ class Project:
                 "INSERT OR REPLACE INTO results (image_id, score, verdict, map_file, generation, scored_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)", (image_id, float(score), verdict, rel, generation, now_iso()))
         if old and old["map_file"] and old["map_file"] != rel:
-            (self.folder / old["map_file"]).unlink(missing_ok=True)
+            self._unlink(self._map_path(old["map_file"]))
 
     def reclassify(self) -> None:
         """Recompute every stored verdict from its score and the current thresholds (one statement)."""
+        self._require_writable()
         conn = self._db()
         with conn:
             if self._thresholds is None:
@@ -674,14 +929,14 @@ class Project:
             f"SELECT i.*, r.score, r.verdict, r.map_file, d.decision, d.decided_at FROM images i "
             f"JOIN results r ON r.image_id = i.id LEFT JOIN ({_LATEST_DECISION}) d ON d.image_id = i.id "
             f"WHERE i.role IN ({marks}) ORDER BY i.id", tuple(roles)).fetchall()
-        return [self._result(r) for r in rows]
+        return [self._result(r) for r in self._valid_rows(rows)]
 
     def result(self, image_id: int) -> ResultRecord | None:
         row = self._db().execute(
             f"SELECT i.*, r.score, r.verdict, r.map_file, d.decision, d.decided_at FROM images i "
             f"JOIN results r ON r.image_id = i.id LEFT JOIN ({_LATEST_DECISION}) d ON d.image_id = i.id "
             f"WHERE i.id = ?", (image_id,)).fetchone()
-        return self._result(row) if row else None
+        return self._result(row) if row and self._valid_rows([row]) else None
 
     def _result(self, r: sqlite3.Row) -> ResultRecord:
         decision = r["decision"] if r["decision"] in DECISIONS else None
@@ -702,6 +957,7 @@ class Project:
         """Record a person's decision ("good", "defect", or None to clear it) as a new, timestamped row."""
         if decision is not None and decision not in DECISIONS:
             raise InvalidInput(f"a decision is 'good' or 'defect', not {decision!r}")
+        self._require_writable()
         conn = self._db()
         with conn:
             conn.execute("INSERT INTO reviews (image_id, decision, decided_at) VALUES (?, ?, ?)",
@@ -752,6 +1008,7 @@ class Project:
     def add_confirmed_good_to_training(self) -> list[ImageRecord]:
         """Add every inspected part confirmed good (and not yet a training image) to the training set.
         The inspected record, its score and its review stay as they are."""
+        self._require_writable()
         added = []
         for r in self.confirmed_good_outside_training():
             img = r.image
@@ -762,6 +1019,7 @@ class Project:
     # ------------------------------------------------------------------------------------ deletion
     def delete(self) -> None:
         """Close the project and delete its folder (only if it really is a project folder)."""
+        self._require_writable()
         self.close()
         if not (self.folder / PROJECT_FILE).is_file():
             raise ProjectError(f"{self.folder} does not look like a project folder; not deleting it")
