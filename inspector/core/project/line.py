@@ -118,6 +118,11 @@ class LineInspector:
         return self.project.thresholds
 
     @property
+    def ready(self) -> bool:
+        """Whether there is a trained model to score with."""
+        return self._model is not None
+
+    @property
     def model(self):
         if self._model is None:
             raise ProjectError("this project has no trained model yet: train it first (inspector project train)")
