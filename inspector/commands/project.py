@@ -7,6 +7,10 @@ the app and the other way round).
     inspector project inspect DIR IMAGES... [--json]
     inspector project status DIR [--json]
     inspector project thresholds DIR (--pass X --fail Y | --suggest [--percentile P])
+    inspector project export DIR --out part.inspector [--with-weights]
+    inspector project import part.inspector DIR [--name N] [--weights FILE]
+    inspector project prune DIR (--ids N... | --older-than DAYS | --keep-last N | --retention)
+    inspector project retention DIR [--days D] [--parts N] [--off]
 """
 
 from __future__ import annotations
@@ -67,6 +71,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     th.add_argument("--percentile", type=float, default=None,
                     help="with --suggest: percentile of the good scores for the pass line (default: the project's)")
     th.set_defaults(run=thresholds)
+
+    e = psub.add_parser("export", help="write the trained model, settings and thresholds to one .inspector file")
+    e.add_argument("folder", type=Path, metavar="DIR")
+    e.add_argument("--out", required=True, type=Path, metavar="FILE.inspector")
+    e.add_argument("--with-weights", action="store_true",
+                   help="include the backbone weights, so an offline PC needs nothing else")
+    e.set_defaults(run=export)
+
+    im = psub.add_parser("import", help="create a project from a .inspector file (checked before anything is written)")
+    im.add_argument("package", type=Path, metavar="FILE.inspector")
+    im.add_argument("folder", type=Path, metavar="DIR")
+    im.add_argument("--name", default=None, help="project name (default: the exported project's)")
+    im.add_argument("--weights", default=None, metavar="FILE", help="use this backbone weights file on this PC")
+    im.set_defaults(run=import_)
+
+    pr = psub.add_parser("prune", help="remove inspected parts with their images, maps and reviews")
+    pr.add_argument("folder", type=Path, metavar="DIR")
+    how = pr.add_mutually_exclusive_group(required=True)
+    how.add_argument("--ids", type=int, nargs="+", metavar="ID", help="these parts (ids as in status/report)")
+    how.add_argument("--older-than", type=float, metavar="DAYS", help="parts inspected more than DAYS ago")
+    how.add_argument("--keep-last", type=int, metavar="N", help="all but the newest N parts")
+    how.add_argument("--retention", action="store_true", help="what the project's retention setting removes")
+    pr.set_defaults(run=prune)
+
+    rt = psub.add_parser("retention", help="show or set how long the line keeps inspected parts")
+    rt.add_argument("folder", type=Path, metavar="DIR")
+    rt.add_argument("--days", type=float, default=None, help="keep parts of the last DAYS days")
+    rt.add_argument("--parts", type=int, default=None, help="keep the newest N parts")
+    rt.add_argument("--off", action="store_true", help="keep everything")
+    rt.set_defaults(run=retention)
 
 
 def _open(folder: Path):
@@ -186,6 +220,57 @@ def thresholds(args: argparse.Namespace) -> int:
         v = {x: sum(r.verdict == x for r in project.results()) for x in ("pass", "uncertain", "fail")}
     print(f"thresholds: pass < {t.pass_:.6g} <= uncertain < {t.fail:.6g} <= fail ({reason})")
     print(f"inspected parts now: {v['pass']} pass, {v['uncertain']} uncertain, {v['fail']} fail")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from ..core.project.package import export_package
+
+    with _open(args.folder) as project:
+        manifest = export_package(project, args.out, args.with_weights)
+    size = args.out.stat().st_size / 1e6
+    print(f"exported model {manifest['model_id']} of '{manifest['name']}' to {args.out} ({size:.1f} MB"
+          f"{', with the backbone weights' if manifest['with_weights'] else ''})")
+    return 0
+
+
+def import_(args: argparse.Namespace) -> int:
+    from ..core.project.package import import_package
+
+    result = import_package(args.package, args.folder, args.name, args.weights)
+    print(f"imported '{result.name}' into {result.project} (weights: {result.weights})")
+    if result.warning:
+        print(f"warning: {result.warning}", file=sys.stderr)
+    return 0
+
+
+def prune(args: argparse.Namespace) -> int:
+    from ..core.project import retention as r
+
+    with _open(args.folder) as project:
+        if args.ids:
+            ids = args.ids
+        elif args.older_than is not None:
+            ids = project.inspected_ids(before=r.cutoff(args.older_than))
+        elif args.keep_last is not None:
+            ids = project.inspected_ids(beyond_newest=args.keep_last)
+        else:
+            ids = r.expired_ids(project, r.get_retention(project))
+        n = project.remove_inspected(ids)
+        left = project.count(("inspected",))
+    print(f"removed {n} inspected part(s); {left} left")
+    return 0
+
+
+def retention(args: argparse.Namespace) -> int:
+    from ..core.project import retention as r
+
+    with _open(args.folder) as project:
+        if args.off:
+            r.set_retention(project, r.Retention())
+        elif args.days is not None or args.parts is not None:
+            r.set_retention(project, r.Retention(args.days, args.parts))
+        print(r.get_retention(project).describe())
     return 0
 
 

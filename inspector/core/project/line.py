@@ -26,10 +26,12 @@ from ..io.images import ImageReadError, SkippedImage, read_image
 from ..io.overlay import map_to_image, overlay
 from ..models import registry as model_kinds
 from ..models.base import ModelFormatError, read_model_json
+from .retention import get_retention
 from .store import DB_FILE, PROJECT_FILE, Project, ProjectError
 from .thresholds import Thresholds
 
 UNREADABLE = "unreadable"
+RETENTION_EVERY = 50  # parts recorded between two applications of the retention setting
 
 
 def utc_now() -> str:
@@ -111,6 +113,9 @@ class LineInspector:
         self._model_stamp: tuple[int, int] | None = None
         self.model_id = ""
         self.refresh()
+        self._since_retention = 0
+        if record:
+            self.apply_retention()
 
     # ----------------------------------------------------------------------------------- state
     @property
@@ -199,9 +204,19 @@ class LineInspector:
         pred = preds[0]
         if self.record:
             self.project.record_result(image_id, pred.score, pred.anomaly_map)
+            self._since_retention += 1
+            if self._since_retention >= RETENTION_EVERY:
+                self.apply_retention()
         verdict = thresholds.verdict(pred.score) if thresholds else None
         return PartResult(name, pred.score, verdict, thresholds, self.model_id, self.project.generation(), image_id,
                           (time.perf_counter() - start) * 1000.0, anomaly_map=pred.anomaly_map)
+
+    def apply_retention(self) -> int:
+        """Remove the inspected parts the project's retention setting no longer keeps (see retention.py)."""
+        from .retention import apply_retention
+
+        self._since_retention = 0
+        return apply_retention(self.project)
 
     def unreadable(self, name: str, reason: str) -> PartResult:
         return PartResult(name, None, UNREADABLE, self.project.thresholds, self.model_id, self.project.generation(),
@@ -252,6 +267,7 @@ def project_status(project: Project, model_id_: str | None = None) -> dict:
         "model": model,
         "thresholds": t.to_dict() if t else None,
         "settings": {"model_kind": project.settings.model_kind, **project.settings.model},
+        "retention": get_retention(project).describe(),
         "database": DB_FILE,
     }
 
