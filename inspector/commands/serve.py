@@ -65,6 +65,7 @@ def safe_name(name: str | None, data: bytes) -> str:
 
 def create_app(project: str | Path, token: str | None = None, max_bytes: int = 50 << 20, queue: int = 64,
                record: bool = True):
+    import cv2
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse
     from starlette.requests import Request as StarletteRequest
@@ -181,6 +182,8 @@ def create_app(project: str | Path, token: str | None = None, max_bytes: int = 5
             return await run_on_model(work)
         except ImageReadError as exc:
             raise _Refused(415, f"not an image this service can read: {exc}") from None
+        except cv2.error as exc:  # a decoder that gave up on a malformed file
+            raise _Refused(415, f"not an image this service can read: {str(exc).strip()[-200:]}") from None
         except InspectorError as exc:
             raise _Refused(503, str(exc)) from None
         finally:

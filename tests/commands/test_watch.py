@@ -111,6 +111,8 @@ def test_watcher_killed_and_restarted_scores_every_file_exactly_once(project, tm
         for line in lines:
             if line["image_id"] is not None:
                 assert by_id[line["image_id"]].verdict == line["verdict"]
+    later = [line["file"] for line in lines if line["file"] in {s.name for s in sources[N // 2:]}]
+    assert later == [s.name for s in sources[N // 2:]]  # the ones that piled up while it was down: oldest first
     fails = {line["file"] for line in lines if line["verdict"] == "fail"}
     assert {f"part_{i:03d}.png" for i in range(4, N, 5)} <= fails
 
@@ -191,3 +193,23 @@ def test_ends_complete_recognises_a_cut_png(tmp_path):
     cut = tmp_path / "cut.png"
     cut.write_bytes(data[:-5])
     assert not ends_complete(cut, len(data) - 5)
+
+
+def test_polling_finds_files_without_events(project, tmp_path):
+    in_dir = tmp_path / "in"
+    in_dir.mkdir()
+    parts = []
+    folder = HotFolder(project, in_dir, jsonl=tmp_path / "l.jsonl", poll=True, interval=0.05, settle=0.3,
+                       on_part=parts.append)
+    folder._start_observer = None  # polling must not need the event observer at all
+    thread = threading.Thread(target=folder.run)
+    thread.start()
+    try:
+        for src in part_images(tmp_path / "src", 3, seed=31):
+            shutil.copyfile(src, in_dir / src.name)
+        _wait(lambda: len(parts) == 3, 60, "three parts")
+    finally:
+        folder.stop()
+        thread.join(10)
+    assert [p["file"] for p in parts] == ["part_000.png", "part_001.png", "part_002.png"]
+    assert sorted(p.name for p in in_dir.iterdir()) == ["part_000.png", "part_001.png", "part_002.png"]  # no --move-to
