@@ -14,7 +14,8 @@ Roles of an image: ``train`` (good, used to fit), ``holdout`` (good, held out of
 giving the good-score distribution) and ``inspected`` (a part to judge). The same bytes may be both a
 training image and an inspected one (a confirmed-good part folded back into training) but never twice in
 one pool. Reviews are never updated or deleted: a decision is a new row, undo is a new row restoring the
-previous decision, and the model's verdict is a separate column that no review touches.
+previous decision, and the model's verdict is a separate column that no review touches. (Only removing an
+inspected part for good, ``remove_inspected``, takes its reviews with it.)
 
 No Qt here: the CLI, a script or the app's worker threads use this module directly. Every connection is
 per thread (SQLite objects may not cross threads), each write is one transaction.
@@ -213,6 +214,7 @@ CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
 CREATE TRIGGER IF NOT EXISTS reviews_no_delete BEFORE DELETE ON reviews
     BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 """
+_NO_DELETE_TRIGGER = SCHEMA[SCHEMA.index("CREATE TRIGGER IF NOT EXISTS reviews_no_delete"):].strip()
 
 _LATEST_DECISION = """
     SELECT r.image_id, r.decision, r.decided_at FROM reviews r
@@ -1015,6 +1017,58 @@ class Project:
             added.append(self._insert_image(img.name, f"review:{img.id}", None, img.hash, None, "train",
                                             file=img.file, size=(img.height, img.width)))
         return added
+
+    # ------------------------------------------------------------------------- removing inspected parts
+    def remove_inspected(self, ids: Iterable[int]) -> int:
+        """Remove inspected parts for good: their results, maps, review history and (when no other image row
+        uses them, e.g. a part folded into training) their image and thumbnail files. Returns how many."""
+        ids = list(dict.fromkeys(int(i) for i in ids))
+        removed = 0
+        conn = self._db()
+        for k in range(0, len(ids), 500):
+            chunk = ids[k : k + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(f"SELECT * FROM images WHERE id IN ({marks}) AND role = 'inspected'", chunk).fetchall()
+            found = [r["id"] for r in rows]
+            if not found:
+                continue
+            fmarks = ",".join("?" * len(found))
+            maps = [r["map_file"] for r in conn.execute(
+                f"SELECT map_file FROM results WHERE image_id IN ({fmarks}) AND map_file IS NOT NULL", found)]
+            # Reviews are append-only (a trigger refuses deletes); a part removed for good takes its history
+            # with it: the trigger is lifted and restored inside the same transaction, invisible to others.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("DROP TRIGGER IF EXISTS reviews_no_delete")
+                conn.execute(f"DELETE FROM reviews WHERE image_id IN ({fmarks})", found)
+                conn.execute(f"DELETE FROM results WHERE image_id IN ({fmarks})", found)
+                conn.execute(f"DELETE FROM images WHERE id IN ({fmarks})", found)
+                conn.execute(_NO_DELETE_TRIGGER)
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+            for r in rows:
+                if not conn.execute("SELECT 1 FROM images WHERE file = ?", (r["file"],)).fetchone():
+                    (self.folder / r["file"]).unlink(missing_ok=True)
+                    (self.folder / "thumbs" / f"{r['hash']}.png").unlink(missing_ok=True)
+            for m in maps:
+                (self.folder / m).unlink(missing_ok=True)
+            removed += len(found)
+        return removed
+
+    def inspected_ids(self, before: str | None = None, beyond_newest: int | None = None) -> list[int]:
+        """Ids of inspected parts added before the ISO time ``before`` (UTC, as stored), or all but the newest
+        ``beyond_newest`` ones; oldest first."""
+        sql, params = "SELECT id FROM images WHERE role = 'inspected'", []
+        if before is not None:
+            sql += " AND added_at < ?"
+            params.append(before)
+        sql += " ORDER BY id DESC"
+        if beyond_newest is not None:
+            sql += " LIMIT -1 OFFSET ?"
+            params.append(int(beyond_newest))
+        return sorted(r[0] for r in self._db().execute(sql, params))
 
     # ------------------------------------------------------------------------------------ deletion
     def delete(self) -> None:
