@@ -203,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
     if args.host not in LOCAL_HOSTS and not token:
         raise InvalidInput(f"serving on {args.host} (reachable from other computers) needs a token: "
                            f"--token T or the environment variable {TOKEN_ENV}")
-    Project.open(args.project).close()  # a clean one-line error for a folder that is not a project
+    Project.open(args.project, read_only=True).close()  # a clean one-line error for a folder that is not a project
     app = create_app(args.project, token, int(args.max_mb * (1 << 20)), args.queue, not args.no_record)
     print(f"serving {args.project} on http://{args.host}:{args.port} (API page: /docs; Ctrl+C to stop)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

@@ -107,7 +107,11 @@ class LineInspector:
     def __init__(self, folder: str | Path, record: bool = True):
         self.folder = Path(folder)
         self.record = record
-        self.project = Project.open(self.folder)
+        self.project = Project.open(self.folder, line=record)
+        if record and self.project.read_only:
+            reason = self.project.read_only_reason
+            self.project.close()
+            raise ProjectError(f"cannot record inspections into {self.folder}: {reason}")
         self._json_stamp = _stamp(self.folder / PROJECT_FILE)
         self._model = None
         self._model_stamp: tuple[int, int] | None = None
@@ -142,9 +146,8 @@ class LineInspector:
         changed = False
         stamp = _stamp(self.folder / PROJECT_FILE)
         if stamp != self._json_stamp:
-            fresh = Project.open(self.folder)
-            self.project.close()
-            self.project, self._json_stamp, changed = fresh, stamp, True
+            self.project.reload()
+            self._json_stamp, changed = stamp, True
         model_json = self.project.model_dir / "model.json"
         stamp = _stamp(model_json)
         if stamp != self._model_stamp:
@@ -160,8 +163,7 @@ class LineInspector:
         while True:
             try:
                 meta = read_model_json(self.project.model_dir)
-                model = model_kinds.load_model(meta.get("model", self.project.settings.model_kind),
-                                               self.project.model_dir)
+                model = model_kinds.load_model(self.project.model_dir)
                 break
             except ModelFormatError:
                 if time.monotonic() > deadline:

@@ -54,7 +54,7 @@ FORMAT_VERSION = 1
 SCHEMA_VERSION = 1  # PRAGMA user_version of project.db
 PROJECT_FILE = "project.json"
 DB_FILE = "project.db"
-LOCK_FILE = ".inspector.lock"
+LOCK_FILE = ".inspector.lock"  # held by the editor: the app or a CLI project command
 MODEL_DIR = "model"
 THUMB_SIZE = 160
 ROLES = ("train", "holdout", "inspected")
@@ -287,20 +287,30 @@ def summarize(folder: str | Path) -> ProjectSummary | None:
 class Project:
     """An open project. Create with ``Project.create``, open with ``Project.open``; ``close()`` when done.
 
-    One writer at a time: the first Inspector (app, CLI, watcher) to open a project holds its writer lock (an
-    OS file lock on ``.inspector.lock``, dropped even when that process is killed); any other opens it read-only,
-    ``read_only_reason`` says why, and every change raises ``ProjectReadOnlyError`` with that reason. A careful
-    user expects this rather than two programs silently overwriting each other's results and thresholds.
+    Who may change what, between processes:
+
+    - one *editor* (the app, or an ``inspector project`` command) holds the editor lock (an OS file lock on
+      ``.inspector.lock``, dropped even when that process is killed) and may change everything: images,
+      training, thresholds, settings, reviews. Another would-be editor opens the project read-only,
+      ``read_only_reason`` says why, and every change raises ``ProjectReadOnlyError`` with that reason: a careful
+      user expects this rather than two programs silently overwriting each other's thresholds;
+    - *line* processes (``inspector watch`` or ``serve``, opened with ``line=True``) take no lock and only record
+      inspections (add parts, store their scores, apply the retention). They run beside the editor: the engineer
+      moves the lines or retrains in the app while the line keeps scoring, and the line picks the change up
+      between parts (``reload``). SQLite orders the processes' rows; retraining replaces only the scores it
+      re-computed, so parts the line recorded meanwhile are kept.
     """
 
     def __init__(self, folder: Path, settings: ProjectSettings, thresholds: Thresholds | None,
-                 layout: Layout | None, lock: FileLock | None = None, read_only_reason: str = ""):
+                 layout: Layout | None, lock: FileLock | None = None, read_only_reason: str = "",
+                 line: bool = False):
         self.folder = Path(folder)
         self.settings = settings
         self._thresholds = thresholds
         self._layout = layout
         self._lock = lock
         self.read_only_reason = read_only_reason
+        self.line = line  # a line process: records inspections only
         self.problems: list[str] = []  # what was found damaged or refused, in words (rows refused, ...)
         self._refused: set[str] = set()
         self._json_lock = threading.Lock()
@@ -311,7 +321,7 @@ class Project:
         self._conn_lock = threading.Lock()
         try:
             self._db()  # create (or check) the schema now, on the opening thread
-            if not self.read_only:
+            if not self.read_only and not self.line:
                 self._recover()
         except sqlite3.DatabaseError as exc:
             self.close()
@@ -325,14 +335,25 @@ class Project:
         return bool(self.read_only_reason)
 
     def _require_writable(self) -> None:
+        """Only the editor changes images, training, thresholds, settings and reviews."""
+        self._require_recorder()
+        if self.line:
+            raise ProjectReadOnlyError("this line process records inspections only: change the thresholds, the "
+                                       "settings or the training in the app or with 'inspector project'")
+
+    def _require_recorder(self) -> None:
+        """The editor and the line process record inspections."""
         if self.read_only:
             raise ProjectReadOnlyError(f"the project is open read-only: {self.read_only_reason}")
 
     @staticmethod
-    def _take_lock(folder: Path, read_only: bool) -> tuple[FileLock | None, str]:
-        """(the writer lock, '') or (None, why this process opens the project read-only)."""
+    def _take_lock(folder: Path, read_only: bool, line: bool = False) -> tuple[FileLock | None, str]:
+        """(the editor's lock, '') or (None, why this process opens the project read-only); (None, '') for the
+        line, which needs no lock (it only adds rows)."""
         if read_only:
             return None, "opened read-only on request"
+        if line:
+            return None, ""
         lock = FileLock(folder / LOCK_FILE)
         try:
             got = lock.acquire(wait=False)
@@ -365,10 +386,16 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, folder: str | Path, read_only: bool = False) -> "Project":
-        """Open a project for changes, or read-only when asked or when another Inspector holds it for changes
-        (then ``read_only_reason`` says so)."""
+    def open(cls, folder: str | Path, read_only: bool = False, line: bool = False) -> "Project":
+        """Open a project for changes (the editor), as the line process (``line``: records inspections only), or
+        read-only when asked or when another process holds that role (then ``read_only_reason`` says so)."""
         folder = Path(folder)
+        settings, thresholds, layout = cls._read_json(folder)
+        lock, why = cls._take_lock(folder, read_only, line)
+        return cls(folder, settings, thresholds, layout, lock, why, line=line)
+
+    @staticmethod
+    def _read_json(folder: Path) -> tuple[ProjectSettings, Thresholds | None, Layout | None]:
         path = folder / PROJECT_FILE
         try:
             data = read_versioned(path, FORMAT_VERSION, key="format_version", what="project file",
@@ -380,8 +407,12 @@ class Project:
             thresholds = Thresholds.from_dict(data.get("thresholds"))
         except (TypeError, ValueError, AttributeError) as exc:
             raise ProjectFormatError(f"{path} has invalid settings: {exc}") from None
-        lock, why = cls._take_lock(folder, read_only)
-        return cls(folder, settings, thresholds, Layout.from_dict(data.get("layout")), lock, why)
+        return settings, thresholds, Layout.from_dict(data.get("layout"))
+
+    def reload(self) -> None:
+        """Re-read settings and thresholds that another process (the editor) saved. For the line, between parts."""
+        with self._json_lock:
+            self.settings, self._thresholds, self._layout = self._read_json(self.folder)
 
     def _write_json(self) -> None:
         from ... import __version__
@@ -639,7 +670,7 @@ class Project:
         """
         if role not in ("train", "inspected"):
             raise ValueError(f"images are added as 'train' or 'inspected', not {role!r}")
-        self._require_writable()
+        self._require_writable() if role == "train" else self._require_recorder()
         files, names, missing = _expand(paths)
         report = AddReport(skipped=list(missing))
         pool = GOOD_ROLES if role == "train" else ("inspected",)
@@ -741,7 +772,8 @@ class Project:
         """The current model's folder: ``model/``, or, when training was interrupted after its database commit
         and this process may not finish the swap (read-only), the staged ``model.g<generation>/``."""
         staged = self.folder / f"{MODEL_DIR}.g{self.generation()}"
-        return staged if self.read_only and (staged / "model.json").is_file() else self.folder / MODEL_DIR
+        installs = not (self.read_only or self.line)  # only the editor finishes an interrupted swap
+        return staged if not installs and (staged / "model.json").is_file() else self.folder / MODEL_DIR
 
     def has_model(self) -> bool:
         return (self.model_dir / "model.json").is_file()
@@ -805,14 +837,21 @@ class Project:
         meta = json.loads((staged / "model.json").read_text(encoding="utf-8"))
         write_json(staged / "model.json", {**meta, "project_generation": generation})
         conn = self._db()
-        old_maps = [r["map_file"] for r in conn.execute("SELECT map_file FROM results WHERE map_file IS NOT NULL")]
         stamp = now_iso()
         info = {**info, "n_train": len(fit), "n_holdout": len(holdout), "trained_at": stamp,
                 "signature": self._signature(), "model_kind": getattr(model, "kind", self.settings.model_kind)}
         with conn:
             conn.executemany("UPDATE images SET role = 'train' WHERE id = ?", [(r.id,) for r in fit])
             conn.executemany("UPDATE images SET role = 'holdout' WHERE id = ?", [(r.id,) for r in holdout])
-            conn.execute("DELETE FROM results")
+            # replace what was re-scored and drop the scores of images now used to fit; a part the line
+            # recorded while this model trained keeps its score (from the model it was inspected with)
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS rescored (id INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM rescored")
+            conn.executemany("INSERT OR IGNORE INTO rescored VALUES (?)", [(i,) for i, _, _ in scored])
+            replaced = "image_id IN (SELECT id FROM rescored) OR image_id IN (SELECT id FROM images WHERE role = 'train')"
+            old_maps = [r["map_file"] for r in conn.execute(
+                f"SELECT map_file FROM results WHERE map_file IS NOT NULL AND ({replaced})")]
+            conn.execute(f"DELETE FROM results WHERE {replaced}")
             conn.executemany(
                 "INSERT INTO results (image_id, score, verdict, map_file, generation, scored_at) "
                 "VALUES (?, ?, NULL, ?, ?, ?)",
@@ -822,8 +861,9 @@ class Project:
         self._install_staged_model(generation)
         with self._model_lock:
             self._model = model
+        kept = set(new_maps.values())
         for m in old_maps:
-            if m not in new_maps.values():
+            if m not in kept:
                 self._unlink(self._map_path(m))
         self.reclassify()
 
@@ -900,7 +940,7 @@ class Project:
 
     def record_result(self, image_id: int, score: float, amap: np.ndarray | None) -> None:
         """Store one inspected image's score (and map) from the current model, classified at the thresholds."""
-        self._require_writable()
+        self._require_recorder()
         generation = self.generation()
         old = self._db().execute("SELECT map_file FROM results WHERE image_id = ?", (image_id,)).fetchone()
         rel = self._write_map(image_id, generation, amap)
