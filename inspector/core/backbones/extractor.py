@@ -17,6 +17,8 @@ import torch
 from torch import nn
 
 from ..errors import InspectorError, InvalidInput
+from ..runtime.pacing import TimedSplit
+from ..runtime.progress import CancelToken
 
 
 class _StopForward(Exception):
@@ -69,6 +71,7 @@ class FeatureExtractor(nn.Module):
         self.weights_label = ""  # which weights were loaded, for messages (set by build_feature_extractor)
         self.channels_last = str(getattr(model, "output_fmt", "NCHW")).upper() == "NHWC"
         self._outputs: dict[str, torch.Tensor] = {}
+        self._split = TimedSplit()  # with a cancel token: pieces of ~0.3 s, the token checked between them
         self._last = self._deepest_layer(modules)
         for name in self.layers:
             modules[name].register_forward_hook(self._make_hook(name))
@@ -92,7 +95,11 @@ class FeatureExtractor(nn.Module):
         return super().train(False)
 
     @torch.no_grad()
-    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+    def forward(self, x: torch.Tensor, cancel: CancelToken | None = None) -> list[torch.Tensor]:
+        """With ``cancel``, the batch runs in pieces sized to ~0.3 s and the token is checked between them."""
+        return self._split.run(self._forward, x, cancel)
+
+    def _forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         self._outputs = {}
         try:
             self.model(x)
