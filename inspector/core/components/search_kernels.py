@@ -41,7 +41,6 @@ def nearest(g, q, q_lo2, q_hi_min, q_hi_max, q2, bank, b_lo2, b_hi, b2, dist, in
     distance ``dist`` ``[n]`` and ``index`` ``[n]`` of the nearest bank vector (the smallest index among
     exact ties) and how many distances were computed, ``checked`` ``[n]``."""
     n, m = g.shape
-    d = q.shape[1]
     two = np.float32(2.0)
     zero = np.float32(0.0)
     for i in prange(n):

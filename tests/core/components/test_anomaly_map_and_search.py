@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from inspector.core.components.anomaly_map import anomaly_maps, gaussian_blur
 from inspector.core.components import search as search_module
+from inspector.core.components.anomaly_map import anomaly_maps, gaussian_blur
 from inspector.core.components.search import NearestNeighbours
 
 
