@@ -1,12 +1,20 @@
-"""PatchCore speed and memory on real data: MVTec AD bottle with the shared ImageNet resnet18 weights.
+"""PatchCore speed and memory on a data set in the MVTec AD layout (default: MVTec AD bottle, resnet18 ImageNet).
 
-    python benchmarks/bench_patchcore.py [--ratios 0.01 0.1] [--baseline]
+    python benchmarks/bench_patchcore.py --data DATASET_DIR --ratios 0.01 0.1 \\
+        [--backbone NAME --weights W] [--layers layer2 layer3] [--runtime openvino] [--baseline] --json OUT.json
 
-Each coreset ratio runs in its own process, so its peak RSS is its own. Printed per ratio: feature
-extraction, coreset and index seconds, the whole fit, inference ms per image with batch 1 and batch 8
-(preprocessed tensors: the model alone) and end to end (reading the PNG files too), peak RSS, image AUROC.
-``--baseline`` also times, on the same features in the same run, the plain greedy loop that the official
-code and anomalib run (every iteration updates all N distances), so the speed-up is a ratio from one run.
+Each coreset ratio runs in its own process, so its peak RSS is its own. Per ratio, in seconds or ms per image:
+``fit_s`` (= ``feature_s`` + ``coreset_s`` + ``index_s`` + overhead), ``n_patches``, ``coreset_size``,
+``projection_dim``; ``stream_gb_s``: a plain read of a 512 MB array in the same process (the machine's own
+bandwidth, the best of a one-thread numpy sum and a threaded torch sum); ``coreset_effective_gb_s`` =
+n_patches x projection_dim x 4 bytes x coreset_size / coreset_s (the rate a loop reading the whole projected
+bank once per pick would need); ``coreset_rows_read`` (the fraction of that the pruned loop really read);
+``backbone_ms_batch1/8`` (the extractor alone), ``model_ms_batch1/8`` (preprocessed tensor to score and
+map), ``end_to_end_ms`` (file to score and map, batch 8), ``peak_rss_mb``, ``image_auroc``, ``runtime``
+(what ran the backbone), ``search`` (pruned exact or flat), and the load average before and after (the
+machine may be shared: compare ratios from one run, not absolute times across runs).
+``--baseline`` also times the plain greedy loop of the official code/anomalib on the same projected features
+at the smallest ratio, and checks that the selection is the same index for index.
 This is a benchmark, not a test: it prints figures, it asserts nothing.
 """
 
@@ -14,100 +22,169 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = next((p / "shared" / "data" for p in Path(__file__).resolve().parents if (p / "shared" / "data").is_dir()),
+            Path(__file__).resolve().parents[2] / "shared" / "data")
 BOTTLE = DATA / "mvtec_ad" / "bottle"
 WEIGHTS = DATA / "weights" / "resnet18_imagenet_to_layer3.safetensors"
 
 
-def run_one(ratio: float, baseline: bool) -> dict:
+def stream_gb_s() -> dict:
+    """Read a 512 MB float32 array: one thread (numpy) and all threads (torch); the best of 3 each."""
+    import numpy as np
+    import torch
+
+    a = np.ones(128 * 1024 * 1024, dtype=np.float32)
+    t = torch.from_numpy(a)
+    out = {}
+    for name, fn in (("numpy_1_thread", lambda: np.add.reduce(a)), ("torch_threads", lambda: t.sum())):
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t0)
+        out[name] = a.nbytes / best / 1e9
+    return out
+
+
+def _per_image_ms(fn, tensors, bs: int) -> float:
+    fn(tensors[:bs])  # warm-up
+    t0 = time.perf_counter()
+    for i in range(0, len(tensors) - bs + 1, bs):
+        fn(tensors[i : i + bs])
+    return 1000 * (time.perf_counter() - t0) / (len(tensors) // bs * bs)
+
+
+def run_one(args) -> dict:
     import numpy as np
     import torch
 
     import inspector  # noqa: F401  (first: it sets the OpenMP wait policy before torch and faiss load)
+    from inspector.core.backbones.runtime import runtime_name
     from inspector.core.components import coreset
     from inspector.core.evaluation.metrics import image_auroc
     from inspector.core.evaluation.mvtec import discover, peak_rss_mb
     from inspector.core.io.images import iter_batches
     from inspector.core.models.patchcore import PatchCore, PatchCoreConfig
 
-    train, samples = discover(BOTTLE)
-    model = PatchCore(PatchCoreConfig(backbone="resnet18", layers=["layer2", "layer3"], weights=str(WEIGHTS),
-                                      coreset_ratio=ratio, device="cpu"))
+    out: dict = {"data": str(args.data), "ratio": args.one, "backbone": args.backbone, "layers": args.layers,
+                 "load_before": os.getloadavg()[0], "threads": torch.get_num_threads()}
+    streams = stream_gb_s()
+    out["stream_gb_s"] = max(streams.values())
+    out["stream_gb_s_by_reader"] = streams
+    train, samples = discover(args.data)
+    model = PatchCore(PatchCoreConfig(backbone=args.backbone, layers=args.layers, weights=args.weights,
+                                      coreset_ratio=args.one, device="cpu"))
+    if args.runtime == "openvino":
+        from inspector.core.backbones.runtime import use_openvino
+
+        t0 = time.perf_counter()
+        out["runtime_message"] = use_openvino(model.extractor, (model.config.crop, model.config.crop))
+        out["runtime_setup_s"] = time.perf_counter() - t0
+    out["runtime"] = runtime_name(model.extractor)
     t0 = time.perf_counter()
     report = model.fit(train)
-    fit = time.perf_counter() - t0
-    out = {"ratio": ratio, "fit_s": fit, **{f"{k}_s": v for k, v in report.seconds.items()},
-           "coreset_size": report.info["coreset_size"], "n_patches": report.info["n_patches"]}
+    out["fit_s"] = time.perf_counter() - t0
+    secs = report.seconds
+    out.update(feature_s=secs.get("features"), coreset_s=secs.get("coreset"), index_s=secs.get("index"),
+               n_patches=report.info["n_patches"], coreset_size=report.info["coreset_size"],
+               projection_dim=model.config.coreset_projection_dim)
+    bytes_per_pick = out["n_patches"] * min(out["projection_dim"], report.info["feature_dim"]) * 4
+    out["coreset_effective_gb_s"] = bytes_per_pick * out["coreset_size"] / out["coreset_s"] / 1e9
+    blocks = coreset.LAST_RUN.get("blocks", {})
+    if blocks.get("k") == out["coreset_size"]:
+        out["coreset_rows_read"] = blocks["rows_read"] / (blocks["n"] * blocks["k"])
+    out["search"] = "pruned exact" if model.search.pruned is not None else "faiss flat"
 
     paths = [s.path for s in samples]
     t0 = time.perf_counter()
     preds = list(model.predict(paths, batch_size=8))
-    out["end_to_end_ms_per_image"] = 1000 * (time.perf_counter() - t0) / len(preds)
+    out["end_to_end_ms"] = 1000 * (time.perf_counter() - t0) / len(preds)
     out["image_auroc"] = image_auroc(np.array([p.score for p in preds]), np.array([s.label for s in samples]))
 
     tensors = torch.cat([b.images for b in iter_batches(paths[:32], model.preprocessor, 8, [])])
-    for bs in (1, 8):
-        model.predict_batch(tensors[:bs])  # warm-up
-        t0 = time.perf_counter()
-        for i in range(0, len(tensors), bs):
-            model.predict_batch(tensors[i : i + bs])
-        out[f"model_ms_per_image_batch{bs}"] = 1000 * (time.perf_counter() - t0) / len(tensors)
+    with torch.no_grad():
+        for bs in (1, 8):
+            out[f"backbone_ms_batch{bs}"] = _per_image_ms(
+                lambda x: model.extractor(x.contiguous(memory_format=torch.channels_last)), tensors, bs)
+            out[f"model_ms_batch{bs}"] = _per_image_ms(model.predict_batch, tensors, bs)
     out["peak_rss_mb"] = peak_rss_mb()
 
-    if baseline:  # the official/anomalib loop on the same projected features, same start distances
+    if args.baseline:  # the official/anomalib loop on the same projected features, same start distances
         bank = torch.cat([model.embed(b.images)[0].reshape(-1, model.memory_bank.shape[1])
                           for b in iter_batches(train, model.preprocessor, 8, [])])
-        z = coreset.random_projection(bank, 128, 0)
-        start = coreset._start_distances(z, 10, 0)
-        k = coreset.coreset_size(len(z), ratio)
+        z = coreset.random_projection(bank, model.config.coreset_projection_dim, model.config.seed)
         del bank
+        start = coreset._start_distances(z, model.config.coreset_start_points, model.config.seed)
+        k = out["coreset_size"]
         t0 = time.perf_counter()
-        plain = coreset._greedy_dense(z, start, k, coreset.no_progress, None)
+        plain = coreset._greedy_plain(z, start, k)
         out["baseline_plain_loop_s"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        pruned = coreset._greedy_pruned(z.numpy(), start.numpy(), k, coreset.no_progress, None)
-        out["pruned_loop_s"] = time.perf_counter() - t0
-        out["same_selection_fraction"] = float((plain == pruned).mean())
+        ours = coreset.select_coreset(z, k, start_points=model.config.coreset_start_points, seed=model.config.seed)
+        out["ours_same_features_s"] = time.perf_counter() - t0
+        out["same_selection_fraction"] = float((plain == ours).mean())
+        out["first_difference"] = int(np.argmax(plain != ours)) if (plain != ours).any() else None
+    out["load_after"] = os.getloadavg()[0]
     return out
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", type=Path, default=BOTTLE, help="a folder in the MVTec AD layout (default: bottle)")
     p.add_argument("--ratios", type=float, nargs="+", default=[0.01, 0.1])
+    p.add_argument("--backbone", default="resnet18")
+    p.add_argument("--weights", default=None, help="weights file, 'random' or 'pretrained' (default: the shared "
+                                                   "resnet18 file for resnet18)")
+    p.add_argument("--layers", nargs="+", default=["layer2", "layer3"])
+    p.add_argument("--runtime", choices=["torch", "openvino"], default="torch",
+                   help="run the backbone through OpenVINO (checked against torch; falls back with a message)")
+    p.add_argument("--json", type=Path, help="write the figures here as JSON")
     p.add_argument("--baseline", action="store_true",
                    help="also time the plain greedy loop at the smallest ratio (slow: minutes)")
     p.add_argument("--one", type=float, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.weights is None:
+        args.weights = str(WEIGHTS) if args.backbone == "resnet18" else "pretrained"
     if args.one is not None:
-        print(json.dumps(run_one(args.one, args.baseline)))
+        print(json.dumps(run_one(args)))
         return 0
-    if not (BOTTLE.is_dir() and WEIGHTS.is_file()):
-        print(f"real data not found under {DATA}; nothing to measure")
+    if not args.data.is_dir():
+        print(f"data not found: {args.data}; nothing to measure")
         return 1
     rows = []
     for ratio in args.ratios:
-        with_baseline = args.baseline and ratio == min(args.ratios)  # the plain loop at 10 % takes ~30 min
-        cmd = [sys.executable, __file__, "--one", str(ratio)] + (["--baseline"] if with_baseline else [])
+        cmd = [sys.executable, __file__, "--one", str(ratio), "--data", str(args.data), "--backbone", args.backbone,
+               "--weights", args.weights, "--runtime", args.runtime, "--layers", *args.layers]
+        if args.baseline and ratio == min(args.ratios):  # the plain loop at 10 % takes ~30 min
+            cmd.append("--baseline")
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
-            print(done.stderr[-2000:])
+            print(done.stderr[-3000:])
             return done.returncode
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    keys = ["features_s", "coreset_s", "index_s", "fit_s", "model_ms_per_image_batch1", "model_ms_per_image_batch8",
-            "end_to_end_ms_per_image", "peak_rss_mb", "image_auroc", "coreset_size"]
+        print(json.dumps(rows[-1], indent=1), flush=True)
+    for r in rows:
+        r["model_over_backbone_batch8"] = r["model_ms_batch8"] / r["backbone_ms_batch8"]
+        r["coreset_effective_over_stream"] = r["coreset_effective_gb_s"] / r["stream_gb_s"]
+    keys = ["n_patches", "coreset_size", "fit_s", "feature_s", "coreset_s", "index_s", "stream_gb_s",
+            "coreset_effective_gb_s", "coreset_effective_over_stream", "coreset_rows_read", "backbone_ms_batch1",
+            "backbone_ms_batch8", "model_ms_batch1", "model_ms_batch8", "model_over_backbone_batch8",
+            "end_to_end_ms", "peak_rss_mb", "image_auroc", "search", "runtime", "load_before", "load_after"]
     if args.baseline:
-        keys += ["baseline_plain_loop_s", "pruned_loop_s", "same_selection_fraction"]
-    print(f"PatchCore, resnet18 layer2+layer3, bottle ({rows[0]['n_patches']} patches), CPU")
-    heads = ["coreset {:.0%}".format(r["ratio"]) for r in rows]
-    print(" " * 28 + "".join(f"{h:>16}" for h in heads))
+        keys += ["baseline_plain_loop_s", "ours_same_features_s", "same_selection_fraction", "first_difference"]
+    print(f"PatchCore, {args.backbone} {'+'.join(args.layers)}, {args.data.name}, CPU")
+    print(" " * 30 + "".join(f"{'coreset {:.0%}'.format(r['ratio']):>16}" for r in rows))
     for k in keys:
-        print(f"{k:28}" + "".join(f"{r.get(k, float('nan')):>16.3f}" if isinstance(r.get(k), float)
-                                   else f"{r.get(k, '')!s:>16}" for r in rows))
+        cells = [r.get(k) for r in rows]
+        print(f"{k:30}" + "".join(f"{c:>16.3f}" if isinstance(c, float) else f"{c!s:>16}" for c in cells))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
     return 0
 
 

@@ -17,6 +17,8 @@ import torch
 from torch import nn
 
 from ..errors import InspectorError, InvalidInput
+from ..runtime.pacing import TimedSplit
+from ..runtime.progress import CancelToken
 
 
 class _StopForward(Exception):
@@ -69,6 +71,9 @@ class FeatureExtractor(nn.Module):
         self.weights_label = ""  # which weights were loaded, for messages (set by build_feature_extractor)
         self.channels_last = str(getattr(model, "output_fmt", "NCHW")).upper() == "NHWC"
         self._outputs: dict[str, torch.Tensor] = {}
+        self._split = TimedSplit()  # with a cancel token: pieces of ~0.3 s, the token checked between them
+        self._stop = True  # False while exporting: a graph cannot stop by an exception (the pruned tail is cheap)
+        self.runner = None  # a compiled runtime for the same function (backbones/runtime.py), or None: eager torch
         self._last = self._deepest_layer(modules)
         for name in self.layers:
             modules[name].register_forward_hook(self._make_hook(name))
@@ -82,7 +87,7 @@ class FeatureExtractor(nn.Module):
     def _make_hook(self, name: str):
         def hook(module, inputs, output):
             self._outputs[name] = output
-            if name == self._last and all(n in self._outputs for n in self.layers):
+            if self._stop and name == self._last and all(n in self._outputs for n in self.layers):
                 raise _StopForward
 
         return hook
@@ -92,7 +97,17 @@ class FeatureExtractor(nn.Module):
         return super().train(False)
 
     @torch.no_grad()
-    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+    def forward(self, x: torch.Tensor, cancel: CancelToken | None = None) -> list[torch.Tensor]:
+        """With ``cancel``, the batch runs in pieces sized to ~0.3 s and the token is checked between them."""
+        return self._split.run(self._forward, x, cancel)
+
+    def _forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        if self.runner is not None:
+            return self.runner(x)
+        return self.eager(x)
+
+    def eager(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """The layer maps computed by torch itself."""
         self._outputs = {}
         try:
             self.model(x)

@@ -7,23 +7,34 @@ Greedy k-center (minimax facility location) over the memory bank, made affordabl
 2. start from each point's mean distance to ``start_points`` (10) random points;
 3. repeatedly take the point farthest from the chosen set and lower every point's min-distance.
 
-Step 3 never forms an ``N x N`` matrix. On the CPU it is also pruned exactly (as in Elkan's k-means):
-every point remembers the chosen centre ``a(x)`` nearest to it. A new centre ``c`` can only lower a point's
-min-distance ``u(x)`` if ``|c - a(x)| < 2 u(x)`` (triangle inequality), so each iteration computes the
-distances from ``c`` to the ``k`` centres so far, and exact distances only for the points that pass that
-test; everything else is one cheap pass over ``N`` integers. The selection is the same as the plain loop's
-(up to ties between equal floats). On a GPU the plain loop is used: it is fast there.
+Step 3 never forms an ``N x N`` matrix, and its floor is one read of the projected bank per chosen point.
+On the CPU a compiled loop (``coreset_kernels``, numba) reaches it: one fused pass per pick computes the
+distances, lowers the min-distances in place and finds the next farthest point, threaded over row blocks.
+On top of that, blocks are pruned exactly: every few picks the rows are regrouped by the chosen point nearest
+to them (its Voronoi cell, in shells of distance), so a block lies within a known radius of a known point and
+the triangle inequality tells when none of its rows can get closer to the new centre; such blocks are not
+read. The bound costs one ``d``-vector distance per block of 256 rows, so no data set is slower than the
+fused pass, and skipped rows are only rows that would not have changed: the selection is the unpruned
+pass's, which is the plain loop's up to ties between equal floats (the tests compare them index for index).
+Without numba the fused pass is one BLAS matrix-vector product per pick. On a GPU the same product runs as a
+few kernels per pick with no host synchronisation except the cancel check every 64 picks.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import torch
 
 from ..errors import InvalidInput
 from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
+
+try:  # the compiled loop; without numba the BLAS matrix-vector loop does the same, somewhat slower
+    from . import coreset_kernels as kernels
+except ImportError:  # pragma: no cover - numba is a dependency, but a platform may lack a wheel
+    kernels = None
 
 
 def coreset_size(n: int, ratio: float) -> int:
@@ -75,8 +86,8 @@ def greedy_coreset(
 
     The projection runs where ``features`` are; the selection on ``device`` (default: the same place).
 
-    ``progress("coreset", i, k)`` is called as points are chosen and ``cancel`` is checked every iteration,
-    so a cancelled selection stops within milliseconds by raising ``Cancelled``.
+    ``progress("coreset", i, k)`` is called as points are chosen and ``cancel`` is checked every ~50 ms,
+    so a cancelled selection stops within a fraction of a second by raising ``Cancelled``.
     """
     z = random_projection(features, projection_dim, seed)
     return select_coreset(z, coreset_size(len(z), ratio), start_points=start_points, seed=seed,
@@ -101,104 +112,165 @@ def select_coreset(
     if device is not None:
         z = z.to(device)
     mind = _start_distances(z, start_points, seed)
-    if z.device.type == "cpu":
-        return _greedy_pruned(z.numpy(), mind.numpy(), k, progress, cancel)
-    return _greedy_dense(z, mind, k, progress, cancel)
+    if z.device.type != "cpu":
+        return _greedy_device(z, mind, k, progress, cancel)
+    if kernels is None:
+        return _greedy_matvec(z.numpy(), mind.numpy(), k, progress, cancel)
+    return _greedy_blocks(z.numpy(), mind.numpy(), k, progress, cancel)
 
 
-def _report_every(k: int) -> int:
-    return max(1, k // 200)
+LAST_RUN: dict = {}  # what the last CPU selection did ({"blocks": {"rows_read", "n", "k", "regroups"}}): for benchmarks
 
 
-def _greedy_dense(
-    z: torch.Tensor, mind: torch.Tensor, k: int, progress: ProgressFn, cancel: CancelToken | None
-) -> np.ndarray:
-    """The plain loop: every iteration updates all ``N`` min-distances (used on GPUs)."""
-    chosen = torch.empty(k, dtype=torch.long, device=z.device)
-    every = _report_every(k)
+class _Pacer:
+    """Sizes chunks of picks so that progress and the cancel check come about every ``seconds`` (and at
+    least every 1 % of the ``k`` picks)."""
+
+    def __init__(self, k: int, seconds: float = 0.05):
+        self.seconds, self.step, self.most, self._t = seconds, 1, max(1, k // 100), None
+
+    def next(self) -> int:
+        now = time.perf_counter()
+        if self._t is not None:
+            took = max(now - self._t, 1e-6)
+            self.step = int(min(max(1.0, self.step * self.seconds / took), 4.0 * self.step, self.most))
+        self._t = now
+        return self.step
+
+
+def _greedy_plain(z: torch.Tensor, mind: torch.Tensor, k: int) -> np.ndarray:
+    """The official (and anomalib's) loop, as written there: every pick recomputes all ``N`` distances with
+    temporaries. The reference the tests and the benchmark compare with; not used by the models."""
+    chosen = np.empty(k, dtype=np.int64)
     for i in range(k):
         idx = torch.argmax(mind)
-        chosen[i] = idx
+        chosen[i] = int(idx)
         mind = torch.minimum(mind, torch.linalg.vector_norm(z - z[idx], dim=1))
-        checkpoint(cancel)  # every iteration: an Event check costs ~50 ns
-        if i % every == 0:
-            progress("coreset", i, k)
-    progress("coreset", k, k)
-    return chosen.cpu().numpy()
+    return chosen
 
 
-def _principal_axes(z: np.ndarray) -> np.ndarray:
-    """Rotate centred ``z`` ``[N, d]`` onto its principal axes (orthogonal: all distances are unchanged)."""
-    mean = z.mean(axis=0, dtype=np.float64)
-    cov = np.zeros((z.shape[1], z.shape[1]))
-    for i in range(0, len(z), 32768):  # float64 accumulation without a float64 copy of all of z
-        chunk = z[i : i + 32768].astype(np.float64)
-        cov += chunk.T @ chunk
-    cov = cov / len(z) - np.outer(mean, mean)
-    _, vecs = np.linalg.eigh(cov)
-    rot = vecs[:, ::-1].astype(np.float32)  # largest variance first
-    return np.ascontiguousarray((z - mean.astype(np.float32)) @ rot)
-
-
-def _greedy_pruned(
+def _greedy_blocks(
     z: np.ndarray,
     mind0: np.ndarray,
     k: int,
     progress: ProgressFn,
     cancel: CancelToken | None,
-    low_dims: int = 16,
+    *,
+    prune: bool = True,
+    threads: int | None = None,
+    block_rows: int = 256,
+    min_cell_rows: int = 64,
 ) -> np.ndarray:
-    """Greedy k-center with triangle-inequality pruning; exact, see the module docstring.
+    """Fused, block-pruned greedy loop (numba); ``z`` ``[N, d]``, ``mind0`` ``[N]``; returns ``[k]`` indices.
 
-    ``z`` ``[N, d]`` projected features, ``mind0`` ``[N]`` start distances; returns ``[k]`` indices.
-    Distances are first bounded from below on the ``low_dims`` leading principal coordinates (a distance
-    over some coordinates of an orthonormal basis never exceeds the full one); the full ``d`` coordinates
-    are read only where that bound cannot settle the question.
+    ``prune=False`` runs the fused pass over every block (the reference for the pruning). The blocks are
+    regrouped into Voronoi cells after 16, 32, 64, ... picks while cells average at least ``min_cell_rows``.
     """
     n, d = z.shape
-    z = _principal_axes(z)
-    lo = min(low_dims, d)
-    z_lo = np.ascontiguousarray(z[:, :lo])
-    mind = np.array(mind0, dtype=np.float32)
-    # assign[x] = slot of the centre nearest to x; slot 0 is the start "anchor" (the mean distance), which is
-    # no point, so its distance to any new centre is kept at 0: points still assigned to it are always checked.
-    assign = np.zeros(n, dtype=np.int32)
-    centres = np.zeros((k + 1, d), dtype=np.float32)
-    centres_lo = np.zeros((k + 1, lo), dtype=np.float32)
-    reach = np.zeros(k + 1, dtype=np.float32)  # upper bound of 2 u(x) over each centre's points
-    to_centre = np.zeros(k + 1, dtype=np.float32)  # lower bound of |c - centre| for the newest c
-    # |c - a(x)| < 2 u(x), with a small margin so that float rounding never prunes a point that could improve
-    grow = np.float32(2.0 * (1.0 + 1e-4))
-    limit = grow * mind + 1e-6
+    z = np.ascontiguousarray(z, dtype=np.float32)
+    orig = np.arange(n, dtype=np.int64)
+    mind = np.square(mind0, dtype=np.float32)
+    assign = np.full(n, -1, dtype=np.int32)
+    starts = np.append(np.arange(0, n, block_rows), n).astype(np.int64)
+    pivots = np.zeros((len(starts) - 1, d), dtype=np.float32)
+    radius = np.full(len(starts) - 1, -1.0, dtype=np.float32)
+    inner = np.zeros(len(starts) - 1, dtype=np.float32)
+    block_max = np.empty(len(starts) - 1, dtype=np.float32)
+    block_arg = np.empty(len(starts) - 1, dtype=np.int64)
+    kernels.block_maxima(mind, orig, starts, block_max, block_arg)
+    picked = np.empty((k, d), dtype=np.float32)
     chosen = np.empty(k, dtype=np.int64)
-    every = _report_every(k)
+    cur = int(np.argmax(mind))
+    regroup = 16 if prune else k + 1
+    pacer = _Pacer(k)
+    done = 0
+    stats = LAST_RUN.setdefault("blocks", {})
+    stats.update(rows_read=0, n=n, k=k, regroups=0)
+    while done < k:
+        stop = min(k, done + pacer.next(), regroup if regroup > done else k)
+        cur, rows = kernels.run_parallel(kernels.greedy_picks, z, orig, mind, assign, starts, pivots, inner, radius, block_max,
+                                         block_arg, picked, chosen, done, stop, cur, threads=threads)
+        done = stop
+        stats["rows_read"] += rows
+        checkpoint(cancel)
+        progress("coreset", done, k)
+        if done == regroup and done < k:
+            z, orig, mind, assign, cur, (starts, pivots, inner, radius) = _regroup(z, orig, mind, assign, cur, picked, block_rows)
+            block_max = np.empty(len(starts) - 1, dtype=np.float32)
+            block_arg = np.empty(len(starts) - 1, dtype=np.int64)
+            kernels.block_maxima(mind, orig, starts, block_max, block_arg)
+            stats["regroups"] += 1
+            regroup = 2 * done if 2 * done * min_cell_rows <= n else k + 1
+    progress("coreset", k, k)
+    return chosen
+
+
+def _regroup(z, orig, mind, assign, cur, picked, block_rows):
+    """Reorder the rows by their nearest chosen point, then by distance to it, and cut blocks of at most
+    ``block_rows`` rows within each cell (shells): (starts ``[B + 1]``, pivots ``[B, d]``, inner and outer
+    radii ``[B]``)."""
+    order = np.lexsort((mind, assign))
+    where = np.empty_like(order)
+    where[order] = np.arange(len(order))
+    z, orig, mind, assign = z[order], orig[order], mind[order], assign[order]
+    cells = np.concatenate(([0], np.flatnonzero(assign[1:] != assign[:-1]) + 1, [len(z)]))
+    sizes = np.diff(cells)
+    pieces = -(-sizes // block_rows)
+    starts = np.concatenate([lo + (np.arange(m) * size) // m for lo, size, m in zip(cells[:-1], sizes, pieces)])
+    starts = np.append(starts, len(z)).astype(np.int64)
+    last = starts[1:] - 1
+    owner = assign[starts[:-1]]
+    radius = np.where(owner >= 0, np.sqrt(mind[last]), -1.0).astype(np.float32)  # rows sorted by distance
+    inner = np.sqrt(mind[starts[:-1]]).astype(np.float32)
+    pivots = np.where((owner >= 0)[:, None], picked[np.maximum(owner, 0)], 0.0).astype(np.float32)
+    return z, orig, mind, assign, int(where[cur]), (starts, pivots, inner, radius)
+
+
+def _greedy_matvec(
+    z: np.ndarray, mind0: np.ndarray, k: int, progress: ProgressFn, cancel: CancelToken | None
+) -> np.ndarray:
+    """Fused loop without numba: ``|x|^2 - 2 x.c + |c|^2`` with one BLAS matrix-vector product per pick."""
+    z = np.asarray(z, dtype=np.float32)
+    z = z - z.mean(axis=0, dtype=np.float64).astype(np.float32)  # centred: less cancellation in the expansion
+    norms = np.einsum("ij,ij->i", z, z)
+    mind = np.square(mind0, dtype=np.float32)
+    buf = np.empty_like(mind)
+    chosen = np.empty(k, dtype=np.int64)
+    every = max(1, k // 200)
     for i in range(k):
         j = int(np.argmax(mind))
         chosen[i] = j
-        c, c_lo = z[j], z_lo[j]
-        if i:
-            bound = _distances(centres_lo[1 : i + 1], c_lo)
-            close = np.flatnonzero(bound < reach[1 : i + 1])
-            bound[close] = _distances(centres[1 + close], c)
-            to_centre[1 : i + 1] = bound
-        centres[i + 1], centres_lo[i + 1] = c, c_lo
-        cand = np.flatnonzero(to_centre[assign] < limit)
-        cand = cand[_distances(z_lo[cand], c_lo) < mind[cand]]
-        dist = _distances(z[cand], c)
-        better = dist < mind[cand]
-        upd, new = cand[better], dist[better]
-        mind[upd] = new
-        limit[upd] = grow * new + 1e-6
-        assign[upd] = i + 1
-        reach[i + 1] = limit[upd].max() if len(upd) else 1e-6
-        checkpoint(cancel)  # every iteration: an Event check costs ~50 ns
+        np.dot(z, z[j], out=buf)
+        buf *= -2.0
+        buf += norms
+        buf += norms[j]
+        np.minimum(mind, buf, out=mind)
         if i % every == 0:
+            checkpoint(cancel)
             progress("coreset", i, k)
     progress("coreset", k, k)
     return chosen
 
 
-def _distances(points: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """Euclidean distances of ``points`` ``[m, d]`` to ``c`` ``[d]``."""
-    diff = points - c
-    return np.sqrt(np.einsum("ij,ij->i", diff, diff))
+def _greedy_device(
+    z: torch.Tensor, mind0: torch.Tensor, k: int, progress: ProgressFn, cancel: CancelToken | None, check_every: int = 64
+) -> np.ndarray:
+    """The fused loop for a GPU: ``|x|^2 - 2 x.c + |c|^2`` in preallocated buffers, a few kernels per pick and
+    no host synchronisation (the argmax stays on the device) except the cancel check every ``check_every``."""
+    z = z - z.mean(dim=0)  # centred: less cancellation in the expansion
+    norms = torch.einsum("ij,ij->i", z, z)
+    mind = mind0.float().square()
+    buf = torch.empty_like(mind)
+    chosen = torch.empty(k, dtype=torch.long, device=z.device)
+    idx = torch.argmax(mind).view(1)
+    for i in range(k):
+        chosen[i : i + 1] = idx
+        torch.addmv(norms, z, z.index_select(0, idx).view(-1), alpha=-2.0, out=buf)
+        buf += norms.index_select(0, idx)
+        torch.minimum(mind, buf, out=mind)
+        idx = torch.argmax(mind).view(1)
+        if i % check_every == 0:
+            checkpoint(cancel)
+            progress("coreset", i, k)
+    progress("coreset", k, k)
+    return chosen.cpu().numpy()

@@ -103,9 +103,10 @@ class GaussianModel(AnomalyModel):
 
     # ----------------------------------------------------------------------------------------- features
     @torch.no_grad()
-    def embed(self, images: torch.Tensor) -> list[torch.Tensor]:
+    def embed(self, images: torch.Tensor, cancel: CancelToken | None = None) -> list[torch.Tensor]:
         """``[b, 3, H, W]`` -> per level the globally average-pooled features ``[b, C_l]`` (float64, CPU)."""
-        return [m.mean(dim=(2, 3)).to("cpu", torch.float64) for m in self.extractor(images.to(self.device))]
+        maps = self.extractor(images.to(self.device), cancel=cancel)
+        return [m.mean(dim=(2, 3)).to("cpu", torch.float64) for m in maps]
 
     # ---------------------------------------------------------------------------------------------- fit
     def fit(
@@ -124,7 +125,7 @@ class GaussianModel(AnomalyModel):
         with watch("features"):
             for batch in iter_batches(paths, self.preprocessor, cfg.batch_size, skipped):
                 checkpoint(cancel)
-                for level, feats in zip(pooled, self.embed(batch.images)):
+                for level, feats in zip(pooled, self.embed(batch.images, cancel)):
                     level.append(feats)
                 n += len(batch.paths)
                 progress("features", n + len(skipped), len(paths))

@@ -154,13 +154,13 @@ class Padim(AnomalyModel):
 
     # ----------------------------------------------------------------------------------------- features
     @torch.no_grad()
-    def embed(self, images: torch.Tensor) -> torch.Tensor:
+    def embed(self, images: torch.Tensor, cancel: CancelToken | None = None) -> torch.Tensor:
         """``[b, 3, H, W]`` normalized images -> embeddings ``[b, P, D]`` (float32, on the model's device).
 
         Channels are selected before upsampling (bilinear interpolation acts per channel, so the result is
         the same and the unused channels are never upsampled).
         """
-        maps = self.extractor(images.to(self.device))
+        maps = self.extractor(images.to(self.device), cancel=cancel)
         h, w = maps[0].shape[-2:]
         parts = []
         for m, sel in zip(maps, self._per_layer):
@@ -192,7 +192,7 @@ class Padim(AnomalyModel):
         with watch("features"):
             for batch in iter_batches(paths, self.preprocessor, cfg.batch_size, skipped):
                 checkpoint(cancel)
-                gaussians.update(self.embed(batch.images))
+                gaussians.update(self.embed(batch.images, cancel))
                 progress("features", gaussians.n + len(skipped), len(paths))
         if gaussians.n < 2:
             listed = "; ".join(str(s) for s in skipped[:5])

@@ -82,9 +82,9 @@ class PatchCore(AnomalyModel):
 
     # ----------------------------------------------------------------------------------------- features
     @torch.no_grad()
-    def embed(self, images: torch.Tensor) -> tuple[torch.Tensor, tuple[int, int]]:
+    def embed(self, images: torch.Tensor, cancel: CancelToken | None = None) -> tuple[torch.Tensor, tuple[int, int]]:
         """``[b, 3, H, W]`` normalized images -> (patch features ``[b, h*w, D]`` on the CPU, ``(h, w)``)."""
-        maps = self.extractor(images.to(self.device, memory_format=torch.channels_last))
+        maps = self.extractor(images.to(self.device, memory_format=torch.channels_last), cancel=cancel)
         feats, grid = patch_features(
             maps, self.config.patchsize, self.config.pretrain_embed_dimension, self.config.target_embed_dimension
         )
@@ -114,7 +114,7 @@ class PatchCore(AnomalyModel):
             with watch("features"):
                 for batch in iter_batches(paths, self.preprocessor, cfg.batch_size, skipped):
                     checkpoint(cancel)
-                    feats, _ = self.embed(batch.images)
+                    feats, _ = self.embed(batch.images, cancel)
                     per_image = feats.shape[1]
                     feats = feats.reshape(-1, dim)
                     if projected is None:  # one allocation: no list of chunks, no concatenation copy

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from inspector.core.components import search as search_module
 from inspector.core.components.anomaly_map import anomaly_maps, gaussian_blur
 from inspector.core.components.search import NearestNeighbours
 
@@ -43,3 +44,41 @@ def test_search_is_exact_nearest_neighbour_with_euclidean_distances():
     order = np.argsort(ref, axis=1)[:, :3]
     assert (idx == order).all()
     assert np.allclose(dist, np.take_along_axis(ref, order, 1), atol=1e-4)
+
+
+def _brute_force(bank: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    d = np.sqrt(((queries.astype(np.float64)[:, None] - bank.astype(np.float64)[None]) ** 2).sum(axis=2))
+    return d, d.argmin(axis=1)
+
+
+@pytest.mark.skipif(search_module.kernels is None, reason="numba is not installed")
+def test_pruned_search_is_the_exact_nearest_neighbour():
+    rng = np.random.default_rng(1)
+    # structured like patch features: a few strong directions, clusters, non-zero mean, 512 dims
+    basis = rng.normal(size=(24, 512)) * np.linspace(3, 0.3, 24)[:, None]
+    centres = rng.normal(size=(40, 24))
+    bank = (centres[rng.integers(0, 40, 3000)] + 0.3 * rng.normal(size=(3000, 24))) @ basis
+    bank = (bank + 0.05 * rng.normal(size=bank.shape) + 2.0).astype(np.float32)
+    bank[100] = bank[50]  # a duplicate
+    spread = (rng.normal(size=(3000, 512)) * np.linspace(1.0, 0.2, 512)).astype(np.float32)  # beyond 128 dims
+    bank[1500:] += spread[1500:]
+    queries = np.concatenate([
+        (centres[rng.integers(0, 40, 300)] @ basis + 0.1 * rng.normal(size=(300, 512)) + 2.0),  # near the bank
+        bank[1500:1800] + 0.5 * rng.normal(size=(300, 512)) * np.linspace(1.0, 0.2, 512),  # where the rest counts
+        rng.normal(size=(50, 512)) * 3,  # far from everything
+        bank[40:60],  # exactly bank vectors: distance 0
+    ]).astype(np.float32)
+    nn = NearestNeighbours(bank, pruned=True)
+    assert nn.pruned is not None
+    dist, idx = nn.search(queries, 1)
+    ref_d, ref_idx = _brute_force(bank, queries)
+    picked = ref_d[np.arange(len(queries)), idx[:, 0]]
+    best = ref_d[np.arange(len(queries)), ref_idx]
+    assert np.all(picked <= best + 1e-4 * np.maximum(best, 1.0))  # the nearest (or a float tie with it)
+    assert (idx[:, 0] == ref_idx).mean() > 0.99
+    assert np.allclose(dist[:, 0], best, atol=2e-3, rtol=1e-4)
+    assert idx[660, 0] == 50 and dist[-20:, 0].max() < 1e-2  # bank[50] == bank[100]: the first, like a flat scan
+    _, _, checked = nn.pruned.search(queries[:300])
+    assert checked.mean() < 0.2 * len(bank)  # and most of the bank was never compared in full
+    flat_d, flat_idx = NearestNeighbours(bank, pruned=False).search(queries, 1)
+    assert (flat_idx[:, 0] == idx[:, 0]).mean() > 0.99

@@ -37,16 +37,59 @@ def test_greedy_picks_every_cluster_first():
     assert sorted(labels[idx].tolist()) == list(range(12))  # far-apart points: one per cluster
 
 
-def test_pruned_loop_selects_what_the_plain_loop_selects():
+def _spread_clusters():
     x, _ = _clusters(per=300, dim=256, seed=3)
-    x = x + torch.randn_like(x)  # some spread inside clusters
+    x = x + torch.randn_like(x, generator=torch.Generator().manual_seed(4))  # some spread inside clusters
     z = C.random_projection(x, 128, seed=0)
-    start = C._start_distances(z, 10, seed=0)
+    return z, C._start_distances(z, 10, seed=0)
+
+
+@pytest.mark.skipif(C.kernels is None, reason="numba is not installed")
+def test_fused_and_pruned_loops_select_what_the_plain_loop_selects_index_for_index():
+    z, start = _spread_clusters()
     k = 400
-    plain = C._greedy_dense(z, start, k, C.no_progress, None)
-    pruned = C._greedy_pruned(z.numpy(), start.numpy(), k, C.no_progress, None)
-    assert (plain == pruned).mean() > 0.99  # identical up to ties between equal floats
-    assert _coverage(z.numpy(), pruned) == pytest.approx(_coverage(z.numpy(), plain), rel=1e-5)
+    plain = C._greedy_plain(z, start, k)
+    fused = C._greedy_blocks(z.numpy(), start.numpy(), k, C.no_progress, None, prune=False)
+    assert C.LAST_RUN["blocks"]["rows_read"] == len(z) * k  # no pruning: every row read once per pick
+    pruned = C._greedy_blocks(z.numpy(), start.numpy(), k, C.no_progress, None, min_cell_rows=8, block_rows=32)
+    read, regroups = C.LAST_RUN["blocks"]["rows_read"] / (len(z) * k), C.LAST_RUN["blocks"]["regroups"]
+    threaded = C._greedy_blocks(z.numpy(), start.numpy(), k, C.no_progress, None, threads=2, block_rows=32)
+    assert (fused == plain).all()
+    assert (pruned == fused).all() and (threaded == fused).all()  # skipped blocks could not have changed
+    assert regroups >= 3 and read < 0.5  # and the pruning does skip most of the bank
+
+
+def _same_up_to_ties(z: torch.Tensor, start: torch.Tensor, plain: np.ndarray, other: np.ndarray) -> bool:
+    """True if ``other`` equals ``plain``, or first differs where the plain loop's two candidates were a tie
+    between floats (relative gap under 1e-5: rounding, not the algorithm, decided)."""
+    if (plain == other).all():
+        return True
+    first = int(np.argmax(plain != other))
+    mind = start.clone()
+    for i in range(first):
+        mind = torch.minimum(mind, torch.linalg.vector_norm(z - z[int(plain[i])], dim=1))
+    a, b = float(mind[int(plain[first])]), float(mind[int(other[first])])
+    return abs(a - b) <= 1e-5 * max(a, b)
+
+
+def test_matvec_and_device_loops_select_what_the_plain_loop_selects():
+    z, start = _spread_clusters()
+    k = 400
+    plain = C._greedy_plain(z, start, k)
+    assert (C._greedy_matvec(z.numpy(), start.numpy(), k, C.no_progress, None) == plain).all()
+    device = C._greedy_device(z, start, k, C.no_progress, None)  # the GPU loop, run on the CPU
+    assert (device == plain).mean() > 0.95 and _same_up_to_ties(z, start, plain, device)
+    assert _coverage(z.numpy(), device) == pytest.approx(_coverage(z.numpy(), plain), rel=1e-5)
+
+
+@pytest.mark.skipif(C.kernels is None, reason="numba is not installed")
+def test_ties_go_to_the_first_point_like_the_plain_loop():
+    base, _ = _clusters(n_clusters=6, per=50, dim=16, seed=2)
+    z = torch.cat([base, base, base])  # every point three times: every farthest point is a tie
+    start = C._start_distances(z, 10, seed=0)
+    plain = C._greedy_plain(z, start, 60)
+    for kw in ({"prune": False}, {"min_cell_rows": 4, "block_rows": 16}):
+        assert (C._greedy_blocks(z.numpy(), start.numpy(), 60, C.no_progress, None, **kw) == plain).all()
 
 
 def test_coreset_keeps_rare_patches_that_random_sampling_misses():
