@@ -33,7 +33,10 @@ import torch
 from ..errors import InvalidInput
 
 GEOMETRIES = ("center-crop", "whole", "stretch", "tiles")
-DEFAULT_GEOMETRY = "center-crop"  # for new projects and the CLI; models saved without the key are center-crop too
+# For new PatchCore models (new projects, the CLI). Measured (README "What is inspected"): on bottle and bsdata
+# stretch is as good as or better than every other geometry on image AUROC, close to the best full-frame pixel
+# AUROC, at the centre crop's cost whatever the image size. Models saved without the key are center-crop.
+DEFAULT_GEOMETRY = "stretch"
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 

@@ -64,7 +64,7 @@ def default_config(kind: str) -> dict[str, Any]:
     from ..io.geometry import DEFAULT_GEOMETRY
 
     values = dataclasses.asdict(config_class(kind)())
-    if "geometry" in values and DEFAULT_GEOMETRY in getattr(model_class(kind), "geometries", ()):
+    if kind == "patchcore":  # PaDiM and Gaussian keep the paper's centre crop unless asked
         values["geometry"] = DEFAULT_GEOMETRY
     return values
 
