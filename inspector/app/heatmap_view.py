@@ -1,10 +1,10 @@
 """An inspected image with its anomaly map overlaid: opacity, colormap, overlay on/off, zoom and pan
 (mouse wheel and drag; "Fit" resets), the outline of the region above a pixel threshold, the score.
 
-The map covers the inspected region only (the centre crop the model saw), placed over the original image
-at ``Preprocessor.crop_box``. Colours use one scale for the whole project (half the pass threshold to the
-fail threshold), so a good part looks cool and a defect hot, rather than every image being stretched to
-its own range.
+The map covers the whole frame (0 where the geometry or region does not inspect), placed over the original
+image at ``Geometry.map_box`` (older projects' maps cover the centre crop only). Colours use one scale for
+the whole project (half the pass threshold to the fail threshold), so a good part looks cool and a defect
+hot, rather than every image being stretched to its own range.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ class HeatmapView(QWidget):
 
     def show_result(self, image_path, amap: np.ndarray | None, preprocessor: Preprocessor, score: float,
                     verdict: str | None, thresholds: Thresholds | None, title: str = "") -> None:
-        """Show the image at ``image_path`` with ``amap`` ``[crop, crop]`` (None: an image-level model)."""
+        """Show the image at ``image_path`` with its full-frame ``amap`` (None: an image-level model)."""
         try:
             rgb = read_image(image_path)
         except ImageReadError as exc:
@@ -125,7 +125,8 @@ class HeatmapView(QWidget):
         h, w = rgb.shape[:2]
         self.base.setImage(rgb, autoLevels=False, levels=(0, 255))
         self.base.setRect(QRectF(0, 0, w, h))
-        self._box = preprocessor.crop_box(h, w)
+        # where the map lies in the image: the whole frame (maps are full-frame), or an old map's crop box
+        self._box = preprocessor.map_box(h, w, amap.shape) if amap is not None else preprocessor.crop_box(h, w)
         self._map = amap
         colour = VERDICT_COLOURS.get(verdict, "#555")
         self.score_label.setText(f"<span style='color:{colour}'>score {score:.4g} · {verdict or 'no thresholds'}</span>")

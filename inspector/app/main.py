@@ -7,10 +7,13 @@ import threading
 
 
 def _warm_up() -> None:
-    """Import the engine (torch, timm, faiss) in the background while the user looks at the start screen,
-    so pressing Train does not wait for it."""
+    """Import the engine (torch, timm, faiss, numba's compiled loops) in the background while the user looks at
+    the start screen, so pressing Train neither waits for it nor freezes the window while it loads."""
     try:
         import inspector.core.models.patchcore  # noqa: F401
+        from inspector.core.components import coreset
+
+        coreset.warm_up()
     except Exception as exc:  # the job that needs it will report it properly; note it for support
         print(f"inspector: loading the engine failed: {exc}", file=sys.stderr)
 

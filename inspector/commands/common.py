@@ -84,6 +84,7 @@ def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wi
     g.add_argument("--image-size", type=int, default=None,
                    help="resize the shorter side to this (default: 256 for a 224 crop, in proportion otherwise)")
     g.add_argument("--crop-size", type=int, default=None, help="center crop (default: the backbone's input, 224)")
+    add_geometry_options(g)
     g.add_argument("--reweight", type=int, default=0, metavar="K",
                    help="reweight image scores with K bank neighbours (paper eq. 7; 0 = off, anomalib uses 9)")
     g.add_argument("--padim-dims", type=int, default=0, metavar="D",
@@ -95,6 +96,46 @@ def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wi
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--device", default="auto", help="auto, cpu or cuda[:N] (default auto)")
     g.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def add_geometry_options(g, *, several: bool = False) -> None:
+    """``--geometry`` (or ``--geometries`` for compare) and the tiling / bank options."""
+    from ..core.io.geometry import DEFAULT_GEOMETRY, GEOMETRIES
+
+    if several:
+        g.add_argument("--geometries", nargs="+", default=None, choices=GEOMETRIES, metavar="GEOMETRY",
+                       help=f"input geometries to compare ({', '.join(GEOMETRIES)}; default: {DEFAULT_GEOMETRY} "
+                            "for PatchCore, center-crop for PaDiM and Gaussian)")
+    else:
+        g.add_argument("--geometry", default=None, choices=GEOMETRIES,
+                       help="what the network sees: center-crop (the paper's), whole (aspect kept, shorter side = "
+                            "--image-size), stretch (squashed to the crop size), tiles (native resolution, "
+                            f"overlapping crop-size tiles); default {DEFAULT_GEOMETRY} for PatchCore, center-crop "
+                            "for PaDiM and Gaussian")
+    g.add_argument("--tile-overlap", type=float, default=0.25, help="tiles: overlap fraction (default 0.25)")
+    g.add_argument("--tile-scale", type=float, default=1.0, help="tiles: scale of the image (default 1 = native)")
+    g.add_argument("--max-bank-patches", type=int, default=1_000_000, metavar="N",
+                   help="PatchCore: patch vectors the coreset chooses from; more are sampled down uniformly "
+                        "(default %(default)s: about 0.5 GB for the coreset's projections)")
+
+
+def read_roi(path):
+    """A region mask file (white = inspect) as a bool array; None for no path."""
+    if path is None:
+        return None
+    from ..core.io.images import read_image
+
+    return read_image(path)[:, :, 0] > 127
+
+
+def geometry_fields(args: argparse.Namespace, kind: str = "patchcore") -> dict:
+    """The config fields of the geometry options (no ``--geometry``: the default for new PatchCore models,
+    center-crop for the fixed-grid models)."""
+    from ..core.io.geometry import DEFAULT_GEOMETRY
+
+    default = DEFAULT_GEOMETRY if kind == "patchcore" else "center-crop"
+    return dict(geometry=getattr(args, "geometry", None) or default,
+                tile_overlap=getattr(args, "tile_overlap", 0.25), tile_scale=getattr(args, "tile_scale", 1.0))
 
 
 def backbone_defaults(backbone: str) -> tuple[list[str], int]:
@@ -129,4 +170,6 @@ def patchcore_config(args: argparse.Namespace):
         batch_size=args.batch_size,
         seed=args.seed,
         device=args.device,
+        max_bank_patches=getattr(args, "max_bank_patches", 1_000_000),
+        **geometry_fields(args),
     )

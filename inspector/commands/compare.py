@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 
 from ..core.errors import InvalidInput
-from .common import TqdmProgress
+from .common import TqdmProgress, add_geometry_options
 from .models import MODEL_KINDS
 
-COLUMNS = ["model", "backbone", "layers", "image_auroc", "pixel_auroc", "pro", "feature_dim", "fit_s",
+COLUMNS = ["model", "backbone", "layers", "geometry", "image_auroc", "pixel_auroc", "pro", "feature_dim", "fit_s",
            "ms_per_image", "status"]
-HEADERS = ["model", "backbone", "layers", "image AUROC %", "pixel AUROC %", "PRO %", "feature size", "fit s",
-           "ms/image", "status"]
+HEADERS = ["model", "backbone", "layers", "geometry", "image AUROC %", "full-frame pixel AUROC %", "PRO %",
+           "feature size", "fit s", "ms/image", "status"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=Path("compare-results"), metavar="OUT_DIR",
                    help="where compare.csv / compare.md / compare.json go (default: %(default)s)")
     g = p.add_argument_group("models")
+    g.add_argument("--layers", nargs="+", default=None, metavar="LAYER",
+                   help="layers for every model (default: each model's own; --<model>-layers wins)")
     for kind in MODEL_KINDS:
         g.add_argument(f"--{kind}-layers", nargs="+", default=None, metavar="LAYER",
                        help=f"{kind} layers (default: the model's own for the backbone)")
@@ -48,6 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--image-size", type=int, default=None,
                    help="resize the shorter side to this (default: 256 for a 224 crop, in proportion otherwise)")
     g.add_argument("--crop-size", type=int, default=None, help="center crop (default: each backbone's input, 224)")
+    add_geometry_options(g, several=True)
+    g.add_argument("--roi", type=Path, default=None, metavar="MASK.png", help="region to inspect (white = inspect)")
+    g.add_argument("--eval-max-side", type=int, default=512, metavar="PX",
+                   help="pixel metrics over the whole frame scaled so its longer side is at most PX (default 512)")
+    g.add_argument("--train-subset", type=int, default=0, metavar="N",
+                   help="train on N evenly spaced training images only (quick runs; default all)")
     g.add_argument("--batch-size", type=int, default=8)
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--device", default="auto")
@@ -73,19 +81,25 @@ def weights_for(backbones: list[str], specs: list[str]) -> dict[str, str]:
     return out
 
 
-def run_one(kind: str, backbone: str, weights: str, args: argparse.Namespace, progress) -> dict:
+def run_one(kind: str, backbone: str, weights: str, args: argparse.Namespace, progress,
+            geometry: str | None = None) -> dict:
     """Evaluate one combination; a failure is returned as a row with the reason, never raised."""
     from ..core.evaluation.mvtec import evaluate
+    from .common import geometry_fields, read_roi
     from .models import model_config, model_from_config
 
+    geometry = geometry or geometry_fields(argparse.Namespace(), kind)["geometry"]
     ns = copy.copy(args)
-    ns.model, ns.backbone, ns.weights = kind, backbone, weights
-    ns.layers = getattr(args, f"{kind}_layers")
-    row: dict = {"model": kind, "backbone": backbone, "layers": "", "status": "ok"}
+    ns.model, ns.backbone, ns.weights, ns.geometry = kind, backbone, weights, geometry
+    ns.layers = getattr(args, f"{kind}_layers") or getattr(args, "layers", None)
+    row: dict = {"model": kind, "backbone": backbone, "layers": "", "geometry": geometry, "status": "ok"}
     try:
         config = model_config(kind, ns)
         row["layers"] = " ".join(config.layers)
-        result = evaluate(lambda: model_from_config(config), args.dataset, progress)
+        roi = getattr(args, "roi", None)
+        result = evaluate(lambda: model_from_config(config), args.dataset, progress, roi=read_roi(roi),
+                          roi_source=str(roi or ""), eval_max_side=getattr(args, "eval_max_side", 512),
+                          train_subset=getattr(args, "train_subset", 0))
     except (Exception, MemoryError) as exc:  # noqa: BLE001 - every failure is reported in its row
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         row["status"] = f"failed: {type(exc).__name__}: {reason}"
@@ -141,11 +155,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         for backbone in args.backbones:
             for kind in args.models:
-                progress = TqdmProgress(args.quiet)
-                if not args.quiet:
-                    print(f"== {kind} / {backbone}", file=sys.stderr)
-                rows.append(run_one(kind, backbone, weights[backbone], args, progress))
-                progress.close()
+                for geometry in getattr(args, "geometries", None) or [None]:
+                    progress = TqdmProgress(args.quiet)
+                    if not args.quiet:
+                        print(f"== {kind} / {backbone} / {geometry or 'default geometry'}", file=sys.stderr)
+                    rows.append(run_one(kind, backbone, weights[backbone], args, progress, geometry))
+                    progress.close()
+                    if rows:  # each finished row is on disk at once
+                        write_tables(args.out, rows, args.dataset)
     finally:  # a Ctrl+C still leaves the table of what finished
         if rows:
             write_tables(args.out, rows, args.dataset)

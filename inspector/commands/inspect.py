@@ -27,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=positive_int, default=None)
     p.add_argument("--alpha", type=float, default=0.5, help="heatmap opacity (default 0.5)")
     p.add_argument("--no-heatmaps", action="store_true", help="write scores.csv only")
+    p.add_argument("--roi", type=Path, default=None, metavar="MASK.png",
+                   help="region to inspect for this run (white = inspect), instead of the one saved with the model")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(run=run)
 
@@ -36,10 +38,13 @@ def run(args: argparse.Namespace) -> int:
     from ..core.io.images import find_images, read_image
     from ..core.io.overlay import map_to_image, overlay
     from ..core.project.thresholds import FAIL, Thresholds
+    from .common import read_roi
     from .models import load_model
 
     fail_line = Thresholds(args.threshold, args.threshold) if args.threshold is not None else None
     model = load_model(args.model, weights=args.weights, device=args.device)
+    if args.roi is not None:
+        model.set_roi(read_roi(args.roi))
     paths, skipped = find_images(args.images)
     if not paths:
         print("error: no images to inspect", file=sys.stderr)
@@ -67,14 +72,16 @@ def run(args: argparse.Namespace) -> int:
             for s in skipped:
                 w.writerow([str(s.path), "", f"skipped: {s.reason}", ""])
 
-    maps = [p.anomaly_map for p in preds if p.anomaly_map is not None]
+    maps = [p.anomaly_map if p.region is None else p.anomaly_map[p.region] for p in preds if p.anomaly_map is not None]
+    maps = [m for m in maps if m.size]
     if maps and not args.no_heatmaps:
         vmin = float(min(m.min() for m in maps))
         vmax = float(max(m.max() for m in maps))
         for p, name in zip(preds, names):
             # read again rather than keep every full-size original until the run's colour scale is known
             img = read_image(p.path)
-            full = map_to_image(p.anomaly_map, img.shape[:2], model.preprocessor.crop_box(*img.shape[:2]))
+            full = map_to_image(p.anomaly_map, img.shape[:2], model.preprocessor.map_box(*img.shape[:2], p.anomaly_map.shape))
+            full[~model.inspected_area(*img.shape[:2])] = np.nan  # not inspected: the image shows through
             rgb = overlay(img, full, vmin, vmax, args.alpha)
             ok, png = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
             write_bytes(args.out / f"{name}_heatmap.png", png.tobytes())

@@ -12,7 +12,7 @@ MODEL_KINDS = list(KNOWN_KINDS)
 
 def model_config(kind: str, args: argparse.Namespace, layers: list[str] | None = None):
     """The ``kind``'s config from the shared model options; ``layers`` (or ``--layers``) else the kind's default."""
-    from .common import input_sizes, patchcore_config
+    from .common import geometry_fields, input_sizes, patchcore_config
 
     layers = layers or getattr(args, "layers", None)
     if kind == "patchcore":
@@ -22,7 +22,7 @@ def model_config(kind: str, args: argparse.Namespace, layers: list[str] | None =
         return config
     resize, crop = input_sizes(args)
     common = dict(backbone=args.backbone, weights=args.weights, resize=resize, crop=crop,
-                  batch_size=args.batch_size, device=args.device)
+                  batch_size=args.batch_size, device=args.device, geometry=geometry_fields(args, kind)["geometry"])
     if kind == "padim":
         from ..core.models.padim import PadimConfig
 

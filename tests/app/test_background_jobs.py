@@ -10,6 +10,7 @@ from app_helpers import run_job, texture, with_defect, write_png
 from PySide6.QtCore import QTimer
 
 import inspector.core.io.images as images
+from inspector.app.main import _warm_up
 
 
 def make_trained(qtbot, window, tmp_path, settings, n_good=14, size=64):
@@ -39,6 +40,7 @@ def test_ui_keeps_serving_events_while_training(qtbot, window, tmp_path, small_s
     window.create_project("Busy", tmp_path / "proj", small_settings(resize=96, crop=96, coreset_ratio=0.3))
     run_job(qtbot, window, lambda: window.add_good_images([str(tmp_path / "good")]))
     slow_reads(monkeypatch, 0.06)  # the training must last > 1 s however fast the CPU (reads as from a share)
+    _warm_up()  # what the app does at start, while the start screen shows (numba's loops: about 1 s)
 
     ticks: list[float] = []
     timer = QTimer()

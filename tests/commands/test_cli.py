@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import cv2
+import numpy as np
 import pytest
 from synthetic_defects import make_mvtec_layout, shared_random_weights
 
@@ -114,3 +115,32 @@ def test_an_unreadable_mask_is_left_out_of_pixel_metrics_and_listed(tmp_path, we
     result = json.loads(out.read_text())
     assert result["pixel_auroc"] is not None
     assert any("mask left out of pixel metrics" in s and broken.name in s for s in result["skipped"])
+
+
+def test_geometry_and_region_on_train_inspect_and_evaluate(tmp_path, weights, dataset, capsys):
+    roi = tmp_path / "roi.png"
+    mask = np.zeros((20, 40), np.uint8)
+    mask[:, :20] = 255  # inspect the left half only (a mask of another size than the images)
+    cv2.imwrite(str(roi), mask)
+    model_dir = tmp_path / "model"
+    assert main(["train", str(dataset / "train" / "good"), "--out", str(model_dir), "--weights", weights,
+                 "--geometry", "whole", "--roi", str(roi), *SMALL]) == 0
+    printed = capsys.readouterr().out
+    assert "whole image" in printed and "smallest defect" in printed
+    meta = json.loads((model_dir / "model.json").read_text())
+    assert meta["config"]["geometry"] == "whole" and meta["region"]["inspected"] == 0.5
+    img = cv2.imread(str(next((dataset / "test" / "good").iterdir())))
+    wide = tmp_path / "wide" / "wide.png"
+    wide.parent.mkdir()
+    cv2.imwrite(str(wide), np.concatenate([img, img], axis=1))  # another size than the training images
+    out = tmp_path / "out"
+    assert main(["inspect", str(model_dir), str(wide), "--out", str(out), "--quiet"]) == 0
+    heat = cv2.imread(str(out / "wide_heatmap.png"))
+    assert heat.shape[:2] == (64, 128)
+    assert np.array_equal(heat[:, 70:], cv2.imread(str(wide))[:, 70:])  # not inspected: the image as it is
+    js = tmp_path / "eval.json"
+    assert main(["evaluate", str(dataset), "--weights", weights, "--geometry", "tiles", "--roi", str(roi),
+                 "--json", str(js), *SMALL]) == 0
+    result = json.loads(js.read_text())
+    assert result["geometry"] == "tiles" and result["region"]["source"] == str(roi)
+    assert "whole frame" in result["eval_size"]

@@ -25,13 +25,32 @@ def test_weights_for_one_file_per_backbone_pairs_and_defaults():
 
 
 def test_markdown_table_formats_percentages_and_failures():
-    rows = [{"model": "padim", "backbone": "r18", "layers": "layer1", "image_auroc": 0.99612, "pixel_auroc": None,
-             "pro": 0.5, "feature_dim": 100, "fit_s": 12.34, "ms_per_image": 5.0, "status": "ok"},
+    rows = [{"model": "padim", "backbone": "r18", "layers": "layer1", "geometry": "stretch", "image_auroc": 0.99612,
+             "pixel_auroc": None, "pro": 0.5, "feature_dim": 100, "fit_s": 12.34, "ms_per_image": 5.0, "status": "ok"},
             {"model": "gaussian", "backbone": "x", "layers": "", "status": "failed: WeightsError: a | b"}]
     lines = markdown_table(rows).splitlines()
-    assert lines[0].startswith("| model | backbone | layers | image AUROC %")
-    assert lines[2] == "| padim | r18 | layer1 | 99.61 | - | 50.00 | 100 | 12.3 | 5.0 | ok |"
-    assert lines[3] == "| gaussian | x |  | - | - | - | - | - | - | failed: WeightsError: a / b |"
+    assert lines[0].startswith("| model | backbone | layers | geometry | image AUROC % | full-frame pixel AUROC %")
+    assert lines[2] == "| padim | r18 | layer1 | stretch | 99.61 | - | 50.00 | 100 | 12.3 | 5.0 | ok |"
+    assert lines[3] == "| gaussian | x |  | - | - | - | - | - | - | - | failed: WeightsError: a / b |"
+
+
+def test_compare_geometries_side_by_side(tmp_path, tmp_path_factory):
+    dataset = make_mvtec_layout(tmp_path / "ds", n_train=8, n_test_good=4, n_test_defect=4)
+    weights = shared_random_weights(tmp_path_factory)
+    out = tmp_path / "out"
+    rc = main(["compare", str(dataset), "--models", "patchcore", "padim", "--backbones", "resnet18",
+               "--weights", str(weights), "--image-size", str(SIZE), "--crop-size", str(SIZE), "--padim-dims", "30",
+               "--geometries", "center-crop", "whole", "stretch", "tiles", "--device", "cpu", "--out", str(out),
+               "--quiet"])
+    assert rc == 0
+    rows = json.loads((out / "compare.json").read_text())["rows"]
+    assert [(r["model"], r["geometry"]) for r in rows] == [
+        ("patchcore", g) for g in ("center-crop", "whole", "stretch", "tiles")] + [
+        ("padim", g) for g in ("center-crop", "whole", "stretch", "tiles")]
+    for r in rows[:4] + [rows[4], rows[6]]:
+        assert r["status"] == "ok" and r["image_auroc"] >= 0.9 and r["pixel_auroc"] >= 0.8, r
+        assert r["result"]["geometry"] == r["geometry"] and "whole frame" in r["result"]["eval_size"]
+    assert "needs one fixed input shape" in rows[5]["status"] and "needs one fixed input shape" in rows[7]["status"]
 
 
 def test_compare_runs_every_combination_and_reports_failures_as_rows(tmp_path, tmp_path_factory, capsys):

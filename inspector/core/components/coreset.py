@@ -119,6 +119,14 @@ def select_coreset(
     return _greedy_blocks(z.numpy(), mind.numpy(), k, progress, cancel)
 
 
+def warm_up() -> None:
+    """Load the compiled loop now (its machine code from numba's cache, or compiled on a first run) and start
+    its thread pool: about a second that holds the interpreter. The app calls this while the start screen
+    shows, so the first training does not freeze the window for it."""
+    if kernels is not None:
+        select_coreset(torch.randn(600, 8, generator=torch.Generator().manual_seed(0)), 4)
+
+
 LAST_RUN: dict = {}  # what the last CPU selection did ({"blocks": {"rows_read", "n", "k", "regroups"}}): for benchmarks
 
 

@@ -139,13 +139,40 @@ def pixel_auroc(maps: ArrayLike, masks: ArrayLike) -> float:
 
     The same exact Mann-Whitney computation as ``image_auroc`` with every pixel a sample: the defect and
     the good pixels' scores are each sorted once, O(n log n) time and O(n) memory (no pairwise arrays).
-    Any matching shapes work (the arrays are flattened).
+    Any matching shapes work (the arrays are flattened); images of different sizes are passed as lists of
+    ``[H_i, W_i]`` maps and masks.
     Raises ``ValueError`` if the masks are all defect or all good.
     """
+    if _is_ragged(maps) or _is_ragged(masks):
+        m, g, _ = _flat_images(maps, masks)
+        return _auroc(m, g, "pixel AUROC")
     m = _as_scores(maps, "maps")
     g = _as_binary(masks, "masks")
     _check_same_shape(m, g, "maps", "masks")
     return _auroc(m.ravel(), g.ravel(), "pixel AUROC")
+
+
+def _is_ragged(images: ArrayLike) -> bool:
+    """True for a list or tuple of 2-D arrays that do not all have one shape (images of different sizes)."""
+    if not isinstance(images, (list, tuple)) or not images:
+        return False
+    shapes = {np.shape(a) for a in images}
+    return len(shapes) > 1
+
+
+def _flat_images(maps, masks) -> tuple[NDArray, NDArray[np.bool_], list[NDArray[np.bool_]]]:
+    """Per-image ``[H_i, W_i]`` maps and masks -> (all scores [n], all labels [n], the masks one by one)."""
+    if len(maps) != len(masks):
+        raise ValueError(f"{len(maps)} maps but {len(masks)} masks")
+    ms, gs = [], []
+    for i, (a, b) in enumerate(zip(maps, masks)):
+        a, b = _as_scores(a, "maps"), _as_binary(b, "masks")
+        _check_same_shape(a, b, f"maps[{i}]", f"masks[{i}]")
+        if a.ndim != 2:
+            raise ValueError(f"maps and masks of different sizes must each be [H, W], got {a.shape}")
+        ms.append(a.ravel())
+        gs.append(b)
+    return np.concatenate(ms), np.concatenate([b.ravel() for b in gs]), gs
 
 
 def roc_curve(
@@ -178,6 +205,10 @@ def roc_curve(
 
 
 def _pro_inputs(maps: ArrayLike, masks: ArrayLike) -> tuple[NDArray, NDArray[np.bool_]]:
+    """``(maps, masks)`` as arrays of one shape ``[N, H, W]`` (flat ``[n]`` and a list of masks when ragged)."""
+    if _is_ragged(maps) or _is_ragged(masks):
+        m, g, _ = _flat_images(maps, masks)
+        return m, g
     m = _as_scores(maps, "maps")
     g = _as_binary(masks, "masks")
     _check_same_shape(m, g, "maps", "masks")
@@ -214,7 +245,8 @@ def _region_weights(masks: NDArray[np.bool_]) -> tuple[NDArray[np.float64], int]
 def pro_curve(
     maps: ArrayLike, masks: ArrayLike, num_thresholds: int | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The PRO-versus-FPR curve of anomaly ``maps`` [N, H, W] against ground-truth ``masks`` [N, H, W].
+    """The PRO-versus-FPR curve of anomaly ``maps`` [N, H, W] against ground-truth ``masks`` [N, H, W]
+    (or lists of ``[H_i, W_i]`` maps and masks, for images of different sizes).
 
     For a threshold t (a pixel is predicted defective iff its score > t):
 
@@ -238,7 +270,7 @@ def pro_curve(
     m, g = _pro_inputs(maps, masks)
     if num_thresholds is not None and num_thresholds < 2:
         raise ValueError(f"num_thresholds must be None or at least 2, got {num_thresholds}")
-    weights, n_regions = _region_weights(g)
+    weights, n_regions = _region_weights(_flat_images(maps, masks)[2] if g.ndim == 1 else g)
     if n_regions == 0:
         raise ValueError("PRO is undefined without defect regions: every mask is empty")
     good = np.sort(m[~g])  # ascending scores of the defect-free pixels

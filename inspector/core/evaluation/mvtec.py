@@ -1,8 +1,14 @@
 """Evaluate a model on a folder in the MVTec AD layout: ``train/good``, ``test/<type>``, ``ground_truth/<type>``.
 
 Trains on ``train/good``, scores every image under ``test/``, and computes image AUROC, pixel AUROC and PRO
-(when masks exist), F1 at the best threshold, timings and peak memory. Pixel metrics are computed at the
-model's input resolution, with masks resized and cropped like the images (as the official code does).
+(when masks exist), F1 at the best threshold, timings and peak memory.
+
+Pixel metrics cover the whole original frame, whatever the geometry: each image's full-frame map and its
+ground-truth mask are brought to the image's *evaluation size*, the original frame scaled down (never up,
+aspect kept) so that its longer side is at most ``eval_max_side`` (512 px by default; bottle's 900x900 ->
+512x512, bsdata's 1130x460 -> 512x208): maps bilinearly, masks nearest-neighbour. A defect the geometry does
+not look at (outside a centre crop, outside the region) therefore counts as missed. Images of different sizes
+are evaluated each at its own size.
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
+import cv2
 import numpy as np
 
 from ..errors import InspectorError
+from ..io.geometry import scale_mask
 from ..io.images import ImageReadError, SkippedImage, find_images, read_image
 from ..runtime.progress import CancelToken, ProgressFn, no_progress
 from . import metrics
@@ -85,9 +93,20 @@ class EvaluationResult:
     feature_dim: int | None
     skipped: list[str]
     per_type_image_auroc: dict[str, float]
+    geometry: str = "center-crop"
+    geometry_detail: str = ""
+    region: dict | None = None  # the inspection region: its source and the fraction of the frame it covers
+    eval_size: str = ""  # how pixel metrics were computed
+    defect_footprint_px: list | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def eval_size(h: int, w: int, max_side: int) -> tuple[int, int]:
+    """The frame ``(h, w)`` scaled down (never up, aspect kept) so that its longer side is at most ``max_side``."""
+    s = min(1.0, max_side / max(h, w))
+    return max(1, round(h * s)), max(1, round(w * s))
 
 
 def evaluate(
@@ -95,10 +114,23 @@ def evaluate(
     dataset: str | Path,
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
+    roi: np.ndarray | None = None,
+    roi_source: str = "",
+    eval_max_side: int = 512,
+    train_subset: int = 0,
 ) -> EvaluationResult:
-    """Fit ``model_factory()`` on ``train/good`` and score ``test/``; any model with ``fit``/``predict``."""
+    """Fit ``model_factory()`` on ``train/good`` and score ``test/``; any model with ``fit``/``predict``.
+
+    ``roi`` (True = inspect) is given to the model before training; ``train_subset`` > 0 trains on that many
+    training images, evenly spaced (for quick comparisons; the result records it).
+    """
     train, samples = discover(dataset)
+    if train_subset and train_subset < len(train):
+        step = len(train) / train_subset
+        train = [train[int(i * step)] for i in range(train_subset)]
     model = model_factory()
+    if roi is not None:
+        model.set_roi(roi)
     t0 = time.perf_counter()
     report = model.fit(train, progress, cancel)
     fit_seconds = time.perf_counter() - t0
@@ -109,7 +141,6 @@ def evaluate(
     t0 = time.perf_counter()
     preds = list(model.predict([s.path for s in samples], progress, cancel, skipped))
     infer_seconds = time.perf_counter() - t0
-    pre = model.preprocessor
     for p in preds:
         s = by_path[p.path]
         scores.append(p.score)
@@ -119,22 +150,27 @@ def evaluate(
             continue
         # Pixel metrics use good images (no defect anywhere) and defect images with a readable mask; a defect
         # image without one is left out rather than counted as all good pixels.
+        eh, ew = eval_size(*p.size, eval_max_side)
         if s.label == 0:
-            mask = np.zeros(p.anomaly_map.shape, bool)
+            mask = np.zeros((eh, ew), bool)
         elif s.mask_path is None:
             continue
         else:
             try:
-                mask = pre.mask(read_image(s.mask_path)[:, :, 0])
+                mask = scale_mask(read_image(s.mask_path)[:, :, 0], (eh, ew))
             except ImageReadError as exc:
                 skipped.append(SkippedImage(s.mask_path, f"mask left out of pixel metrics: {exc}"))
                 continue
-        maps.append(p.anomaly_map)
+        amap = p.anomaly_map
+        if amap.shape != (eh, ew):
+            amap = cv2.resize(amap.astype(np.float32), (ew, eh), interpolation=cv2.INTER_LINEAR)
+        maps.append(amap)
         masks.append(mask)
     scores_a, labels_a = np.asarray(scores), np.asarray(labels)
     pixel_auroc = pro = None
     if maps and any(m.any() for m in masks):
-        maps_a, masks_a = np.stack(maps), np.stack(masks)
+        same = len({m.shape for m in maps}) == 1
+        maps_a, masks_a = (np.stack(maps), np.stack(masks)) if same else (maps, masks)
         pixel_auroc = metrics.pixel_auroc(maps_a, masks_a)
         pro = metrics.pro_score(maps_a, masks_a)
     per_type = {}
@@ -144,6 +180,11 @@ def evaluate(
         per_type[t] = metrics.image_auroc(scores_a[sel], labels_a[sel])
     f1, thr = metrics.best_f1(scores_a, labels_a)
     cfg = model.config
+    geometry = model.preprocessor
+    sizes = sorted({p.size for p in preds})
+    region = None
+    if getattr(model, "roi", None) is not None:
+        region = {"source": roi_source or "given", "inspected_fraction": round(float(model.roi.mean()), 4)}
     return EvaluationResult(
         dataset=str(dataset),
         model=model.kind,
@@ -165,4 +206,11 @@ def evaluate(
         feature_dim=report.info.get("feature_dim"),
         skipped=[str(s) for s in report.skipped + skipped],
         per_type_image_auroc=per_type,
+        geometry=geometry.kind,
+        geometry_detail=geometry.describe(),
+        region=region,
+        eval_size=(f"whole frame, longer side at most {eval_max_side} px: "
+                   + ", ".join(f"{w}x{h} -> {eval_size(h, w, eval_max_side)[1]}x{eval_size(h, w, eval_max_side)[0]}"
+                               for h, w in sizes[:4]) + (" ..." if len(sizes) > 4 else "")),
+        defect_footprint_px=(model.stats or {}).get("defect_footprint_px") if hasattr(model, "stats") else None,
     )

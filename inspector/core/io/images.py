@@ -285,6 +285,12 @@ class Preprocessor:
         sy, sx = h / rh, w / rw
         return left * sx, top * sy, (left + self.crop) * sx, (top + self.crop) * sy
 
+    def map_box(self, h: int, w: int, shape: tuple[int, ...]) -> tuple[float, float, float, float]:
+        """Where a map of ``shape`` lies in an ``h`` x ``w`` image (see ``Geometry.map_box``)."""
+        from .geometry import Geometry
+
+        return Geometry(resize=self.resize, crop=self.crop).map_box(h, w, shape)
+
     def geometry(self, img: np.ndarray, interpolation: int | None = None) -> np.ndarray:
         """Resize and center-crop an image or mask ``[H, W(, C)]`` to ``[crop, crop(, C)]``."""
         h, w = img.shape[:2]

@@ -22,10 +22,12 @@ from safetensors.torch import load_file, save_file
 
 from ..errors import InspectorError
 from ..io.atomic import atomic_path, write_json
-from ..io.images import Preprocessor, SkippedImage, iter_batches
+from ..io.geometry import Geometry, GeometryError
+from ..io.images import SkippedImage
 from ..io.locks import locked
 from ..io.versioned import read_versioned
 from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
+from .framing import assemble, iter_frame_groups, view_batches
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.json"
@@ -47,8 +49,9 @@ class NotTrainedError(InspectorError, RuntimeError):
 class Prediction:
     path: Path
     score: float
-    anomaly_map: np.ndarray | None  # [crop, crop] float32, None for image-level models
+    anomaly_map: np.ndarray | None  # full-frame [mh, mw] float32 (Geometry.map_size), None for image-level models
     size: tuple[int, int]  # original (h, w)
+    region: np.ndarray | None = None  # bool [mh, mw]: the inspected pixels of the map (None: all of it)
 
 
 @dataclass
@@ -165,7 +168,10 @@ def check_tensor(folder: str | Path, name: str, t: torch.Tensor, ndim: int, widt
 
 
 class ModelConfig:
-    """Mixed into every model's config dataclass: reading it back from ``model.json``, its preprocessing."""
+    """Mixed into every model's config dataclass: reading it back from ``model.json``, its input geometry.
+
+    A config without a ``geometry`` key (models saved before geometries existed) is ``center-crop``.
+    """
 
     resize: int
     crop: int
@@ -190,8 +196,12 @@ class ModelConfig:
             values[f.name] = value
         return cls(**values)
 
-    def preprocessor(self) -> Preprocessor:
-        return Preprocessor(resize=self.resize, crop=self.crop)
+    def preprocessor(self, stride: int = 8) -> Geometry:
+        """The input geometry (``geometry``, ``resize``, ``crop``, tile settings) for a backbone of ``stride``."""
+        return Geometry(kind=getattr(self, "geometry", "center-crop"), resize=self.resize, crop=self.crop,
+                        stride=stride, tile_overlap=getattr(self, "tile_overlap", 0.25),
+                        tile_scale=getattr(self, "tile_scale", 1.0),
+                        max_pixels=getattr(self, "max_pixels", 4_000_000))
 
 
 _POSITIVE = {"batch_size", "resize", "crop", "patchsize", "pretrain_embed_dimension", "target_embed_dimension",
@@ -222,9 +232,41 @@ class AnomalyModel:
     """
 
     kind = ""
+    roi: np.ndarray | None = None  # bool [H, W] region to inspect (True), scaled to each image; None: all
+    supports_roi = False
+    geometries: tuple[str, ...] = ("center-crop", "stretch")  # those whose views share one fixed shape
 
     def predict_batch(self, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray | None]:
         raise NotImplementedError
+
+    def predict_views(
+        self, images: torch.Tensor, valid: list[np.ndarray | None]
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """``[b, 3, H, W]`` views and their regions -> (scores ``[b]``, maps ``[b, H, W]`` or None)."""
+        return self.predict_batch(images)
+
+    def check_geometry(self) -> None:
+        kind = self.preprocessor.kind
+        if kind not in self.geometries:
+            raise GeometryError(f"{self.kind} works with the geometries {', '.join(self.geometries)}, "
+                                f"not '{kind}' (it needs one fixed input shape)")
+
+    def set_roi(self, mask: np.ndarray | None) -> None:
+        """The region to inspect, ``[H, W]`` (True or non-zero = inspect; any size: it is scaled to each image)."""
+        if mask is None:
+            self.roi = None
+            return
+        if not self.supports_roi:
+            raise GeometryError(f"{self.kind} does not support an inspection region; use PatchCore")
+        mask = np.asarray(mask)
+        if mask.ndim == 3:
+            mask = mask[..., 0]
+        if mask.ndim != 2 or min(mask.shape) < 2:
+            raise GeometryError(f"a region mask must be a 2-D image, got shape {mask.shape}")
+        roi = mask > 0
+        if not roi.any():
+            raise GeometryError("the region mask is all black: nothing would be inspected (white = inspect)")
+        self.roi = roi
 
     def predict(
         self,
@@ -234,23 +276,59 @@ class AnomalyModel:
         skipped: list[SkippedImage] | None = None,
         batch_size: int | None = None,
     ) -> Iterator[Prediction]:
-        """Score image files in batches; unreadable ones are appended to ``skipped``."""
+        """Score image files; unreadable ones are appended to ``skipped``. Maps cover the whole frame.
+
+        Progress counts network inputs (tiles, for the ``tiles`` geometry; images otherwise). The image score
+        is the model's (the largest patch score, for PatchCore) over the views, or for ``tiles`` the
+        maximum of the stitched map.
+        """
         skipped = [] if skipped is None else skipped
-        done = 0
+        geometry: Geometry = self.preprocessor
+        bs = batch_size or self.config.batch_size
+        done, total = 0, None
         progress("inspect", 0, len(paths))
-        for batch in iter_batches(paths, self.preprocessor, batch_size or self.config.batch_size, skipped):
+        for frames in iter_frame_groups(paths, geometry, self.roi, bs, skipped):
+            if total is None:
+                total = len(paths) * len(frames[0].views)
             checkpoint(cancel)
-            scores, maps = self.predict_batch(batch.images)
-            for i, path in enumerate(batch.paths):
-                yield Prediction(path, float(scores[i]), None if maps is None else maps[i], batch.sizes[i])
-            done += len(batch.paths)
-            progress("inspect", done + len(skipped), len(paths))
+            out: dict[tuple[int, int], tuple[float, np.ndarray | None]] = {}
+            for images, valid, items in view_batches(frames, bs):
+                checkpoint(cancel)
+                scores, maps = self.predict_views(images, valid)
+                for j, key in enumerate(items):
+                    out[key] = (float(scores[j]), None if maps is None else maps[j])
+                done += len(items)
+                progress("inspect", min(done, total), total)
+            for fi, frame in enumerate(frames):
+                parts = [out[(fi, vi)] for vi in range(len(frame.views))]
+                score = max(s for s, _ in parts)
+                amap = None
+                if parts[0][1] is not None:
+                    amap = assemble(frame, [m for _, m in parts], geometry.blend_ramp(*frame.size))
+                    if geometry.kind == "tiles":
+                        score = float(amap.max() if frame.region is None else amap[frame.region].max(initial=0.0))
+                yield Prediction(frame.path, score, amap, frame.size, frame.region)
+        progress("inspect", total or len(paths), total or len(paths))
+
+    def roi_tensors(self) -> dict[str, torch.Tensor]:
+        """The region to save with the model (in its safetensors file, so it is replaced atomically with it)."""
+        return {} if self.roi is None else {"roi": torch.from_numpy(self.roi.astype(np.uint8))}
+
+    def load_roi(self, tensors: dict[str, torch.Tensor]) -> None:
+        if "roi" in tensors:
+            self.roi = tensors["roi"].numpy() > 0
+
+    def inspected_area(self, h: int, w: int) -> np.ndarray:
+        """bool ``[h, w]``: the pixels of an ``h`` x ``w`` image this model inspects (geometry and region)."""
+        return self.preprocessor.inspected_area(h, w, self.roi)
 
     def model_meta(self) -> dict:
         """The ``model.json`` content common to every kind (``save_model_folder`` adds the format fields)."""
         return {
             "model": self.kind,
             "config": asdict(self.config),
+            "region": None if self.roi is None else {"size": list(self.roi.shape),
+                                                     "inspected": float(self.roi.mean())},
             "weights": {"source": self.config.weights, "sha256": self.weights_hash, "name": self._weights_label()},
             "stats": self.stats,
         }

@@ -69,6 +69,7 @@ class GaussianConfig(ModelConfig):
     crop: int = 380
     batch_size: int = 8
     device: str = "auto"
+    geometry: str = "center-crop"  # center-crop or stretch: one fixed input shape (io/geometry.py)
 
 
 def _inverse(cov: torch.Tensor) -> torch.Tensor:
@@ -97,6 +98,7 @@ class GaussianModel(AnomalyModel):
         self.extractor = extractor.to(self.device)
         self.weights_hash = weights_hash
         self.preprocessor = self.config.preprocessor()
+        self.check_geometry()
         self.means: list[torch.Tensor] | None = None  # per level [C_l] float64, CPU
         self.precisions: list[torch.Tensor] | None = None  # per level [C_l, C_l] float64, CPU
         self.stats: dict = {}

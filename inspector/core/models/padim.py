@@ -66,6 +66,7 @@ class PadimConfig(ModelConfig):
     batch_size: int = 8
     seed: int = 0  # of the random channel subset
     device: str = "auto"
+    geometry: str = "center-crop"  # center-crop or stretch: one fixed input shape (io/geometry.py)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class Padim(AnomalyModel):
         self.extractor = extractor.to(self.device)
         self.weights_hash = weights_hash
         self.preprocessor = self.config.preprocessor()
+        self.check_geometry()
         self._set_channels(random_channels(sum(self.memory.channels), self.memory.dims, self.config.seed))
         self.mean: torch.Tensor | None = None  # [P, D] float32, CPU
         self.precision: torch.Tensor | None = None  # [P, D, D] float32, CPU: inverse of (covariance + eps I)

@@ -25,7 +25,8 @@ from ..components.memory_bank import SpilledBank
 from ..components.patch_features import patch_features
 from ..components.search import NearestNeighbours
 from ..errors import InvalidInput
-from ..io.images import SkippedImage, iter_batches
+from ..io.geometry import check_geometry
+from ..io.images import SkippedImage
 from ..runtime.device import configure_threads, resolve_device
 from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
 from .base import (
@@ -40,6 +41,7 @@ from .base import (
     model_folder_lock,
     save_model_folder,
 )
+from .framing import iter_frame_groups, patch_validity, view_batches
 
 
 @dataclass
@@ -60,13 +62,29 @@ class PatchCoreConfig(ModelConfig):
     batch_size: int = 8
     seed: int = 0
     device: str = "auto"
+    geometry: str = "center-crop"  # center-crop | whole | stretch | tiles (io/geometry.py); absent in old models
+    tile_overlap: float = 0.25  # tiles: fraction of a tile shared with its neighbour
+    tile_scale: float = 1.0  # tiles: 1.0 = native resolution
+    max_pixels: int = 4_000_000  # whole: network input pixels per image at most
+    max_bank_patches: int = 1_000_000  # patch vectors the coreset chooses from; beyond, a uniform sample
+
+
+def feature_stride(backbone: str, layers: list[str], crop: int) -> int:
+    """Input pixels per patch of the first layer's grid (8 for ResNet layer2), traced on the meta device."""
+    from .padim import feature_shapes
+
+    h = int(feature_shapes(backbone, layers, crop)[0][1])
+    return max(1, round(crop / h))
 
 
 class PatchCore(AnomalyModel):
     kind = "patchcore"
+    supports_roi = True
+    geometries = ("center-crop", "whole", "stretch", "tiles")
 
     def __init__(self, config: PatchCoreConfig | None = None):
         self.config = config or PatchCoreConfig()
+        check_geometry(self.config.geometry)
         configure_threads()
         self.device = resolve_device(self.config.device)
         extractor, weights_hash = build_feature_extractor(
@@ -75,7 +93,9 @@ class PatchCore(AnomalyModel):
         # channels-last convolutions are ~20 % faster on CPUs (oneDNN) and no slower on GPUs
         self.extractor = extractor.to(self.device, memory_format=torch.channels_last)
         self.weights_hash = weights_hash
-        self.preprocessor = self.config.preprocessor()
+        self.stride = feature_stride(self.config.backbone, self.config.layers, self.config.crop)
+        self.preprocessor = self.config.preprocessor(self.stride)
+        self.roi = None
         self.memory_bank: torch.Tensor | None = None  # [M, D] float32, CPU
         self.search: NearestNeighbours | None = None
         self.stats: dict = {}
@@ -99,40 +119,66 @@ class PatchCore(AnomalyModel):
     ) -> FitReport:
         """Build the memory bank from good images. On error or cancel the model keeps its previous state.
 
-        The full bank is never in memory: each batch's patch vectors are projected for the coreset right
-        away and spilled to a temporary file, from which only the chosen rows are read back.
+        Every view of every image (one for center-crop / whole / stretch, the tiles for ``tiles``) adds its
+        patch vectors, except patches outside the region (``roi``). The full bank is never in memory: each
+        batch's vectors are projected for the coreset right away and spilled to a temporary file, from which
+        only the chosen rows are read back. When the bank would exceed ``max_bank_patches`` vectors, each one
+        is kept with the same probability (estimated from the first image), so the coreset chooses from about
+        that many: memory and coreset time stay bounded, at the price of rare normal patches possibly
+        missing from the sample (the ``bank_sampled`` fraction is in the stats).
+        Progress counts network inputs (tiles for ``tiles``).
         """
         cfg = self.config
+        geometry = self.preprocessor
         watch = Stopwatch()
         skipped: list[SkippedImage] = []
         dim = cfg.target_embed_dimension
         projection = projection_matrix(dim, cfg.coreset_projection_dim, cfg.seed)
-        projected: torch.Tensor | None = None
-        filled = 0
+        chunks: list[torch.Tensor] = []
+        rng = np.random.default_rng(cfg.seed)
+        filled = seen = n_train = views_done = 0
+        keep_p = 1.0
+        total_views = None
+        footprint = first_size = None
         progress("features", 0, len(paths))
         with SpilledBank(dim) as bank:
             with watch("features"):
-                for batch in iter_batches(paths, self.preprocessor, cfg.batch_size, skipped):
-                    checkpoint(cancel)
-                    feats, _ = self.embed(batch.images, cancel)
-                    per_image = feats.shape[1]
-                    feats = feats.reshape(-1, dim)
-                    if projected is None:  # one allocation: no list of chunks, no concatenation copy
-                        width = cfg.coreset_projection_dim if dim > cfg.coreset_projection_dim else dim
-                        projected = torch.empty(len(paths) * per_image, width, dtype=torch.float32)
-                    z = feats @ projection if dim > cfg.coreset_projection_dim else feats
-                    projected[filled : filled + len(feats)] = z
-                    bank.append(feats)
-                    filled += len(feats)
-                    progress("features", len(skipped) + filled // per_image, len(paths))
-            n_train = len(paths) - len(skipped)
-            if projected is None or n_train == 0:
+                for frames in iter_frame_groups(paths, geometry, self.roi, cfg.batch_size, skipped):
+                    if total_views is None:
+                        f0 = frames[0]
+                        total_views = len(paths) * len(f0.views)
+                        footprint, first_size = geometry.footprint(*f0.size), f0.size
+                        per_image = sum(self._valid_count(v.valid, v.image.shape[-2:]) for v in f0.views)
+                        keep_p = min(1.0, cfg.max_bank_patches / max(1, per_image * len(paths)))
+                    for images, valid, _ in view_batches(frames, cfg.batch_size):
+                        checkpoint(cancel)
+                        feats, grid = self.embed(images, cancel)
+                        rows = []
+                        for j in range(len(valid)):
+                            ok = patch_validity(valid[j], grid)
+                            rows.append(feats[j] if ok is None else feats[j][torch.from_numpy(ok.reshape(-1))])
+                        feats = torch.cat(rows)
+                        seen += len(feats)
+                        if keep_p < 1.0:
+                            feats = feats[torch.from_numpy(rng.random(len(feats)) < keep_p)]
+                        if len(feats):
+                            chunks.append(feats @ projection if dim > cfg.coreset_projection_dim else feats.clone())
+                            bank.append(feats)
+                            filled += len(feats)
+                        views_done += len(valid)
+                        progress("features", min(views_done, total_views), total_views)
+                    n_train += len(frames)
+            if n_train == 0:
                 listed = "; ".join(str(s) for s in skipped[:5])
                 raise InvalidInput(f"no readable training images among {len(paths)} file(s). {listed}".strip())
+            if filled == 0:
+                raise InvalidInput("no patch of the training images lies inside the region to inspect")
             checkpoint(cancel)
+            projected = torch.cat(chunks) if len(chunks) > 1 else chunks[0]
+            del chunks
             with watch("coreset"):
                 keep = select_coreset(
-                    projected[:filled], coreset_size(filled, cfg.coreset_ratio),
+                    projected, coreset_size(filled, cfg.coreset_ratio),
                     start_points=cfg.coreset_start_points, seed=cfg.seed, progress=progress, cancel=cancel,
                     device=self.device,
                 )
@@ -142,26 +188,57 @@ class PatchCore(AnomalyModel):
         with watch("index"):
             search = NearestNeighbours(coreset.numpy(), self.device)
         self.memory_bank, self.search = coreset, search
-        self.stats = {"n_train": n_train, "n_patches": filled, "coreset_size": int(coreset.shape[0]),
-                      "feature_dim": int(coreset.shape[1])}
+        self.stats = {"n_train": n_train, "n_patches": seen, "bank_sampled": round(filled / max(1, seen), 4),
+                      "coreset_size": int(coreset.shape[0]), "feature_dim": int(coreset.shape[1]),
+                      "geometry": geometry.describe(), "patch_stride_px": self.stride}
+        if footprint is not None:
+            self.stats["defect_footprint_px"] = [round(footprint[0], 1), round(footprint[1], 1)]
+            self.stats["defect_footprint_note"] = (
+                f"one patch covers about {footprint[0]:.0f}x{footprint[1]:.0f} original pixels of a "
+                f"{first_size[1]}x{first_size[0]} image: about the smallest defect this geometry resolves")
         return FitReport(n_train, skipped, watch.seconds, dict(self.stats))
+
+    def _valid_count(self, valid: np.ndarray | None, shape) -> int:
+        h, w = (int(s) // self.stride for s in shape)
+        ok = patch_validity(valid, (h, w))
+        return h * w if ok is None else int(ok.sum())
 
     # ------------------------------------------------------------------------------------------ predict
     @torch.no_grad()
     def predict_batch(self, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-        """``[b, 3, H, W]`` -> (image scores ``[b]``, anomaly maps ``[b, H, W]`` float32)."""
+        """``[b, 3, H, W]`` network inputs -> (image scores ``[b]``, anomaly maps ``[b, H, W]`` float32)."""
+        return self.predict_views(images, [None] * len(images))
+
+    @torch.no_grad()
+    def predict_views(
+        self, images: torch.Tensor, valid: list[np.ndarray | None]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Views ``[b, 3, H, W]`` and their regions (``[H, W]`` bool or None) -> (scores ``[b]``, maps ``[b, H, W]``).
+
+        Patches outside a view's region never score: the score is the largest patch score inside it (0 when
+        none is), and those patches take the smallest score inside before the map is upsampled and blurred.
+        """
         if self.search is None:
             raise NotTrainedError("the model is not trained yet")
         feats, (h, w) = self.embed(images)
         b, p, d = feats.shape
         flat = feats.reshape(-1, d).numpy()
         dist, nn_idx = self.search.search(flat, 1)
-        patch = dist[:, 0].reshape(b, p)
-        top = patch.argmax(axis=1)
-        scores = patch[np.arange(b), top].astype(np.float64)
+        patch = dist[:, 0].reshape(b, p).astype(np.float32)
+        inside = np.ones((b, p), bool)
+        for j, v in enumerate(valid):
+            ok = patch_validity(v, (h, w))
+            if ok is not None:
+                inside[j] = ok.reshape(-1)
+        masked = np.where(inside, patch, -np.inf)
+        top = masked.argmax(axis=1)
+        scores = np.where(inside.any(axis=1), patch[np.arange(b), top], 0.0).astype(np.float64)
         k = self.config.reweight_neighbors
         if k > 1:
             scores *= self._reweight(flat.reshape(b, p, d)[np.arange(b), top], nn_idx[:, 0].reshape(b, p)[np.arange(b), top], k)
+        if not inside.all():
+            low = np.where(inside, patch, np.inf).min(axis=1, keepdims=True)
+            patch = np.where(inside, patch, np.where(np.isfinite(low), low, 0.0)).astype(np.float32)
         maps = anomaly_maps(torch.from_numpy(patch.reshape(b, h, w)), images.shape[-2:], self.config.blur_sigma)
         return scores, maps.numpy()
 
@@ -178,7 +255,7 @@ class PatchCore(AnomalyModel):
     def save(self, folder: str | Path) -> None:
         if self.memory_bank is None:
             raise NotTrainedError("nothing to save: the model is not trained yet")
-        save_model_folder(folder, self.model_meta(), {"memory_bank": self.memory_bank})
+        save_model_folder(folder, self.model_meta(), {"memory_bank": self.memory_bank, **self.roi_tensors()})
 
     @classmethod
     def load(cls, folder: str | Path, weights: str | None = None, device: str | None = None) -> "PatchCore":
@@ -191,6 +268,7 @@ class PatchCore(AnomalyModel):
                 raise ModelFormatError(f"{folder}: the memory bank is missing from the model files")
             check_tensor(folder, "memory_bank", tensors["memory_bank"], 2, model.config.target_embed_dimension)
             model.memory_bank = tensors["memory_bank"].float()
+            model.load_roi(tensors)
             model.search = NearestNeighbours(model.memory_bank.numpy(), model.device)
             model.stats = meta.get("stats", {})
         return model

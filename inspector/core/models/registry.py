@@ -59,7 +59,14 @@ def make_config(kind: str, values: dict[str, Any]) -> Any:
 
 
 def default_config(kind: str) -> dict[str, Any]:
-    return dataclasses.asdict(config_class(kind)())
+    """The settings of a new model of ``kind``: the config's defaults, with the geometry for new projects where
+    the kind supports it (a config's own default stays center-crop, so models saved without one load as such)."""
+    from ..io.geometry import DEFAULT_GEOMETRY
+
+    values = dataclasses.asdict(config_class(kind)())
+    if kind == "patchcore":  # PaDiM and Gaussian keep the paper's centre crop unless asked
+        values["geometry"] = DEFAULT_GEOMETRY
+    return values
 
 
 def build_model(kind: str, values: dict[str, Any]):

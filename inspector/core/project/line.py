@@ -52,7 +52,7 @@ class PartResult:
     ms: float = 0.0
     error: str | None = None
     time: str = field(default_factory=utc_now)
-    anomaly_map: np.ndarray | None = field(default=None, repr=False)  # [crop, crop] float32, not serialised
+    anomaly_map: np.ndarray | None = field(default=None, repr=False)  # full-frame float32, not serialised
 
     def to_json(self) -> dict:
         return {
@@ -90,7 +90,8 @@ def overlay_png(image_path: Path, result: PartResult, preprocessor, alpha: float
     if result.anomaly_map is None:
         return None
     rgb = read_image(image_path)
-    full = map_to_image(result.anomaly_map, rgb.shape[:2], preprocessor.crop_box(*rgb.shape[:2]))
+    full = map_to_image(result.anomaly_map, rgb.shape[:2],
+                        preprocessor.map_box(*rgb.shape[:2], result.anomaly_map.shape))  # full-frame maps
     vmin, vmax = overlay_levels(result.thresholds, result.anomaly_map)
     out = overlay(rgb, full, vmin, vmax, alpha)
     if max_side and max(out.shape[:2]) > max_side:

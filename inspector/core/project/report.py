@@ -91,7 +91,7 @@ def _pictures(project: Project, r: ResultRecord, max_side: int) -> _Pictures:
     amap = project.load_map(r)
     heat = ""
     if amap is not None:
-        full = map_to_image(amap, rgb.shape[:2], project.preprocessor().crop_box(*rgb.shape[:2]))
+        full = map_to_image(amap, rgb.shape[:2], project.preprocessor().map_box(*rgb.shape[:2], amap.shape))
         vmin, vmax = overlay_levels(project.thresholds, amap)
         heat = _data_uri(overlay(rgb, full, vmin, vmax, 0.5), max_side)
     return _Pictures(_data_uri(rgb, max_side), heat)

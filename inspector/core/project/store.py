@@ -8,7 +8,10 @@ Layout of a project folder (movable as a whole; nothing in it refers to the outs
     images/        every image copied in, named by the SHA-256 of its bytes (so duplicates are found)
     thumbs/        small PNG thumbnails, same names
     model/         the trained model (``PatchCore.save``; written atomically by the engine)
-    maps/          anomaly maps of scored images, float16 ``.npy`` ``[crop, crop]`` (``allow_pickle=False``)
+    maps/          anomaly maps of scored images, float16 ``.npy``, full frame at the geometry's map size
+                   (``allow_pickle=False``; maps of older versions are ``[crop, crop]``, see ``Geometry.map_box``)
+    region/        the region to inspect, ``vN.png`` (white = inspect), one file per version; the current
+                   version is in the database (``meta.region``); none = the whole image
 
 Roles of an image: ``train`` (good, used to fit), ``holdout`` (good, held out of fitting and scored after it,
 giving the good-score distribution) and ``inspected`` (a part to judge). The same bytes may be both a
@@ -43,7 +46,8 @@ import numpy as np
 
 from ..errors import InspectorError, InvalidInput
 from ..io.atomic import atomic_path, write_bytes, write_json
-from ..io.images import ImageReadError, Preprocessor, SkippedImage, find_images, read_image
+from ..io.geometry import Geometry
+from ..io.images import ImageReadError, SkippedImage, find_images, read_image
 from ..io.locks import FileLock
 from ..io.versioned import read_versioned
 from ..models import registry as model_kinds
@@ -787,19 +791,67 @@ class Project:
                 self._model = model_kinds.load_model(self.model_dir)
             return self._model
 
-    def preprocessor(self) -> Preprocessor:
-        """The geometry the model sees (resize, crop): the trained model's, else the settings'. Cheap: reads JSON."""
+    def preprocessor(self) -> Geometry:
+        """The geometry the model sees: the trained model's, else the settings'. Cheap: reads JSON.
+        (Its ``stride`` is the common 8: enough to place maps, see ``Geometry.map_box`` / ``inspected_area``.)"""
         config = self.settings.model
         if self.has_model():
             try:
                 config = json.loads((self.model_dir / "model.json").read_text(encoding="utf-8")).get("config", config)
             except (OSError, ValueError):
                 pass
-        return Preprocessor(resize=int(config.get("resize", 256)), crop=int(config.get("crop", 224)))
+        return Geometry(kind=str(config.get("geometry", "center-crop")), resize=int(config.get("resize", 256)),
+                        crop=int(config.get("crop", 224)), tile_overlap=float(config.get("tile_overlap", 0.25)),
+                        tile_scale=float(config.get("tile_scale", 1.0)))
 
     def build_model(self):
-        """A new, untrained model from the current settings."""
-        return model_kinds.build_model(self.settings.model_kind, self.settings.model)
+        """A new, untrained model from the current settings, with the project's region to inspect."""
+        model = model_kinds.build_model(self.settings.model_kind, self.settings.model)
+        region = self.region()
+        if region is not None:
+            model.set_roi(region)
+        return model
+
+    # ------------------------------------------------------------------------------------- region
+    def region_file(self) -> Path | None:
+        """The current region mask file (``region/vN.png``), or None when the whole image is inspected."""
+        rel = self._meta("region")
+        if not rel:
+            return None
+        if not re.fullmatch(r"region/v[0-9]{1,9}\.png", rel):  # never a path outside the project
+            raise ProjectFormatError(f"the project's region file name {rel!r} is not one Inspector writes")
+        return self.folder / rel
+
+    def region(self) -> np.ndarray | None:
+        """The region to inspect as bool ``[H, W]`` (True = inspect), or None (the whole image)."""
+        path = self.region_file()
+        if path is None:
+            return None
+        return read_image(path)[:, :, 0] > 127
+
+    def set_region(self, mask: np.ndarray | None) -> None:
+        """Save a new version of the region (bool or 0/255 ``[H, W]``, white = inspect; None: the whole image).
+        Written atomically as ``region/vN.png`` before the database points to it; the model becomes stale."""
+        self._require_writable()
+        rel = ""
+        if mask is not None:
+            m = np.asarray(mask)
+            m = m[..., 0] if m.ndim == 3 else m
+            if m.ndim != 2 or not (m > 0).any():
+                raise InvalidInput("the region must be a 2-D mask with some white (inspected) pixels")
+            version = int(self._meta("region_version", "0")) + 1
+            ok, png = cv2.imencode(".png", np.where(m > 0, 255, 0).astype(np.uint8))
+            rel = f"region/v{version}.png"
+            (self.folder / "region").mkdir(exist_ok=True)
+            write_bytes(self.folder / rel, png.tobytes())
+            with self._db() as conn:
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('region_version', ?)", (str(version),))
+        with self._db() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('region', ?)", (rel,))
+
+    def _region_hash(self) -> str:
+        path = self.region_file()
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else ""
 
     def generation(self) -> int:
         """How many times the model was trained (0: never); map files carry it in their names."""
@@ -811,9 +863,12 @@ class Project:
 
     def _signature(self) -> str:
         good = sorted(r.hash for r in self.images(GOOD_ROLES))
-        blob = json.dumps({"good": good, "kind": self.settings.model_kind, "model": self.settings.model,
-                           "holdout": [self.settings.holdout_fraction, self.settings.holdout_seed]},
-                          sort_keys=True)
+        content = {"good": good, "kind": self.settings.model_kind, "model": self.settings.model,
+                   "holdout": [self.settings.holdout_fraction, self.settings.holdout_seed]}
+        region = self._region_hash()
+        if region:  # only when a region is set, so that models trained before regions existed stay current
+            content["region"] = region
+        blob = json.dumps(content, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def model_is_stale(self) -> bool:
