@@ -220,22 +220,34 @@ class PatchCore(AnomalyModel):
         """
         if self.search is None:
             raise NotTrainedError("the model is not trained yet")
+        # The paper's symbols (Roth et al. 2022, Sec. 3.3): M the memory bank (the coreset), P(x) the locally
+        # aware patch features of an image x, m_test one of them, m* its nearest neighbour in M.
+        # P(x_test): [b, p, d], on the (h, w) patch grid
         feats, (h, w) = self.embed(images)
         b, p, d = feats.shape
         flat = feats.reshape(-1, d).numpy()
+        # ||m_test - m*||_2 for every m_test in P(x_test), and the index of m* in M
         dist, nn_idx = self.search.search(flat, 1)
         patch = dist[:, 0].reshape(b, p).astype(np.float32)
+        # the region to inspect: patches outside it take no part in the score
         inside = np.ones((b, p), bool)
         for j, v in enumerate(valid):
             ok = patch_validity(v, (h, w))
             if ok is not None:
                 inside[j] = ok.reshape(-1)
+        # m_test,* = argmax over m_test of ||m_test - m*||  (eq. 6: the most anomalous patch)
         masked = np.where(inside, patch, -np.inf)
         top = masked.argmax(axis=1)
+        # s* = ||m_test,* - m*||_2  (eq. 6: the unweighted image score; 0 when no patch is inside the region)
         scores = np.where(inside.any(axis=1), patch[np.arange(b), top], 0.0).astype(np.float64)
+        # s = (1 - softmax over N_b(m*)) * s*  (eq. 7, when reweighting with b = reweight_neighbors > 1)
         k = self.config.reweight_neighbors
         if k > 1:
-            scores *= self._reweight(flat.reshape(b, p, d)[np.arange(b), top], nn_idx[:, 0].reshape(b, p)[np.arange(b), top], k)
+            m_test_star = flat.reshape(b, p, d)[np.arange(b), top]
+            m_star = nn_idx[:, 0].reshape(b, p)[np.arange(b), top]
+            scores *= self._reweight(m_test_star, m_star, k)
+        # the map: patches outside the region take the smallest score inside, then the patch-score grid is
+        # upsampled to the input and blurred with a Gaussian of sigma = blur_sigma (Sec. 3.3)
         if not inside.all():
             low = np.where(inside, patch, np.inf).min(axis=1, keepdims=True)
             patch = np.where(inside, patch, np.where(np.isfinite(low), low, 0.0)).astype(np.float32)
@@ -243,10 +255,17 @@ class PatchCore(AnomalyModel):
         return scores, maps.numpy()
 
     def _reweight(self, test_feats: np.ndarray, nearest: np.ndarray, k: int) -> np.ndarray:
-        """Paper eq. 7: ``1 - softmax(|m_test - m|, m in N_k(m*))[m*]`` for each image's most anomalous patch."""
+        """Paper eq. 7: the weight ``1 - exp||m_test,* - m*|| / sum_{m in N_b(m*)} exp||m_test,* - m||``.
+
+        ``test_feats`` ``[b, d]`` are m_test,* (each image's most anomalous patch), ``nearest`` ``[b]`` the index
+        of its m* in M, ``k`` = b the neighbourhood size. Returns the weights ``[b]``.
+        """
         bank = self.search.bank
-        _, support = self.search.search(bank[nearest], min(k, len(bank)))  # N_k(m*), m* itself first
-        dists = np.linalg.norm(bank[support] - test_feats[:, None, :], axis=2)  # [b, k]
+        # N_b(m*): the k nearest bank vectors of m* (m* itself first, at distance 0)
+        _, support = self.search.search(bank[nearest], min(k, len(bank)))
+        # ||m_test,* - m|| for m in N_b(m*): [b, k]
+        dists = np.linalg.norm(bank[support] - test_feats[:, None, :], axis=2)
+        # softmax over N_b(m*) (shifted by the row maximum for stability), taken at m* (column 0)
         dists = dists - dists.max(axis=1, keepdims=True)
         soft = np.exp(dists) / np.exp(dists).sum(axis=1, keepdims=True)
         return 1.0 - soft[:, 0]
