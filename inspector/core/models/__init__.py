@@ -1,0 +1,1 @@
+"""The anomaly models (PatchCore, PaDiM, Gaussian) behind one interface (``base``), found by kind in ``registry``."""
