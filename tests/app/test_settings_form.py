@@ -64,3 +64,46 @@ def test_new_project_dialog_defaults(qtbot, tmp_path, monkeypatch):
     dialog.name.setText("Other")
     assert dialog.values()[1] == tmp_path / "elsewhere"  # a chosen folder is kept
     dialog.reject()
+
+
+def _picker_settled(qtbot, dialog):
+    qtbot.waitUntil(lambda: not dialog.form.backbone.busy and not dialog.form.backbone.loading, timeout=60_000)
+
+
+def test_create_is_disabled_offline_without_weights_and_a_weights_file_selects_its_backbone(qtbot, monkeypatch):
+    from shared_data import RESNET18_WEIGHTS
+
+    from inspector.core.backbones import weights as W
+
+    if not RESNET18_WEIGHTS.is_file():
+        import pytest
+
+        pytest.skip(f"shared data missing: {RESNET18_WEIGHTS}")
+    monkeypatch.setattr(W, "_hub_reachable", lambda *a, **k: False)
+    dialog = NewProjectDialog()
+    qtbot.addWidget(dialog)
+    create = dialog.buttons.buttons()[0]
+    dialog.name.setText("Caps")
+    _picker_settled(qtbot, dialog)
+    # offline, "Pretrained" wideresnet50 with nothing cached or imported: no usable weights, and the reason
+    assert dialog.form.backbone.combo.currentText() == "wideresnet50"
+    assert not create.isEnabled()
+    assert "cannot be reached" in dialog.reason.text() and "Import" in dialog.reason.text()
+    # picking the resnet18 file: the dialog says which backbone it fits and offers to switch
+    dialog.form.set_weights_file(str(RESNET18_WEIGHTS))
+    qtbot.waitUntil(lambda: dialog.form._detecting is None, timeout=60_000)
+    assert "resnet18 weights, not wideresnet50" in dialog.form.file_note.text()
+    assert dialog.form.switch_button.text() == "Use resnet18" and not dialog.form.switch_button.isHidden()
+    assert not create.isEnabled() and "Use resnet18" in dialog.reason.text()
+    dialog.form.switch_button.click()
+    _picker_settled(qtbot, dialog)
+    assert dialog.form.backbone.value() == ("resnet18", ["layer2", "layer3"])
+    assert create.isEnabled() and dialog.reason.text() == ""
+    assert dialog.form.file_note.text() == "This file fits resnet18."
+    assert dialog.form.switch_button.isHidden()
+    _, _, settings = dialog.values()
+    assert settings.model["backbone"] == "resnet18" and settings.model["weights"] == str(RESNET18_WEIGHTS)
+    # back to Pretrained: resnet18 is not on this PC either
+    dialog.form.weights_kind.setCurrentIndex(0)
+    assert not create.isEnabled() and "resnet18" in dialog.reason.text()
+    dialog.reject()
