@@ -127,6 +127,8 @@ class MainWindow(QMainWindow):
         self.jobs.started.connect(lambda job: self.progress_panel.start(str(job)))
         self.jobs.progress.connect(self._job_progress)
         self.jobs.busyChanged.connect(self._busy_changed)
+        self.state.thresholdUndoChanged.connect(lambda can: self.undo_thresholds_action.setEnabled(can))
+        self.state.closed.connect(lambda: self.undo_thresholds_action.setEnabled(False))
         for signal in (self.state.opened, self.state.imagesChanged, self.state.resultsChanged,
                        self.state.modelChanged, self.state.reviewChanged, self.state.renamed):
             signal.connect(self._update_status)
@@ -160,6 +162,11 @@ class MainWindow(QMainWindow):
         self.cancel_action = self._action(p, "&Cancel running job", self.jobs.cancel, "Esc")
         p.addSeparator()
         self.suggest_action = self._action(p, "&Suggest thresholds", lambda: self.suggest(None), "Ctrl+Shift+S")
+        self.undo_thresholds_action = self._action(
+            p, "&Undo threshold change", self.undo_thresholds, QKeySequence.Undo,
+            "Put the pass/fail lines back where they were before the last drag, typed value or Suggest "
+            "(review decisions have their own undo: Z in the Review tab)")
+        self.undo_thresholds_action.setEnabled(False)
         self.retrain_action = self._action(p, "Add confirmed-good parts and &retrain", self.retrain_with_confirmed)
         p.addSeparator()
         self.rename_action = self._action(p, "Re&name…", lambda: self.rename_dialog(str(self.state.project.folder)))
@@ -385,6 +392,13 @@ class MainWindow(QMainWindow):
 
     def suggest(self, percentile: float | None) -> None:
         self.project_jobs.suggest(percentile)
+
+    def undo_thresholds(self) -> None:
+        if not self.state.undo_thresholds():
+            return
+        t = self.state.thresholds
+        self.message_bar.show_message("info", "Thresholds back to none." if t is None else
+                                      f"Thresholds back to pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g}.")
 
     def _job_progress(self, job, stage: str, done: int, total: int) -> None:
         self.progress_panel.set_progress(stage, done, total)

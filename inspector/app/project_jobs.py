@@ -148,9 +148,22 @@ class ProjectJobs(QObject):
         except ValueError as exc:
             self.messages.error(f"Cannot suggest thresholds: {exc}")
             return
+        before = self.state.counts
+        had = self.state.thresholds
         self.state.set_thresholds(suggestion.thresholds)
-        t = suggestion.thresholds
-        self.messages.show_message("info", f"Thresholds set: pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g} ({suggestion.reason})")
+        t, now = suggestion.thresholds, self.state.counts
+        change = (f" Verdicts now: {now.passed} pass · {now.uncertain} uncertain · {now.failed} fail"
+                  + (f" (were {before.passed} · {before.uncertain} · {before.failed})." if had is not None else "."))
+        # kept until dismissed (it has an action): the operator reads why, and can take it back
+        self.messages.show_message("info", f"Suggested thresholds: pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g}. "
+                                   f"{suggestion.reason}{change}",
+                                   action=("Undo (Ctrl+Z)", self._undo_suggestion) if had is not None else None)
+
+    def _undo_suggestion(self) -> None:
+        if self.state.undo_thresholds():
+            t = self.state.thresholds
+            self.messages.show_message("info", "Suggestion undone: thresholds back to "
+                                       + ("none." if t is None else f"pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g}."))
 
     def _job_errored(self, job, message: str, detail: str) -> None:
         self.messages.error(f"{job} failed: {message}", detail)

@@ -172,3 +172,17 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     t = again.thresholds
     assert t.verdict(again.result(results[first].image.id).score) == "fail"
     assert t.verdict(again.result(results[second].image.id).score) != "fail"
+    # the suggestion explains itself (why each line is where it is, what it changed) and stays until dismissed
+    text = window.message_bar.text()
+    assert "Pass just above the highest of the" in text and "Verdicts now:" in text and "(were " in text
+    assert window.message_bar.action_button.text() == "Undo (Ctrl+Z)"
+    # Ctrl+Z undoes threshold moves, one at a time (review decisions keep their own Z)
+    assert window.undo_thresholds_action.isEnabled()
+    window.histogram.fail_box.setValue(t.fail * 2)
+    window.histogram.fail_box.editingFinished.emit()
+    assert again.thresholds.fail == pytest.approx(t.fail * 2, rel=1e-5) and again.thresholds.pass_ == t.pass_
+    window.undo_thresholds_action.trigger()
+    assert again.thresholds == t and window.histogram.fail_line.value() == pytest.approx(t.fail)
+    window.undo_thresholds_action.trigger()  # the suggestion itself
+    assert again.thresholds.pass_ < max(good_scores)  # back to the 50th percentile suggestion
+    assert window.undo_thresholds_action.shortcut().toString() == "Ctrl+Z"

@@ -120,3 +120,49 @@ def test_worker_turns_outcomes_into_signals(qtbot):
     assert not runner.start("Other", lambda progress, cancel: None)
     gate.set()
     qtbot.waitUntil(lambda: not runner.busy)
+
+
+def test_histogram_lines_on_top_of_each_other_can_be_pulled_apart_either_way(qtbot):
+    hist = ScoreHistogram()
+    qtbot.addWidget(hist)
+    hist.set_data([1.0, 1.1], [0.9, 1.5, 2.5], Thresholds(1.3, 3.0))
+    emitted = []
+    hist.thresholdsEdited.connect(emitted.append)
+    hist.pass_line.setValue(3.0)  # the pass line dragged onto the fail line
+    hist.pass_line.sigPositionChangeFinished.emit(hist.pass_line)
+    assert emitted[-1] == Thresholds(3.0, 3.0)
+    # the fail line is on top: dragging it left used to be blocked (bounded by the pass line); now the pass
+    # line follows the mouse and the fail line stays
+    hist.fail_line.setValue(2.0)
+    assert (hist.pass_line.value(), hist.fail_line.value()) == (2.0, 3.0)
+    hist.fail_line.sigPositionChangeFinished.emit(hist.fail_line)
+    assert emitted[-1] == Thresholds(2.0, 3.0)
+    # and the other way: the pass line dragged right past the fail line pushes nothing, the fail line follows
+    hist.pass_line.setValue(3.5)
+    assert (hist.pass_line.value(), hist.fail_line.value()) == (3.0, 3.5)
+    hist.pass_line.sigPositionChangeFinished.emit(hist.pass_line)
+    assert emitted[-1] == Thresholds(3.0, 3.5)
+
+
+def test_histogram_takes_typed_values_and_counts_whole_parts(qtbot):
+    from PySide6.QtCore import Qt
+
+    hist = ScoreHistogram()
+    qtbot.addWidget(hist)
+    hist.set_data([1.0, 1.1, 1.2], [0.9, 1.5, 2.5, 3.5], Thresholds(1.3, 3.0))
+    assert hist.pass_box.value() == pytest.approx(1.3) and hist.fail_box.value() == pytest.approx(3.0)
+    emitted = []
+    hist.thresholdsEdited.connect(emitted.append)
+    hist.pass_box.editingFinished.emit()  # focus left the box, nothing typed: nothing changes
+    assert emitted == []
+    hist.fail_box.selectAll()
+    qtbot.keyClicks(hist.fail_box, "2.25")
+    qtbot.keyClick(hist.fail_box, Qt.Key_Return)
+    assert emitted == [Thresholds(1.3, 2.25)] and hist.fail_line.value() == pytest.approx(2.25)
+    assert "2 fail" in hist.counts_text()
+    hist.pass_box.setValue(2.5)  # above the fail line: the fail line moves along
+    hist.pass_box.editingFinished.emit()
+    assert emitted[-1] == Thresholds(2.5, 2.5)
+    # whole parts on the y axis: tick spacing is an integer
+    ticks = hist.plot.getAxis("left").tickValues(0, 4.6, 200)
+    assert all(float(v).is_integer() for _, values in ticks for v in values)
