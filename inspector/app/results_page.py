@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from .drops import FileDropFilter, browse_button
 from .empty_state import EmptyState
-from .heatmap_view import HeatmapView
+from .heatmap_view import HeatmapView, heat_scale
 from .project_state import ProjectState
 from .results_table import FILTERS, ResultsTable
 
@@ -24,6 +24,7 @@ class ResultsPage(QWidget):
         self.state = state
         self.table = ResultsTable(state)
         self.heatmap = HeatmapView()
+        self.table.installEventFilter(self)  # H on the table toggles the heatmap
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.setObjectName("resultsSplitter")
         self.splitter.addWidget(self.table)
@@ -116,6 +117,13 @@ class ResultsPage(QWidget):
         if has_rows and self.table.currentIndex().row() < 0:
             self.table.selectRow(0)
 
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if (obj is self.table and event.type() == QEvent.KeyPress and event.key() == Qt.Key_H
+                and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)):
+            self.heatmap.toggle_overlay()
+            return True
+        return super().eventFilter(obj, event)
+
     def show_image(self, image_id: int) -> None:
         project = self.state.project
         result = self.state.result(image_id) if project is not None and image_id >= 0 else None
@@ -124,4 +132,4 @@ class ResultsPage(QWidget):
             return
         self.heatmap.show_result(
             project.path_of(result.image), project.load_map(result), self.state.preprocessor,
-            result.score, result.verdict, project.thresholds, result.image.name)
+            result.score, result.verdict, project.thresholds, result.image.name, heat_scale(self.state.holdout))

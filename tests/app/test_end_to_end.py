@@ -73,6 +73,13 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     assert window.results.table.results_model.index(0, 1).data().startswith("parts/bad_")
     assert window.results.heatmap.heat.image is not None and window.results.heatmap.heat.isVisible()
     assert "score" in window.results.heatmap.score_label.text()
+    # a fixed colour scale from the held-out good scores, stated under the heatmap; H toggles the heatmap
+    assert "held-out good score" in window.results.heatmap.scale_label.text()
+    window.results.table.setFocus()
+    qtbot.keyClick(window.results.table, Qt.Key_H)
+    assert not window.results.heatmap.heat.isVisible()
+    qtbot.keyClick(window.results.table, Qt.Key_H)
+    assert window.results.heatmap.heat.isVisible()
     xs, _ = window.results.heatmap.outline_points()
     assert len(xs) > 0, "the defect region is outlined"
 
@@ -130,7 +137,11 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     assert len(review.queue) == 8 and review.progress_text() == "2 of 8 reviewed"
     assert [r.verdict for r in review.queue[4:]] == ["pass"] * 4
     assert review.position == 2  # still on the same part
-    review.include_passed.setChecked(False)
+    # H toggles the heatmap on the review page (the checkbox's tooltip promises it)
+    qtbot.keyClick(review, Qt.Key_H)
+    assert not review.heatmap.overlay_box.isChecked()
+    qtbot.keyClick(review, Qt.Key_H)
+    assert review.heatmap.overlay_box.isChecked()
 
     # export the decisions
     window.export_reviews(tmp_path / "decisions.csv")
@@ -152,6 +163,9 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     assert len(window.training_set.model.rows) == 14
     assert window.tabs.currentIndex() == layout_tab
     assert window.results.heatmap.opacity.value() == 70
+    # "Also passed parts" is remembered with the project
+    assert window.review.include_passed.isChecked() and window.review.progress_text() == "2 of 8 reviewed"
+    window.review.include_passed.setChecked(False)
     assert window.review.progress_text() == "2 of 4 reviewed"
     assert again.has_model() and not again.model_is_stale()
 

@@ -166,3 +166,35 @@ def test_histogram_takes_typed_values_and_counts_whole_parts(qtbot):
     # whole parts on the y axis: tick spacing is an integer
     ticks = hist.plot.getAxis("left").tickValues(0, 4.6, 200)
     assert all(float(v).is_integer() for _, values in ticks for v in values)
+
+
+def test_heatmap_colours_have_a_fixed_stated_scale_and_a_colour_bar(qtbot, tmp_path):
+    from inspector.app.heatmap_view import heat_scale
+
+    view = HeatmapView()
+    qtbot.addWidget(view)
+    path = write_png(tmp_path / "part.png", texture(2, 64))
+    amap = np.zeros((64, 64), np.float32)
+    amap[10:20, 10:20] = 3.0
+    pre = Preprocessor(resize=64, crop=64)
+    scale = heat_scale([0.8, 1.0, 0.9])
+    assert scale == (0.5, 2.0)
+    view.show_result(path, amap, pre, 3.0, "fail", Thresholds(1.0, 2.5), "part.png", scale)
+    levels = tuple(view.heat.getLevels())
+    assert levels == (0.5, 2.0) and tuple(view.colorbar.levels()) == (0.5, 2.0)
+    assert "0.5 (blue) to 2 (red)" in view.scale_label.text() and "thresholds do not change it" in view.scale_label.text()
+    # Suggest moved the lines: the same defect keeps its colours
+    view.show_result(path, amap, pre, 3.0, "fail", Thresholds(1.4, 1.6), "part.png", scale)
+    assert tuple(view.heat.getLevels()) == levels
+    # no held-out scores: the image's own range, said so
+    view.show_result(path, amap, pre, 3.0, "fail", Thresholds(1.4, 1.6), "part.png", heat_scale([]))
+    assert tuple(view.heat.getLevels()) == (0.0, 3.0) and "own range" in view.scale_label.text()
+    # the colour map applies to the bar and the heatmap alike
+    view.colormap.setCurrentText("viridis")
+    assert view.colorbar.colorMap().name == "viridis"
+    # H toggles the heatmap (the tooltip promises it)
+    assert "(H)" in view.overlay_box.toolTip()
+    view.toggle_overlay()
+    assert not view.overlay_box.isChecked() and not view.heat.isVisible()
+    view.toggle_overlay()
+    assert view.heat.isVisible()
