@@ -135,7 +135,9 @@ class MainWindow(QMainWindow):
 
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
-        if shortcut is not None:
+        if isinstance(shortcut, QKeySequence.StandardKey):  # every binding of the platform (Ctrl+W and Ctrl+F4)
+            action.setShortcuts(shortcut)
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if tip:
             action.setStatusTip(tip)
@@ -262,10 +264,17 @@ class MainWindow(QMainWindow):
             self._show_start()
 
     def _leave_project(self) -> bool:
-        """Save the open project's layout and close it (cancelling and awaiting a running job)."""
+        """Save the open project's layout and close it (cancelling and awaiting a running job, once the user
+        agreed: Ctrl+W during a ten-minute training must not throw it away silently)."""
         if self.state.project is None:
             return True
         if self.jobs.busy:
+            answer = QMessageBox.question(
+                self, "Cancel the running job?",
+                f"“{self.jobs.title}” is still running. Leaving the project cancels it.\n\nCancel it and leave?",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+            if answer != QMessageBox.Yes:
+                return False
             self.statusBar().showMessage("Cancelling the running job…")
             self.jobs.wait()
         self._save_layout()

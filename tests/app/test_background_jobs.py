@@ -127,3 +127,28 @@ def test_errors_are_shown_in_the_message_bar(qtbot, window, tmp_path, small_sett
     assert "Training failed" in window.message_bar.text() and "missing.safetensors" in window.message_bar.text()
     assert window.message_bar.details_button.isVisible()  # the traceback is one click away
     assert not window.state.project.has_model()
+
+
+def test_ctrl_w_during_training_asks_first(qtbot, window, tmp_path, small_settings, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    make_trained(qtbot, window, tmp_path, small_settings())
+    slow_reads(monkeypatch, 0.1)
+    asked = []
+    answer = [QMessageBox.No]
+
+    def question(parent, title, text, *args):
+        asked.append(text)
+        return answer[0]
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    with qtbot.waitSignal(window.jobs.progress, timeout=30_000):
+        window.train()
+    assert "Ctrl+W" in [k.toString() for k in window.close_action.shortcuts()]
+    window.close_action.trigger()  # "No": the training goes on, the project stays open
+    assert asked and "Train" in asked[0] and "cancels it" in asked[0]
+    assert window.jobs.busy and window.state.project is not None and window.pages.currentWidget() is window.project_page
+    answer[0] = QMessageBox.Yes
+    window.close_action.trigger()
+    assert len(asked) == 2 and not window.jobs.busy and window.state.project is None
+    assert window.pages.currentWidget() is window.start_screen
