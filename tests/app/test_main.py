@@ -51,3 +51,18 @@ def test_check_installation(capsys):
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert "torch" in out and "faiss" in out and "engine       ok" in out
+
+
+def test_the_page_does_not_jump_when_a_message_appears_or_fades(qtbot, window, tmp_path, small_settings):
+    window.create_project("Steady", tmp_path / "steady", small_settings())
+    window.message_bar.clear()
+    qtbot.wait(10)
+    tabs_y = window.tabs.mapTo(window, window.tabs.rect().topLeft()).y()
+    for text in ("One line.", "A long message " * 40):
+        window.message_bar.show_message("info", text)
+        qtbot.wait(10)
+        assert window.tabs.mapTo(window, window.tabs.rect().topLeft()).y() == tabs_y
+    window.message_bar.clear()
+    qtbot.wait(10)
+    assert window.tabs.mapTo(window, window.tabs.rect().topLeft()).y() == tabs_y
+    assert window.message_bar.label.toolTip().startswith("A long message")
