@@ -103,6 +103,7 @@ class BackbonePicker(QWidget):
         self._loaded_name: str | None = None  # the backbone whose layers are shown (or being read)
         self.error = ""  # why the current backbone cannot be used ("" when it can)
         self.online: bool | None = None  # whether the model hub answered, asked when weights need a download
+        self._pretrained_used = True  # False while the project uses a weights file of its own
 
         self.combo = QComboBox()
         self.combo.setObjectName("backboneCombo")
@@ -301,10 +302,21 @@ class BackbonePicker(QWidget):
             self.download_button.setEnabled(False)
             self.import_button.setEnabled(False)
             return
-        self.weights_label.setText(f"Weights: {status.text}")
+        if self._pretrained_used:
+            self.weights_label.setText(f"Pretrained weights: {status.text}")
+        else:
+            self.weights_label.setText(f"<span style='color:#888'>Pretrained weights (not used: the weights file "
+                                       f"below is): {status.text}</span>")
         self.import_button.setEnabled(self._download is None)
         self.download_button.setEnabled(status.state == "download" or self._download is not None)
         self.weightsChanged.emit(status.state)
+
+    def set_pretrained_used(self, used: bool) -> None:
+        """Whether the settings use "pretrained" (else a weights file): the status line says if it is moot."""
+        if used != self._pretrained_used:
+            self._pretrained_used = used
+            if self.weights_status is not None:
+                self._show_weights(self.weights_status)
 
     def refresh_weights(self) -> None:
         """Re-read the weights status of the current backbone (after an import or download elsewhere)."""

@@ -6,7 +6,9 @@ of the red fail line = fail, between = uncertain. While a line is dragged the co
 and re-classifies every part (``sigPositionChangeFinished``). The lines cannot cross: a line dragged past
 the other stays there and the other one follows the mouse instead, so two lines dragged onto each other can
 always be pulled apart again, whichever is on top. Exact values can be typed in the two boxes under the plot
-(Enter or leaving the box applies them); the y axis counts whole parts.
+(Enter or leaving the box applies them); the y axis counts whole parts, or, with "Each series in %", each
+series as a share of its own parts (a few held-out good images stay visible beside 1,000 inspected parts).
+The legend sits under the plot, where it cannot cover a line's label.
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.project.thresholds import Thresholds
 from .project_state import ProjectState
@@ -36,7 +47,6 @@ class ScoreHistogram(QWidget):
         self.plot.setLabel("left", "parts")
         self.plot.getAxis("left").setTickSpacing()  # reset; integer ticks are set in set_data
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.plot.addLegend(offset=(-10, 10))
         self.good_curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0, name="held-out good",
                                          pen=pg.mkPen(GOOD, width=1.5), brush=(*GOOD, 90))
         self.inspected_curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0, name="inspected",
@@ -88,6 +98,18 @@ class ScoreHistogram(QWidget):
         values.addWidget(QLabel("fail ≥"))
         values.addWidget(self.fail_box)
         values.addStretch(1)
+        self.legend = QLabel(
+            f"<span style='color:rgb{GOOD}'>■</span> held-out good &nbsp; "
+            f"<span style='color:rgb{INSPECTED}'>■</span> inspected &nbsp; "
+            f"<span style='color:rgb{DEFECT}'>▼</span> reviewed defect &nbsp; "
+            f"<span style='color:rgb{GOOD}'>▲</span> reviewed good")
+        self.legend.setObjectName("histogramLegend")
+        values.addWidget(self.legend)
+        self.normalise = QCheckBox("Each series in %")
+        self.normalise.setToolTip("Show each series as a share of its own parts, so a few held-out good images "
+                                  "stay visible beside many inspected parts")
+        self.normalise.toggled.connect(lambda _on: self.set_data(*self._data))
+        values.addWidget(self.normalise)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -97,6 +119,7 @@ class ScoreHistogram(QWidget):
 
         self._good = np.zeros(0)
         self._inspected = np.zeros(0)
+        self._data: tuple = ([], [], None)  # set_data's arguments, to redraw when the y scale changes
         self.state = state
         if state is not None:
             for signal in (state.resultsChanged, state.opened, state.reviewChanged):
@@ -148,9 +171,12 @@ class ScoreHistogram(QWidget):
 
     # --------------------------------------------------------------------------------------- data
     def set_data(self, good, inspected, thresholds: Thresholds | None, reviewed_good=(), reviewed_defect=()) -> None:
+        self._data = (good, inspected, thresholds, reviewed_good, reviewed_defect)
         self._good = np.asarray(good, dtype=np.float64)
         self._inspected = np.asarray(inspected, dtype=np.float64)
         every = np.concatenate([self._good, self._inspected])
+        share = self.normalise.isChecked()
+        self.plot.setLabel("left", "% of each series" if share else "parts")
         if every.size:
             lo, hi = float(every.min()), float(every.max())
             if thresholds is not None:
@@ -158,19 +184,25 @@ class ScoreHistogram(QWidget):
             if hi <= lo:
                 hi = lo + 1.0
             bins = np.linspace(lo, hi, int(np.clip(np.sqrt(every.size) * 2, 10, 60)) + 1)
+            heights = []
             for curve, values in ((self.good_curve, self._good), (self.inspected_curve, self._inspected)):
-                counts, _ = np.histogram(values, bins)
+                counts = np.histogram(values, bins)[0].astype(np.float64)
+                if share:
+                    counts *= 100.0 / max(1, values.size)
                 curve.setData(bins, counts)
                 curve.setVisible(values.size > 0)
-            top = max(1, int(max(np.histogram(self._good, bins)[0].max(initial=0),
-                                 np.histogram(self._inspected, bins)[0].max(initial=0))))
+                heights.append(counts.max(initial=0))
+            top = max(1.0, float(max(heights))) if share else max(1, int(max(heights)))
             self.defect_marks.setData(list(reviewed_defect), [top * 1.05] * len(reviewed_defect))
             self.good_marks.setData(list(reviewed_good), [top * 1.05] * len(reviewed_good))
             pad = 0.05 * (hi - lo)
             self.plot.setXRange(lo - pad, hi + pad, padding=0)
             self.plot.setYRange(0, top * 1.15, padding=0)
-            step = max(1, int(np.ceil(top / 5)))  # whole parts only
-            self.plot.getAxis("left").setTickSpacing(step, step)
+            if share:
+                self.plot.getAxis("left").setTickSpacing()
+            else:
+                step = max(1, int(np.ceil(top / 5)))  # whole parts only
+                self.plot.getAxis("left").setTickSpacing(step, step)
         else:
             for curve in (self.good_curve, self.inspected_curve):
                 curve.setData([0, 1], [0])

@@ -193,6 +193,8 @@ class ProjectSettingsForm(QWidget):
     # ------------------------------------------------------------------------------- weights usability
     def _weights_changed(self) -> None:
         path = self.weights_path.text().strip()
+        if hasattr(self.backbone, "set_pretrained_used"):
+            self.backbone.set_pretrained_used(self.weights_kind.currentText() != WEIGHTS_FILE)
         if self.weights_kind.currentText() == WEIGHTS_FILE and path and hasattr(self.backbone, "detect_file"):
             if (self._fits is None or self._fits[0] != path) and self._detecting != path:
                 self._detecting = path

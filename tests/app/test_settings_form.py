@@ -94,6 +94,8 @@ def test_create_is_disabled_offline_without_weights_and_a_weights_file_selects_i
     qtbot.waitUntil(lambda: dialog.form._detecting is None, timeout=60_000)
     assert "resnet18 weights, not wideresnet50" in dialog.form.file_note.text()
     assert dialog.form.switch_button.text() == "Use resnet18" and not dialog.form.switch_button.isHidden()
+    # the picker's line about pretrained weights no longer reads as if a download were needed
+    assert "not used: the weights file below is" in dialog.form.backbone.weights_label.text()
     assert not create.isEnabled() and "Use resnet18" in dialog.reason.text()
     dialog.form.switch_button.click()
     _picker_settled(qtbot, dialog)
@@ -106,4 +108,5 @@ def test_create_is_disabled_offline_without_weights_and_a_weights_file_selects_i
     # back to Pretrained: resnet18 is not on this PC either
     dialog.form.weights_kind.setCurrentIndex(0)
     assert not create.isEnabled() and "resnet18" in dialog.reason.text()
+    assert dialog.form.backbone.weights_label.text().startswith("Pretrained weights: needs download")
     dialog.reject()

@@ -198,3 +198,20 @@ def test_heatmap_colours_have_a_fixed_stated_scale_and_a_colour_bar(qtbot, tmp_p
     assert not view.overlay_box.isChecked() and not view.heat.isVisible()
     view.toggle_overlay()
     assert view.heat.isVisible()
+
+
+def test_histogram_legend_stays_off_the_plot_and_series_can_be_shown_in_percent(qtbot):
+    hist = ScoreHistogram()
+    qtbot.addWidget(hist)
+    rng = np.random.default_rng(0)
+    hist.set_data([1.0, 1.05, 1.1], rng.normal(1.5, 0.3, 1000), Thresholds(1.2, 2.0))
+    assert hist.plot.getPlotItem().legend is None  # no legend over the lines' labels
+    assert "held-out good" in hist.legend.text() and "reviewed defect" in hist.legend.text()
+    counts_good = hist.good_curve.getData()[1].max()
+    counts_inspected = hist.inspected_curve.getData()[1].max()
+    assert counts_good <= 3 < counts_inspected  # three held-out bars beside a thousand parts: invisible
+    hist.normalise.setChecked(True)
+    good_share = hist.good_curve.getData()[1]
+    assert good_share.sum() == pytest.approx(100.0) and hist.inspected_curve.getData()[1].sum() == pytest.approx(100.0)
+    assert good_share.max() >= 33.0 and "%" in hist.plot.getAxis("left").labelText
+    assert hist.pass_line.value() == pytest.approx(1.2)  # the lines stay where they were

@@ -134,8 +134,8 @@ def suggest_thresholds(
         parts.append(f"fail at the lowest of {defect.size} confirmed defect(s) ({fail:.4g})")
     else:
         parts.append(f"fail a margin ({how}) above pass: the {defect.size} confirmed defect(s) all score higher "
-                     f"(lowest {float(defect.min()):.4g}), so they do not raise it; unreviewed parts between "
-                     f"the lines and them scored like defects and stay failed")
+                     f"(lowest {float(defect.min()):.4g}), so they do not raise it (unreviewed parts scoring "
+                     f"between it and them look like defects too and stay failed)")
     if rgood.size and rgood.max() >= fail:
         fail = _just_above(float(rgood.max()))
         parts.append(f"fail raised just above the highest confirmed-good score ({rgood.max():.4g})")
