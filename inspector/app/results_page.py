@@ -69,11 +69,21 @@ class ResultsPage(QWidget):
 
     def _filter_changed(self, kind: str) -> None:
         self.table.results_model.set_kind(kind)
-        self._update_count()
+        self._filtered()
 
     def _search_changed(self, text: str) -> None:
         self.table.results_model.set_text(text)
+        self._filtered()
+
+    def _filtered(self) -> None:
+        """A filter that hid the selected part selects the first part it shows (the heatmap never goes blank
+        while parts are listed); one that shows none says so."""
         self._update_count()
+        if self.table.currentIndex().row() < 0 or not self.table.currentIndex().isValid():
+            if self.table.results_model.rowCount():
+                self.table.selectRow(0)
+            elif self.state.results:
+                self.heatmap.clear("No part matches the filter.")
 
     def _update_count(self) -> None:
         total = len(self.state.results)

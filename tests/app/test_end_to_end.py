@@ -73,6 +73,14 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     assert window.results.table.results_model.index(0, 1).data().startswith("parts/bad_")
     assert window.results.heatmap.heat.image is not None and window.results.heatmap.heat.isVisible()
     assert "score" in window.results.heatmap.score_label.text()
+    # a name filter that hides the selected part shows the first part it lists, not a blank heatmap
+    window.results.search.setText("ok_")
+    assert window.results.table.results_model.rowCount() == 4
+    assert "ok_" in window.results.heatmap.info_label.text() and window.results.heatmap.heat.image is not None
+    window.results.search.setText("nothing like this")
+    assert "No part matches" in window.results.heatmap.info_label.text()
+    window.results.search.setText("")
+    window.results.table.selectRow(0)
     # a fixed colour scale from the held-out good scores, stated under the heatmap; H toggles the heatmap
     assert "held-out good score" in window.results.heatmap.scale_label.text()
     window.results.table.setFocus()
