@@ -3,6 +3,7 @@ user how each ended: one message in the message bar, with the list of skipped fi
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from PySide6.QtCore import QObject, Qt
@@ -13,6 +14,9 @@ from .message_bar import MessageBar
 from .project_state import ProjectState
 from .skipped_dialog import SkippedDialog
 from .worker import JobRunner
+
+# the core's "how to fix" for missing backbone weights, in CLI words: 'inspector weights import FILE --backbone NAME'
+WEIGHTS_HINT = re.compile(r"'inspector weights import[^']*'")
 
 
 class ProjectJob(Enum):
@@ -166,6 +170,14 @@ class ProjectJobs(QObject):
                                        + ("none." if t is None else f"pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g}."))
 
     def _job_errored(self, job, message: str, detail: str) -> None:
+        if WEIGHTS_HINT.search(message):  # the core's advice names the CLI; in the app, the settings' Import…
+            message = WEIGHTS_HINT.sub("press Import… in Project ▸ Settings (or choose a weights file there)", message)
+            message = message.replace("or pass --weights FILE", "or choose a weights file")
+            opener = getattr(self.window, "settings_dialog", None)
+            if opener is not None:
+                self.messages.show_message("error", f"{job} failed: {message}", detail,
+                                           action=("Project settings…", opener))
+                return
         self.messages.error(f"{job} failed: {message}", detail)
 
     def _job_cancelled(self, job) -> None:

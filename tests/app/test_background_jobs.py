@@ -152,3 +152,19 @@ def test_ctrl_w_during_training_asks_first(qtbot, window, tmp_path, small_settin
     window.close_action.trigger()
     assert len(asked) == 2 and not window.jobs.busy and window.state.project is None
     assert window.pages.currentWidget() is window.start_screen
+
+
+def test_missing_pretrained_weights_point_to_the_apps_import_button(qtbot, window, tmp_path, small_settings,
+                                                                     monkeypatch):
+    from inspector.core.backbones import weights as W
+
+    monkeypatch.setattr(W, "_hub_reachable", lambda *a, **k: False)  # an offline PC, nothing cached
+    window.create_project("Offline", tmp_path / "proj", small_settings(weights="pretrained"))
+    for i in range(6):
+        write_png(tmp_path / "good" / f"g{i}.png", texture(i))
+    run_job(qtbot, window, lambda: window.add_good_images([str(tmp_path / "good")]))
+    run_job(qtbot, window, window.train)
+    text = window.message_bar.text()
+    assert window.message_bar.level == "error" and "Training failed" in text
+    assert "inspector weights import" not in text and "Import… in Project ▸ Settings" in text
+    assert window.message_bar.action_button.text() == "Project settings…"
