@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -65,6 +66,7 @@ class ReviewQueue(QWidget):
             b.clicked.connect(slot)
             if colour:
                 b.setStyleSheet(f"QPushButton {{ background:{colour}; color:white; font-weight:bold; padding:8px; }}")
+            b.setMinimumHeight(b.sizeHint().height())  # a short page scrolls the panel, never squashes a label
             return b
 
         self.good_button = button("Good", "G", lambda: self.decide("good"), "#2e7d32")
@@ -112,12 +114,19 @@ class ReviewQueue(QWidget):
         panel = QFrame()
         panel.setLayout(side)
         panel.setFixedWidth(300)
+        self.panel_scroll = QScrollArea()  # a short page scrolls the panel instead of squashing its buttons
+        self.panel_scroll.setWidget(panel)
+        self.panel_scroll.setWidgetResizable(True)
+        self.panel_scroll.setFrameShape(QFrame.NoFrame)
+        self.panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.panel_scroll.setFixedWidth(300 + self.panel_scroll.verticalScrollBar().sizeHint().width())
+        self.panel_scroll.setFocusPolicy(Qt.NoFocus)
 
         body = QWidget()
         row = QHBoxLayout(body)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.heatmap, 1)
-        row.addWidget(panel)
+        row.addWidget(self.panel_scroll)
         self.empty = EmptyState("Nothing to review", "")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)

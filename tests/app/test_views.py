@@ -215,3 +215,18 @@ def test_histogram_legend_stays_off_the_plot_and_series_can_be_shown_in_percent(
     assert good_share.sum() == pytest.approx(100.0) and hist.inspected_curve.getData()[1].sum() == pytest.approx(100.0)
     assert good_share.max() >= 33.0 and "%" in hist.plot.getAxis("left").labelText
     assert hist.pass_line.value() == pytest.approx(1.2)  # the lines stay where they were
+
+
+def test_review_buttons_keep_their_labels_on_a_short_page(qtbot):
+    from inspector.app.project_state import ProjectState
+    from inspector.app.review_queue import ReviewQueue
+
+    page = ReviewQueue(ProjectState())
+    qtbot.addWidget(page)
+    page.stack.setCurrentIndex(1)  # the review body, as with parts to review
+    page.resize(900, 260)  # a short page: the histogram dock took most of the window
+    page.show()
+    qtbot.wait(20)
+    for button in (page.good_button, page.defect_button, page.skip_button, page.undo_button):
+        assert button.height() >= button.sizeHint().height(), button.text()
+    assert page.panel_scroll.verticalScrollBar().maximum() > 0  # the panel scrolls instead
