@@ -99,8 +99,9 @@ class SimpleBackboneChooser(QWidget):
 class ProjectSettingsForm(QWidget):
     usableChanged = Signal()
 
-    def __init__(self, settings: ProjectSettings | None = None, parent=None):
+    def __init__(self, settings: ProjectSettings | None = None, parent=None, app_settings=None):
         super().__init__(parent)
+        self.app_settings = app_settings  # the app's AppSettings: the last weights file is remembered there
         self._fits: tuple[str, list] | None = None  # (weights file, the backbones it fits) once detected
         self._detecting: str | None = None  # the weights file being checked
         self.form = QFormLayout(self)
@@ -178,7 +179,8 @@ class ProjectSettingsForm(QWidget):
             self.backbone.shutdown()
 
     def _browse_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Backbone weights file", "",
+        last = (self.app_settings.get("last_weights") or {}).get("file", "") if self.app_settings else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Backbone weights file", str(Path(last).parent) if last else "",
                                               "Weights (*.safetensors *.pth *.pt *.bin);;All files (*)")
         if path:
             self.weights_kind.setCurrentText(WEIGHTS_FILE)
@@ -261,6 +263,25 @@ class ProjectSettingsForm(QWidget):
     def _shown_name(self) -> str:
         combo = getattr(self.backbone, "combo", None)
         return combo.currentText().strip() if combo is not None else self.backbone.value()[0]
+
+    def use_last_weights(self) -> bool:
+        """Start from the weights file used last time (and its backbone), when it still exists."""
+        last = (self.app_settings.get("last_weights") or {}) if self.app_settings else {}
+        path, backbone = last.get("file"), last.get("backbone")
+        if not path or not Path(path).is_file():
+            return False
+        if backbone and hasattr(self.backbone, "set_value"):
+            self.backbone.set_value(backbone)
+        self.set_weights_file(path)
+        return True
+
+    def remember_weights(self) -> None:
+        """Remember the chosen weights file and backbone for the next project (call on accept)."""
+        if self.app_settings is None or self.weights_kind.currentText() != WEIGHTS_FILE:
+            return
+        path = self.weights_path.text().strip()
+        if path and Path(path).is_file():
+            self.app_settings.set("last_weights", {"file": path, "backbone": self.backbone.value()[0]})
 
     def weights_problem(self) -> str:
         """Why these settings have no usable backbone weights, or ``""`` when they have."""

@@ -110,3 +110,45 @@ def test_create_is_disabled_offline_without_weights_and_a_weights_file_selects_i
     assert not create.isEnabled() and "resnet18" in dialog.reason.text()
     assert dialog.form.backbone.weights_label.text().startswith("Pretrained weights: needs download")
     dialog.reject()
+
+
+def test_the_last_weights_file_and_its_backbone_are_remembered(qtbot, monkeypatch):
+    from shared_data import RESNET18_WEIGHTS
+
+    from inspector.app.app_settings import AppSettings
+    from inspector.core.backbones import weights as W
+
+    if not RESNET18_WEIGHTS.is_file():
+        import pytest
+
+        pytest.skip(f"shared data missing: {RESNET18_WEIGHTS}")
+    monkeypatch.setattr(W, "_hub_reachable", lambda *a, **k: False)
+
+    class Window:  # what the dialogs take from their parent
+        app_settings = AppSettings()
+
+    first = NewProjectDialog()
+    first.form.app_settings = Window.app_settings
+    qtbot.addWidget(first)
+    first.name.setText("A")
+    first.form.backbone.set_value("resnet18")
+    first.form.set_weights_file(str(RESNET18_WEIGHTS))
+    _picker_settled(qtbot, first)
+    qtbot.waitUntil(lambda: first.form._detecting is None, timeout=60_000)
+    first.accept()
+    assert Window.app_settings.get("last_weights") == {"file": str(RESNET18_WEIGHTS), "backbone": "resnet18"}
+    first.form.shutdown()
+    # the next new project starts from that file and backbone: Create is possible at once, offline
+    from PySide6.QtWidgets import QWidget
+
+    parent = QWidget()
+    parent.app_settings = Window.app_settings
+    qtbot.addWidget(parent)
+    second = NewProjectDialog(parent)
+    second.name.setText("B")
+    _picker_settled(qtbot, second)
+    qtbot.waitUntil(lambda: second.form._detecting is None, timeout=60_000)
+    _, _, settings = second.values()
+    assert settings.model["backbone"] == "resnet18" and settings.model["weights"] == str(RESNET18_WEIGHTS)
+    assert second.buttons.buttons()[0].isEnabled()
+    second.reject()
