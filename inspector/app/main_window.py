@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -249,14 +250,18 @@ class MainWindow(QMainWindow):
             return self.state.project
         if not self._leave_project():
             return None
+        QApplication.setOverrideCursor(Qt.WaitCursor)  # the first opening reads the model: a few seconds
         try:
-            project = self.state.open(folder)
-        except (ProjectError, OSError, ValueError) as exc:
-            self.show_error(f"Could not open {folder}: {exc}")
-            self._show_start()
-            return None
-        self.message_bar.clear()
-        self._show_project()
+            try:
+                project = self.state.open(folder)
+            except (ProjectError, OSError, ValueError) as exc:
+                self.show_error(f"Could not open {folder}: {exc}")
+                self._show_start()
+                return None
+            self.message_bar.clear()
+            self._show_project()
+        finally:
+            QApplication.restoreOverrideCursor()
         return project
 
     def close_project(self) -> None:

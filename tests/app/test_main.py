@@ -66,3 +66,22 @@ def test_the_page_does_not_jump_when_a_message_appears_or_fades(qtbot, window, t
     qtbot.wait(10)
     assert window.tabs.mapTo(window, window.tabs.rect().topLeft()).y() == tabs_y
     assert window.message_bar.label.toolTip().startswith("A long message")
+
+
+def test_opening_a_project_shows_a_busy_cursor(qtbot, window, tmp_path, small_settings, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    Project.create(tmp_path / "p", "P", small_settings()).close()
+    seen = []
+    original = window.state.open
+
+    def open_(folder):
+        cursor = QApplication.overrideCursor()
+        seen.append(cursor.shape() if cursor is not None else None)
+        return original(folder)
+
+    monkeypatch.setattr(window.state, "open", open_)
+    assert window.open_project(tmp_path / "p") is not None
+    assert seen == [Qt.WaitCursor] and QApplication.overrideCursor() is None
+    assert window.open_project(tmp_path / "missing") is None  # a failure restores the cursor too
+    assert QApplication.overrideCursor() is None
