@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QFileDialog,
@@ -155,7 +156,19 @@ class BackbonePicker(QWidget):
         weights_row.addWidget(self.download_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Layers (feature map C×H×W, cost from the input up to the layer)"))
+        header = QLabel("Layers (feature map C×H×W, cost from the input up to the layer)")
+        header.setToolTip("C×H×W: channels × grid rows × grid columns of the layer's feature map; each grid cell "
+                          "is one patch vector.\nGMACs: billions of multiply-accumulates per image from the "
+                          "input up to that layer, a measure of speed.\nThe default layers (marked) are what "
+                          "PatchCore uses; deeper layers see larger defects, earlier ones finer texture.")
+        self.all_layers = QCheckBox("Stem layers too")
+        self.all_layers.setToolTip("Also list the stem (e.g. conv1, bn1: full-resolution maps right after the "
+                                   "input, rarely useful for inspection)")
+        self.all_layers.toggled.connect(self._show_stem)
+        header_row = QHBoxLayout()
+        header_row.addWidget(header, 1)
+        header_row.addWidget(self.all_layers)
+        layout.addLayout(header_row)
         layout.addWidget(self.layers, 1)
         layout.addWidget(self.summary)
         layout.addLayout(weights_row)
@@ -282,10 +295,20 @@ class BackbonePicker(QWidget):
             self.layers.addItem(item)
         self.layers.blockSignals(False)
         self._table = {info.name: info for info in table}
+        self._stem = {info.name for info in table if info.shape[1] > (self.input_size or spec.input_size) // 4}
+        self._show_stem(self.all_layers.isChecked())
         self._refresh_summary()
         self._show_weights(status)
         self.layersLoaded.emit(name)
         self.changed.emit()
+
+    def _show_stem(self, show: bool) -> None:
+        """Stem layers (finer than a quarter of the input, e.g. conv1, bn1) are listed on request; a checked
+        one always is."""
+        for i in range(self.layers.count()):
+            item = self.layers.item(i)
+            stem = item.data(Qt.UserRole) in getattr(self, "_stem", set())
+            item.setHidden(stem and not show and item.checkState() != Qt.Checked)
 
     def _layers_edited(self, _item: QListWidgetItem) -> None:
         self._refresh_summary()

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -166,7 +168,21 @@ class ProjectSettingsForm(QWidget):
         self.device = QComboBox()
         self.device.setEditable(True)
         self.device.addItems(["auto", "cpu", "cuda"])
-        self.form.addRow("Device", self.device)
+        self.device.setToolTip("Where the network runs: auto takes the GPU when there is one (cuda), else the CPU")
+        self.advanced = QGroupBox("Advanced")
+        self.advanced.setCheckable(True)
+        self.advanced.setChecked(False)  # closed: the defaults suit almost every project
+        self.advanced.setObjectName("advancedSettings")
+        advanced_form = QFormLayout()
+        advanced_form.addRow("Device", self.device)
+        self._advanced_body = QWidget()
+        self._advanced_body.setLayout(advanced_form)
+        self._advanced_body.setVisible(False)
+        box_layout = QVBoxLayout(self.advanced)
+        box_layout.setContentsMargins(6, 2, 6, 2)
+        box_layout.addWidget(self._advanced_body)
+        self.advanced.toggled.connect(self._advanced_body.setVisible)
+        self.form.addRow(self.advanced)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.weights_kind.setToolTip("Pretrained: the hub's weights, or a file imported for this backbone "
                                      "(Import… above); a weights file: used as it is")
@@ -343,6 +359,7 @@ class ProjectSettingsForm(QWidget):
         self.coreset.setValue(float(m.get("coreset_ratio", 0.1)) * 100.0)
         self.holdout.setValue(settings.holdout_fraction * 100.0)
         self.device.setCurrentText(str(m.get("device", "auto")))
+        self.advanced.setChecked(self.device.currentText() != "auto")  # a non-default value is shown
         self._kind_changed()
 
     def settings(self) -> ProjectSettings:

@@ -179,3 +179,11 @@ def test_download_uses_the_app_job_runner(qtbot, monkeypatch):
     assert ("Download wideresnet50", "download") in progress
     qtbot.waitUntil(lambda: not picker.busy and not runner.busy, timeout=10000)
     assert picker.shutdown()
+
+
+def test_stem_layers_are_listed_on_request(picker):
+    hidden = {picker.layers.item(i).data(Qt.UserRole) for i in range(picker.layers.count())
+              if picker.layers.item(i).isHidden()}
+    assert {"conv1", "bn1", "act1"} <= hidden and "layer1" not in hidden and "layer2" not in hidden
+    picker.all_layers.setChecked(True)
+    assert not any(picker.layers.item(i).isHidden() for i in range(picker.layers.count()))

@@ -152,3 +152,15 @@ def test_the_last_weights_file_and_its_backbone_are_remembered(qtbot, monkeypatc
     assert settings.model["backbone"] == "resnet18" and settings.model["weights"] == str(RESNET18_WEIGHTS)
     assert second.buttons.buttons()[0].isEnabled()
     second.reject()
+
+
+def test_device_sits_under_advanced_closed_unless_it_was_changed(qtbot, monkeypatch):
+    monkeypatch.setattr("inspector.app.settings_form._backbone_picker", lambda: None)
+    form = ProjectSettingsForm()
+    qtbot.addWidget(form)
+    assert not form.advanced.isChecked() and form.device.isHidden() is False
+    assert not form.device.isVisibleTo(form)
+    form.advanced.setChecked(True)
+    assert form.device.isVisibleTo(form)
+    form.set_settings(ProjectSettings(model={"backbone": "resnet18", "layers": ["layer2"], "device": "cpu"}))
+    assert form.advanced.isChecked() and form.settings().model["device"] == "cpu"
