@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         self.train_action = self._action(p, "&Train", self.train, "Ctrl+T", "Train the model on the good images")
         self.inspect_action = self._action(p, "&Inspect images…", lambda: self.browse_inspect("folder"), "Ctrl+I",
                                            "Score a folder of parts")
-        self.cancel_action = self._action(p, "&Cancel running job", self.jobs.cancel, "Esc")
+        self.cancel_action = self._action(p, "&Cancel running job", self.progress_panel.cancel, "Esc")
         p.addSeparator()
         self.suggest_action = self._action(p, "&Suggest thresholds", lambda: self.suggest(None), "Ctrl+Shift+S")
         self.undo_thresholds_action = self._action(

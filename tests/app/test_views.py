@@ -75,18 +75,28 @@ def test_progress_panel_estimates_remaining_time(qtbot, monkeypatch):
     monkeypatch.setattr("inspector.app.progress_panel.time.monotonic", lambda: now[0])
     panel.start("Training")
     panel.set_progress("features", 0, 100)
-    now[0] += 10.0
+    now[0] += 20.0  # the first image carries the start-up: 20 s
+    panel.set_progress("features", 1, 100)
+    assert panel.remaining() is None  # no pace yet
+    now[0] += 12.0  # then 0.5 s per image
     panel.set_progress("features", 25, 100)
-    assert panel.remaining() == pytest.approx(30.0)
-    assert "about 0:30 left" in panel.times.text() and "elapsed 0:10" in panel.times.text()
+    assert panel.remaining() == pytest.approx(37.5)  # 75 images at 0.5 s, not at (32 s / 25) = 96 s
+    assert "about 0:38 left" in panel.times.text() and "elapsed 0:32" in panel.times.text()
     assert panel.stage.text() == "Extracting features: 25 / 100 images"
     now[0] += 5.0
     panel.set_progress("coreset", 10, 1000)
     assert "✓ Extracting features" in panel.done_stages.text()
     cancels = []
     panel.cancelRequested.connect(lambda: cancels.append(1))
+    panel.show()
     panel.cancel_button.click()
     assert cancels == [1] and not panel.cancel_button.isEnabled()
+    # Esc while "Starting…" (no report yet) is acknowledged at once
+    panel.start("Inspecting")
+    panel.cancel()
+    assert panel.stage.text() == "Cancelling…" and panel.cancel_button.text() == "Cancelling…" and cancels == [1, 1]
+    panel.cancel()  # twice: asked once
+    assert cancels == [1, 1]
 
 
 def test_worker_turns_outcomes_into_signals(qtbot):
