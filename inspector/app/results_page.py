@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitt
 from .drops import FileDropFilter, browse_button
 from .empty_state import EmptyState
 from .heatmap_view import HeatmapView, heat_scale
+from .project_jobs import ProjectJob
 from .project_state import ProjectState
 from .results_table import FILTERS, ResultsTable
 
@@ -97,7 +98,8 @@ class ResultsPage(QWidget):
 
     def set_busy(self, busy: bool, job=None) -> None:
         self._busy = busy
-        self._update_buttons()
+        self._job = job if busy else None
+        self.refresh()
 
     def save_state(self) -> dict:
         """The page's layout for the project's saved layout (JSON-able)."""
@@ -117,7 +119,10 @@ class ResultsPage(QWidget):
         has_rows = bool(self.state.results)
         self.stack.setCurrentWidget(self.splitter if has_rows else self.empty)
         self._update_buttons()
-        if project is not None and not self.state.has_model:
+        if getattr(self, "_job", None) is ProjectJob.INSPECT:
+            self.empty.set_text("Inspecting…", "The parts appear here when they are scored; the progress is shown "
+                                "above.")
+        elif project is not None and not self.state.has_model:
             self.empty.set_text("No model yet", "Train a model first: add good images in the Training set tab and "
                                 "press Train. Then drop folders of parts here to inspect them.")
         else:

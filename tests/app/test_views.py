@@ -240,3 +240,23 @@ def test_review_buttons_keep_their_labels_on_a_short_page(qtbot):
     for button in (page.good_button, page.defect_button, page.skip_button, page.undo_button):
         assert button.height() >= button.sizeHint().height(), button.text()
     assert page.panel_scroll.verticalScrollBar().maximum() > 0  # the panel scrolls instead
+
+
+def test_empty_pages_say_a_job_is_filling_them(qtbot):
+    from inspector.app.project_jobs import ProjectJob
+    from inspector.app.project_state import ProjectState
+    from inspector.app.results_page import ResultsPage
+    from inspector.app.training_set_view import TrainingSetView
+
+    state = ProjectState()
+    results, training = ResultsPage(state), TrainingSetView(state)
+    qtbot.addWidget(results)
+    qtbot.addWidget(training)
+    results.set_busy(True, ProjectJob.INSPECT)
+    assert results.empty.title.text() == "Inspecting…" and not results.empty.buttons[0].isEnabled()
+    results.set_busy(False)
+    assert results.empty.title.text() != "Inspecting…"
+    training.set_busy(True, ProjectJob.ADD_GOOD)
+    assert training.empty.title.text() == "Adding images…" and not training.empty.buttons[0].isEnabled()
+    training.set_busy(False)
+    assert training.empty.title.text() == "No good images yet" and training.empty.buttons[0].isEnabled()
