@@ -125,8 +125,15 @@ class ProjectJobs(QObject):
         text = (f"Scored {report.n_scored} part(s). All parts: {c.passed} pass, {c.uncertain} uncertain, "
                 f"{c.failed} fail.")
         if rows:
-            self.messages.show_message("warning", text + f" {len(rows)} file(s) could not be read.",
-                                          action=("Show list", lambda: self.show_skipped(rows, "Files not inspected")))
+            text += f" {len(rows)} file(s) could not be read."
+        seen = [(str(path), f"the same image (same bytes) was inspected before as {name}: scored again, listed "
+                            f"under {name}") for path, name in report.added.duplicates]
+        if seen:
+            text += (f" {len(seen)} part(s) had been inspected before under another file: they are listed under "
+                     f"their first name.")
+        if rows or seen:
+            self.messages.show_message("warning", text, action=("Show list", lambda: self.show_skipped(
+                rows + seen, "Files not inspected, or inspected before")))
         else:
             self.messages.show_message("info", text)
 

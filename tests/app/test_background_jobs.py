@@ -168,3 +168,20 @@ def test_missing_pretrained_weights_point_to_the_apps_import_button(qtbot, windo
     assert window.message_bar.level == "error" and "Training failed" in text
     assert "inspector weights import" not in text and "Import… in Project ▸ Settings" in text
     assert window.message_bar.action_button.text() == "Project settings…"
+
+
+def test_a_part_inspected_before_under_another_name_is_reported(qtbot, window, tmp_path, small_settings):
+    from inspector.app.skipped_dialog import SkippedDialog
+
+    make_trained(qtbot, window, tmp_path, small_settings(), n_good=6)
+    write_png(tmp_path / "parts" / "first.png", with_defect(50))
+    run_job(qtbot, window, lambda: window.inspect([str(tmp_path / "parts" / "first.png")]))
+    assert window.message_bar.level == "info"
+    write_png(tmp_path / "again" / "renamed.png", with_defect(50))  # the same bytes, another name
+    run_job(qtbot, window, lambda: window.inspect([str(tmp_path / "again")]))
+    text = window.message_bar.text()
+    assert window.message_bar.level == "warning" and "1 part(s) had been inspected before" in text
+    window.message_bar.action_button.click()
+    dialog = window.findChild(SkippedDialog)
+    assert dialog.table.item(0, 0).text().endswith("renamed.png") and "first.png" in dialog.table.item(0, 1).text()
+    dialog.close()
