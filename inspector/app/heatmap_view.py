@@ -117,8 +117,11 @@ class HeatmapView(QWidget):
 
     # ------------------------------------------------------------------------------------ content
     def save_state(self) -> dict:
-        return {"opacity": self.opacity.value(), "colormap": self.colormap.currentText(),
-                "overlay": self.overlay_box.isChecked()}
+        state = {"opacity": self.opacity.value(), "colormap": self.colormap.currentText(),
+                 "overlay": self.overlay_box.isChecked(), "outline": self.outline_box.isChecked()}
+        if not self._pixel_threshold_follows:
+            state["outline_value"] = self.pixel_threshold.value()
+        return state
 
     def restore_state(self, state: dict) -> None:
         """Apply :meth:`save_state`'s dict; defaults for what is missing, so one project's view settings never
@@ -126,6 +129,13 @@ class HeatmapView(QWidget):
         self.opacity.setValue(int(state.get("opacity", 50)))
         self.colormap.setCurrentText(str(state.get("colormap", DEFAULT_COLORMAP)))
         self.overlay_box.setChecked(bool(state.get("overlay", True)))
+        self.outline_box.setChecked(bool(state.get("outline", True)))
+        value = state.get("outline_value")
+        self._pixel_threshold_follows = not isinstance(value, (int, float))  # else: the pass line, as by default
+        if not self._pixel_threshold_follows:
+            self.pixel_threshold.blockSignals(True)
+            self.pixel_threshold.setValue(float(value))
+            self.pixel_threshold.blockSignals(False)
 
     def clear(self, text: str = "Select a part to see its heatmap") -> None:
         self._map = None

@@ -12,7 +12,7 @@ from .empty_state import EmptyState
 from .heatmap_view import HeatmapView, heat_scale
 from .project_jobs import ProjectJob
 from .project_state import ProjectState
-from .results_table import FILTERS, ResultsTable
+from .results_table import COL_SCORE, FILTERS, ResultsTable
 
 
 class ResultsPage(QWidget):
@@ -103,8 +103,10 @@ class ResultsPage(QWidget):
 
     def save_state(self) -> dict:
         """The page's layout for the project's saved layout (JSON-able)."""
+        header = self.table.horizontalHeader()
         return {"splitter": base64.b64encode(bytes(self.splitter.saveState())).decode(),
-                "filter": self.filter.currentText(), "heatmap": self.heatmap.save_state()}
+                "filter": self.filter.currentText(), "heatmap": self.heatmap.save_state(),
+                "sort": [header.sortIndicatorSection(), int(header.sortIndicatorOrder() == Qt.AscendingOrder)]}
 
     def restore_state(self, state: dict) -> None:
         """Apply :meth:`save_state`'s dict; defaults for anything missing (a new project: a clean view)."""
@@ -112,6 +114,13 @@ class ResultsPage(QWidget):
         if splitter:
             self.splitter.restoreState(QByteArray(base64.b64decode(splitter)))
         self.filter.setCurrentText(state.get("filter", "All parts"))
+        self.search.clear()  # a name filter is for the moment, never carried into another project
+        sort = state.get("sort")
+        try:
+            column, ascending = int(sort[0]), bool(sort[1])
+        except (TypeError, ValueError, IndexError):
+            column, ascending = COL_SCORE, False  # highest score first
+        self.table.sortByColumn(column, Qt.AscendingOrder if ascending else Qt.DescendingOrder)
         self.heatmap.restore_state(state.get("heatmap", {}))
 
     def refresh(self, *_) -> None:

@@ -85,3 +85,29 @@ def test_opening_a_project_shows_a_busy_cursor(qtbot, window, tmp_path, small_se
     assert seen == [Qt.WaitCursor] and QApplication.overrideCursor() is None
     assert window.open_project(tmp_path / "missing") is None  # a failure restores the cursor too
     assert QApplication.overrideCursor() is None
+
+
+def test_view_settings_do_not_leak_into_the_next_project(qtbot, window, tmp_path, small_settings):
+    from PySide6.QtCore import Qt
+
+    from inspector.app.results_table import COL_FILE, COL_SCORE
+
+    window.create_project("A", tmp_path / "a", small_settings())
+    results = window.results
+    results.filter.setCurrentText("Fail")
+    results.search.setText("bad")
+    results.table.sortByColumn(COL_FILE, Qt.AscendingOrder)
+    results.heatmap.colormap.setCurrentText("viridis")
+    results.heatmap.pixel_threshold.setValue(7.5)  # an outline value of A's own
+    results.heatmap.outline_box.setChecked(False)
+    window.create_project("B", tmp_path / "b", small_settings())
+    header = results.table.horizontalHeader()
+    assert results.filter.currentText() == "All parts" and results.search.text() == ""
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (COL_SCORE, Qt.DescendingOrder)
+    assert results.heatmap.colormap.currentText() == "turbo" and results.heatmap.outline_box.isChecked()
+    assert results.heatmap._pixel_threshold_follows  # B's outline follows B's pass line
+    # A's own view comes back with A
+    window.open_project(tmp_path / "a")
+    assert results.filter.currentText() == "Fail" and results.heatmap.colormap.currentText() == "viridis"
+    assert header.sortIndicatorSection() == COL_FILE and not results.heatmap.outline_box.isChecked()
+    assert results.heatmap.pixel_threshold.value() == 7.5
