@@ -373,10 +373,17 @@ class MainWindow(QMainWindow):
             self.inspect(paths)
 
     def export_dialog(self) -> None:
+        """Where to write the decisions: the folder of the last export (not the last image folder), a name
+        with the project and the local date and time, so exports never overwrite each other by default."""
+        import datetime
+
         project = self.state.project
-        default = str(Path(self.app_settings.get("last_folder", str(Path.home()))) / f"{project.folder.name}_reviews.csv")
+        folder = Path(self.app_settings.get("last_export_folder", "") or Path.home())
+        stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M")
+        default = str(folder / f"{project.folder.name}_decisions_{stamp}.csv")
         path, _ = QFileDialog.getSaveFileName(self, "Export decisions", default, "CSV (*.csv)")
         if path:
+            self.app_settings.set("last_export_folder", str(Path(path).parent))
             self.export_reviews(path)
 
     def export_reviews(self, path: str | Path) -> None:

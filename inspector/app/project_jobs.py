@@ -102,12 +102,22 @@ class ProjectJobs(QObject):
             text += " Scores come from the new model now: check the threshold lines (Suggest)."
         elif report.n_holdout == 0:
             text += " Add at least 5 good images to get held-out scores for suggesting thresholds."
+        check = report.suggested or (self.state.thresholds is not None and self.state.project.generation() > 1)
         if report.skipped:
             rows = [(str(s.path), s.reason) for s in report.skipped]
             self.messages.show_message("warning", text + f" {len(rows)} unreadable image(s) skipped.",
                                           action=("Show list", lambda: self.show_skipped(rows, "Images skipped")))
+        elif check and hasattr(self.window, "histogram_dock"):
+            # advice to act on: kept until dismissed (a message with an action does not fade)
+            self.messages.show_message("info", text + " Now inspect parts in the Results tab.",
+                                       action=("Show the histogram", self._show_histogram))
         else:
             self.messages.show_message("info", text + " Now inspect parts in the Results tab.")
+
+    def _show_histogram(self) -> None:
+        dock = self.window.histogram_dock
+        dock.show()
+        dock.raise_()
 
     def inspect(self, paths: list[str]) -> bool:
         project = self.state.project

@@ -54,6 +54,9 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     window.jobs.progress.connect(lambda title, stage, done, total: stages.append(stage))
     run_job(qtbot, window, window.training_set.train_button.click)
     assert {"features", "coreset", "holdout"} <= set(stages)
+    # "check the thresholds" is advice to act on: it stays until dismissed
+    assert "check them in the histogram" in window.message_bar.text()
+    assert window.message_bar.action_button.text() == "Show the histogram" and not window.message_bar._fade.isActive()
     assert project.has_model() and len(project.holdout_scores()) == 2
     t = project.thresholds
     assert t is not None and window.histogram.pass_line.isVisible()

@@ -111,3 +111,24 @@ def test_view_settings_do_not_leak_into_the_next_project(qtbot, window, tmp_path
     assert results.filter.currentText() == "Fail" and results.heatmap.colormap.currentText() == "viridis"
     assert header.sortIndicatorSection() == COL_FILE and not results.heatmap.outline_box.isChecked()
     assert results.heatmap.pixel_threshold.value() == 7.5
+
+
+def test_export_defaults_to_the_last_export_folder_with_a_dated_name(qtbot, window, tmp_path, small_settings,
+                                                                       monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    window.create_project("Caps", tmp_path / "caps", small_settings())
+    window.app_settings.set("last_folder", str(tmp_path / "images"))  # where images came from: not for CSVs
+    offered = []
+
+    def ask(parent, title, default, filters):
+        offered.append(default)
+        return str(tmp_path / "exports" / "mine.csv"), ""
+
+    (tmp_path / "exports").mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(ask))
+    window.export_dialog()
+    assert "images" not in offered[0] and "caps_decisions_20" in offered[0]
+    assert (tmp_path / "exports" / "mine.csv").is_file()
+    window.export_dialog()
+    assert offered[1].startswith(str(tmp_path / "exports"))
