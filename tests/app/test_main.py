@@ -132,3 +132,25 @@ def test_export_defaults_to_the_last_export_folder_with_a_dated_name(qtbot, wind
     assert (tmp_path / "exports" / "mine.csv").is_file()
     window.export_dialog()
     assert offered[1].startswith(str(tmp_path / "exports"))
+
+
+def test_missing_x11_libraries_are_named_with_their_packages_before_qt_aborts(monkeypatch, capsys):
+    import shutil
+    import subprocess
+
+    from inspector.app import main as app_main
+
+    monkeypatch.setattr(app_main.sys, "platform", "linux")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/ldd")
+    ldd = ("\tlibxcb-cursor.so.0 => not found\n\tlibxkbcommon-x11.so.0 => not found\n"
+           "\tlibxcb.so.1 => /lib/x86_64-linux-gnu/libxcb.so.1 (0x0)\n")
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, ldd, ""))
+    assert app_main.missing_platform_libraries() == ["libxcb-cursor.so.0", "libxkbcommon-x11.so.0"]
+    assert app_main.main([]) == 1
+    err = capsys.readouterr().err
+    assert "sudo apt-get install -y libxcb-cursor0 libxkbcommon-x11-0" in err
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")  # another platform plugin: nothing to check
+    assert app_main.missing_platform_libraries() == []
+    assert app_main.debian_package("libdbus-1.so.3") == "libdbus-1-3" and app_main.debian_package("libEGL.so.1") == "libegl1"
