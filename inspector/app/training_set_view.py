@@ -4,9 +4,10 @@ remove, and the Train button. Held-out images (scored after training, not fitted
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -48,7 +49,10 @@ class TrainingSetModel(QAbstractListModel):
             return None
         rec = self.rows[index.row()]
         if role == Qt.DisplayRole:
-            return rec.name if rec.role == "train" else f"{rec.name}\n(held out)"
+            # one line for the name, elided at the start: the end tells files apart (..._001.png, ..._002.png);
+            # "held out" on a line of its own, never elided away
+            name = QFontMetrics(QApplication.font()).elidedText(rec.name, Qt.ElideLeft, THUMB + 20)
+            return name if rec.role == "train" else f"held out\n{name}"
         if role == Qt.DecorationRole:
             return thumbnail(self.state.project, rec, THUMB)
         if role == Qt.ToolTipRole:

@@ -260,3 +260,21 @@ def test_empty_pages_say_a_job_is_filling_them(qtbot):
     assert training.empty.title.text() == "Adding images…" and not training.empty.buttons[0].isEnabled()
     training.set_busy(False)
     assert training.empty.title.text() == "No good images yet" and training.empty.buttons[0].isEnabled()
+
+
+def test_training_set_names_keep_their_distinguishing_end_and_the_held_out_mark(qtbot):
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import Qt
+
+    from inspector.app.project_state import ProjectState
+    from inspector.app.training_set_view import TrainingSetView
+
+    view = TrainingSetView(ProjectState())
+    qtbot.addWidget(view)
+    long = "bottle_line3_camera2_2026-12-01_shift_b_good_{:03d}.png"
+    view.model.rows = [SimpleNamespace(name=long.format(1), role="holdout"),
+                       SimpleNamespace(name=long.format(2), role="train")]
+    first, second = (view.model.data(view.model.index(i), Qt.DisplayRole) for i in range(2))
+    assert first.startswith("held out\n") and first.endswith("001.png")
+    assert second.endswith("002.png") and first.split("\n")[1] != second
