@@ -1,6 +1,8 @@
 """Backbone and layer picker for the project settings, with the weights status and Import / Download.
 
-The reference backbones fill the combo (unavailable ones disabled, the reason as tooltip). Choosing one lists
+The combo is editable and searchable (a completer matching anywhere in the name): the reference backbones first
+(unavailable ones disabled, the reason as tooltip), then every timm model; a typed name is taken once typing
+pauses, when it names a model (typing "resnet18" selects resnet18). Choosing one lists
 its layers with their ``[C, H, W]`` maps and the rough cost up to each (computed on the ``meta`` device, on a
 background thread: big models take a second). The weights line says what ``pretrained`` means on this PC
 (imported file / cached / needs download / none) with Import... and Download; the download runs on the app's
@@ -12,9 +14,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QCompleter,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -29,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ..core.runtime.progress import Cancelled, CancelToken
 
+TYPING_PAUSE_MS = 400  # a typed backbone name is taken after this pause
 DEFAULT_BACKBONE = "wideresnet50"  # PatchCore's default
 SPEED_REFERENCE = "wideresnet50"  # relative speed: GMACs against the paper's default backbone and layers
 
@@ -80,6 +85,7 @@ class BackbonePicker(QWidget):
     layersLoaded = Signal(str)  # backbone name, once its layer table is shown
     weightsChanged = Signal(str)  # the weights state: imported / cached / download / none
     busyChanged = Signal(bool)
+    fileDetected = Signal(str, object, str)  # weights file, the backbones it fits (best first), error
 
     def __init__(self, parent: QWidget | None = None, runner: Any | None = None, input_size: int | None = None):
         super().__init__(parent)
@@ -95,9 +101,16 @@ class BackbonePicker(QWidget):
         self._download: _Call | None = None
         self._reference_gmacs: float | None = None
         self._alias: tuple[str, str] | None = None  # (reference name shown, timm name it was set by)
+        self._loaded_name: str | None = None  # the backbone whose layers are shown (or being read)
+        self.error = ""  # why the current backbone cannot be used ("" when it can)
+        self.online: bool | None = None  # whether the model hub answered, asked when weights need a download
+        self._pretrained_used = True  # False while the project uses a weights file of its own
 
         self.combo = QComboBox()
         self.combo.setObjectName("backboneCombo")
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.NoInsert)
+        self.combo.setMaxVisibleItems(20)
         model = self.combo.model()
         for spec in self._specs.values():
             self.combo.addItem(spec.name)
@@ -108,6 +121,22 @@ class BackbonePicker(QWidget):
                 item.setEnabled(False)
                 tip = f"Not available: {spec.unavailable}"
             self.combo.setItemData(index, tip, Qt.ToolTipRole)
+        import timm
+
+        for name in timm.list_models():
+            if self.combo.findText(name, Qt.MatchExactly) < 0:
+                self.combo.addItem(name)
+        completer = QCompleter(self.combo.model(), self.combo)
+        completer.setCaseSensitivity(Qt.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchContains)
+        completer.setCompletionMode(QCompleter.PopupCompletion)
+        self.combo.setCompleter(completer)
+        self.combo.lineEdit().setPlaceholderText("type to search the reference names and all timm models")
+        self.combo.setToolTip("Any timm model: type part of its name. The reference backbones come first.")
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(TYPING_PAUSE_MS)
+        self._typing.timeout.connect(self._typed)
         self.layers = QListWidget()
         self.layers.setObjectName("layerList")
         self.summary = QLabel()
@@ -127,15 +156,28 @@ class BackbonePicker(QWidget):
         weights_row.addWidget(self.download_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Layers (feature map C×H×W, cost from the input up to the layer)"))
+        header = QLabel("Layers (feature map C×H×W, cost from the input up to the layer)")
+        header.setToolTip("C×H×W: channels × grid rows × grid columns of the layer's feature map; each grid cell "
+                          "is one patch vector.\nGMACs: billions of multiply-accumulates per image from the "
+                          "input up to that layer, a measure of speed.\nThe default layers (marked) are what "
+                          "PatchCore uses; deeper layers see larger defects, earlier ones finer texture.")
+        self.all_layers = QCheckBox("Stem layers too")
+        self.all_layers.setToolTip("Also list the stem (e.g. conv1, bn1: full-resolution maps right after the "
+                                   "input, rarely useful for inspection)")
+        self.all_layers.toggled.connect(self._show_stem)
+        header_row = QHBoxLayout()
+        header_row.addWidget(header, 1)
+        header_row.addWidget(self.all_layers)
+        layout.addLayout(header_row)
         layout.addWidget(self.layers, 1)
         layout.addWidget(self.summary)
         layout.addLayout(weights_row)
         layout.addWidget(self.progress)
 
         self.weights_status = None
-        self.combo.setCurrentText(DEFAULT_BACKBONE)
-        self.combo.currentTextChanged.connect(self._backbone_chosen)
+        self.combo.setCurrentIndex(self.combo.findText(DEFAULT_BACKBONE, Qt.MatchExactly))
+        self.combo.currentTextChanged.connect(self._text_changed)
+        self.combo.activated.connect(lambda _i: self._typed())
         self.layers.itemChanged.connect(self._layers_edited)
         self.import_button.clicked.connect(self._ask_import)
         self.download_button.clicked.connect(self._download_clicked)
@@ -145,7 +187,7 @@ class BackbonePicker(QWidget):
     def value(self) -> tuple[str, list[str]]:
         """(backbone name, chosen layers in the model's order). A backbone set by its timm name
         (``wide_resnet50_2``) shows as its reference entry (``wideresnet50``) and is given back as it was set."""
-        name = self.combo.currentText()
+        name = self.combo.currentText().strip()
         if self._alias is not None and self._alias[0] == name:
             name = self._alias[1]
         return name, self._checked_layers()
@@ -155,17 +197,18 @@ class BackbonePicker(QWidget):
         (default: the backbone's defaults) once its layer table has loaded."""
         self._alias = None
         same_model = [s.name for s in self._specs.values() if s.timm_name == backbone]
-        if self.combo.findText(backbone) < 0 and same_model:
+        if same_model and backbone not in self._specs:
             self._alias = (same_model[0], backbone)
             backbone = same_model[0]
-        if self.combo.findText(backbone) < 0:
+        if self.combo.findText(backbone, Qt.MatchExactly) < 0:
             self.combo.addItem(backbone)
             self.combo.setItemData(self.combo.count() - 1, "a timm model outside the reference list", Qt.ToolTipRole)
         self._pending_layers = list(layers) if layers is not None else None
-        if self.combo.currentText() == backbone:
-            self._backbone_chosen(backbone)
-        else:
-            self.combo.setCurrentText(backbone)
+        self.combo.blockSignals(True)
+        self.combo.setCurrentIndex(self.combo.findText(backbone, Qt.MatchExactly))
+        self.combo.blockSignals(False)
+        self._typing.stop()
+        self._backbone_chosen(backbone)
 
     def _checked_layers(self) -> list[str]:
         if not self._table and self._pending_layers is not None:
@@ -174,23 +217,52 @@ class BackbonePicker(QWidget):
                 if self.layers.item(i).checkState() == Qt.Checked]
 
     # -------------------------------------------------------------------------------------- layer table
+    @property
+    def loading(self) -> bool:
+        """True while a typed name waits for the typing pause or the layer table is being read."""
+        return self._typing.isActive() or (self._loaded_name is not None and not self._table and not self.error)
+
+    def _text_changed(self, _text: str) -> None:
+        self._typing.start()
+        self.changed.emit()
+
+    def _typed(self) -> None:
+        """Take the typed name when it names a model; otherwise say so and keep nothing selected."""
+        self._typing.stop()
+        name = self.combo.currentText().strip()
+        if name == self._loaded_name:
+            return
+        if self._alias is not None and self._alias[0] != name:
+            self._alias = None
+        index = self.combo.findText(name, Qt.MatchExactly)
+        if index >= 0 and self.combo.currentIndex() != index:
+            self.combo.blockSignals(True)
+            self.combo.setCurrentIndex(index)
+            self.combo.blockSignals(False)
+        self._backbone_chosen(name)
+
     def _backbone_chosen(self, name: str) -> None:
         self._request += 1
         request = self._request
+        self._loaded_name = name
+        self.error = ""
         self._table = {}
         self.layers.clear()
         self.summary.setText(f"Reading the layers of {name}…")
         self.weights_label.setText("")
+        self.weights_status = None
         size = self.input_size
 
         def load(progress, cancel):
+            from ..core.backbones import weights as W
             from ..core.backbones.catalogue import cost_up_to, layer_table, resolve_backbone
-            from ..core.backbones.weights import weights_status
 
             spec = resolve_backbone(name)
             table = layer_table(spec, size)
             reference = cost_up_to(SPEED_REFERENCE, ["layer3"], size) if self._reference_gmacs is None else None
-            return spec, table, reference, weights_status(spec.name)
+            status = W.weights_status(spec.name)
+            online = W._hub_reachable() if status.state == "download" else None
+            return spec, table, reference, status, online
 
         self._start(load, lambda result, error: self._table_loaded(request, name, result, error))
         self.changed.emit()
@@ -199,11 +271,13 @@ class BackbonePicker(QWidget):
         if request != self._request:
             return  # the user has chosen another backbone meanwhile
         if error:
+            self.error = error
             self.summary.setText(f"{name}: {error}")
             self._show_weights(None)
             self.layersLoaded.emit(name)
+            self.changed.emit()
             return
-        spec, table, reference, status = result
+        spec, table, reference, status, self.online = result
         if reference is not None:
             self._reference_gmacs = reference
         chosen = self._pending_layers if self._pending_layers is not None else list(spec.layers)
@@ -221,10 +295,20 @@ class BackbonePicker(QWidget):
             self.layers.addItem(item)
         self.layers.blockSignals(False)
         self._table = {info.name: info for info in table}
+        self._stem = {info.name for info in table if info.shape[1] > (self.input_size or spec.input_size) // 4}
+        self._show_stem(self.all_layers.isChecked())
         self._refresh_summary()
         self._show_weights(status)
         self.layersLoaded.emit(name)
         self.changed.emit()
+
+    def _show_stem(self, show: bool) -> None:
+        """Stem layers (finer than a quarter of the input, e.g. conv1, bn1) are listed on request; a checked
+        one always is."""
+        for i in range(self.layers.count()):
+            item = self.layers.item(i)
+            stem = item.data(Qt.UserRole) in getattr(self, "_stem", set())
+            item.setHidden(stem and not show and item.checkState() != Qt.Checked)
 
     def _layers_edited(self, _item: QListWidgetItem) -> None:
         self._refresh_summary()
@@ -241,14 +325,25 @@ class BackbonePicker(QWidget):
             self.download_button.setEnabled(False)
             self.import_button.setEnabled(False)
             return
-        self.weights_label.setText(f"Weights: {status.text}")
+        if self._pretrained_used:
+            self.weights_label.setText(f"Pretrained weights: {status.text}")
+        else:
+            self.weights_label.setText(f"<span style='color:#888'>Pretrained weights (not used: the weights file "
+                                       f"below is): {status.text}</span>")
         self.import_button.setEnabled(self._download is None)
         self.download_button.setEnabled(status.state == "download" or self._download is not None)
         self.weightsChanged.emit(status.state)
 
+    def set_pretrained_used(self, used: bool) -> None:
+        """Whether the settings use "pretrained" (else a weights file): the status line says if it is moot."""
+        if used != self._pretrained_used:
+            self._pretrained_used = used
+            if self.weights_status is not None:
+                self._show_weights(self.weights_status)
+
     def refresh_weights(self) -> None:
         """Re-read the weights status of the current backbone (after an import or download elsewhere)."""
-        name = self.combo.currentText()
+        name = self._loaded_name or self.combo.currentText().strip()
 
         def status(progress, cancel):
             from ..core.backbones.weights import weights_status
@@ -256,7 +351,7 @@ class BackbonePicker(QWidget):
             return weights_status(name)
 
         self._start(status, lambda result, error: self._show_weights(None if error else result)
-                    if name == self.combo.currentText() else None)
+                    if name == self._loaded_name else None)
 
     def _ask_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import backbone weights", "",
@@ -289,6 +384,16 @@ class BackbonePicker(QWidget):
 
         self._start(run, done)
 
+    def detect_file(self, path: str) -> None:
+        """Find which architectures the weights file ``path`` fits, off the UI thread: ``fileDetected``."""
+
+        def run(progress, cancel):
+            from ..core.backbones.detect import detect_backbone
+
+            return detect_backbone(path, cancel=cancel)
+
+        self._start(run, lambda result, error: self.fileDetected.emit(path, result or [], error))
+
     def _download_clicked(self) -> None:
         if self._download is not None:
             self._download.token.cancel()
@@ -299,7 +404,7 @@ class BackbonePicker(QWidget):
         """Download the current backbone's weights from the timm hub, off the UI thread."""
         from ..core.backbones.catalogue import resolve_backbone
 
-        name = self.combo.currentText()
+        name = self._loaded_name or self.combo.currentText().strip()
         timm_name = resolve_backbone(name).timm_name
 
         def run(progress, cancel):

@@ -2,9 +2,11 @@
 (mouse wheel and drag; "Fit" resets), the outline of the region above a pixel threshold, the score.
 
 The map covers the whole frame (0 where the geometry or region does not inspect), placed over the original
-image at ``Geometry.map_box`` (older projects' maps cover the centre crop only). Colours use one scale for
-the whole project (half the pass threshold to the fail threshold), so a good part looks cool and a defect
-hot, rather than every image being stretched to its own range.
+image at ``Geometry.map_box`` (older projects' maps cover the centre crop only). Colours use one fixed scale
+per model, stated beside a colour bar: from half to twice the highest held-out good score (``heat_scale``),
+so a good part looks cool and a defect hot, and the same defect keeps its colour when the thresholds move
+(they are not part of the scale). Without held-out scores each image is stretched to its own range, and the
+caption says so. H toggles the heatmap.
 """
 
 from __future__ import annotations
@@ -18,6 +20,18 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout,
 from ..core.io.images import ImageReadError, Preprocessor, read_image
 from ..core.io.overlay import COLORMAPS, DEFAULT_COLORMAP
 from ..core.project.thresholds import Thresholds
+
+SCALE_LOW, SCALE_HIGH = 0.5, 2.0  # the colour scale, in multiples of the highest held-out good score
+
+
+def heat_scale(holdout_scores) -> tuple[float, float] | None:
+    """The project's fixed colour scale for anomaly maps: (½, 2) × the highest held-out good score; ``None``
+    without held-out scores (or when they are not positive)."""
+    top = max(holdout_scores, default=None)
+    if top is None or not np.isfinite(top) or top <= 0:
+        return None
+    return SCALE_LOW * float(top), SCALE_HIGH * float(top)
+
 
 VERDICT_COLOURS = {"pass": "#2e7d32", "uncertain": "#b26a00", "fail": "#c62828", None: "#555555"}
 
@@ -36,6 +50,13 @@ class HeatmapView(QWidget):
         self.vb.addItem(self.outline)
         self.heat.setZValue(1)
         self.outline.setZValue(2)
+        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), width=12, interactive=False,
+                                        colorMap=pg.colormap.get(DEFAULT_COLORMAP))
+        self.colorbar.setImageItem(self.heat)
+        self.graphics.addItem(self.colorbar, row=0, col=1)
+        self.scale_label = QLabel()
+        self.scale_label.setObjectName("heatScale")
+        self.scale_label.setStyleSheet("color: #666;")
 
         self.score_label = QLabel()
         self.score_label.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -86,6 +107,7 @@ class HeatmapView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(head)
         layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.scale_label)
         layout.addLayout(controls)
 
         self._map: np.ndarray | None = None
@@ -96,8 +118,11 @@ class HeatmapView(QWidget):
 
     # ------------------------------------------------------------------------------------ content
     def save_state(self) -> dict:
-        return {"opacity": self.opacity.value(), "colormap": self.colormap.currentText(),
-                "overlay": self.overlay_box.isChecked()}
+        state = {"opacity": self.opacity.value(), "colormap": self.colormap.currentText(),
+                 "overlay": self.overlay_box.isChecked(), "outline": self.outline_box.isChecked()}
+        if not self._pixel_threshold_follows:
+            state["outline_value"] = self.pixel_threshold.value()
+        return state
 
     def restore_state(self, state: dict) -> None:
         """Apply :meth:`save_state`'s dict; defaults for what is missing, so one project's view settings never
@@ -105,18 +130,34 @@ class HeatmapView(QWidget):
         self.opacity.setValue(int(state.get("opacity", 50)))
         self.colormap.setCurrentText(str(state.get("colormap", DEFAULT_COLORMAP)))
         self.overlay_box.setChecked(bool(state.get("overlay", True)))
+        self.outline_box.setChecked(bool(state.get("outline", True)))
+        value = state.get("outline_value")
+        self._pixel_threshold_follows = not isinstance(value, (int, float))  # else: the pass line, as by default
+        if not self._pixel_threshold_follows:
+            self.pixel_threshold.blockSignals(True)
+            self.pixel_threshold.setValue(float(value))
+            self.pixel_threshold.blockSignals(False)
 
     def clear(self, text: str = "Select a part to see its heatmap") -> None:
         self._map = None
         self.base.clear()
         self.heat.clear()
+        self.colorbar.setVisible(False)
+        self.scale_label.setText("")
         self.outline.setData([], [])
         self.score_label.setText("")
         self.info_label.setText(text)
 
+    def toggle_overlay(self) -> None:
+        """H: heatmap on / off (the page holding the view binds the key)."""
+        if self.overlay_box.isEnabled():
+            self.overlay_box.toggle()
+
     def show_result(self, image_path, amap: np.ndarray | None, preprocessor: Preprocessor, score: float,
-                    verdict: str | None, thresholds: Thresholds | None, title: str = "") -> None:
-        """Show the image at ``image_path`` with its full-frame ``amap`` (None: an image-level model)."""
+                    verdict: str | None, thresholds: Thresholds | None, title: str = "",
+                    scale: tuple[float, float] | None = None) -> None:
+        """Show the image at ``image_path`` with its full-frame ``amap`` (None: an image-level model).
+        ``scale``: the project's fixed colour scale (``heat_scale``); ``None``: this image's own range."""
         try:
             rgb = read_image(image_path)
         except ImageReadError as exc:
@@ -132,20 +173,28 @@ class HeatmapView(QWidget):
         self.score_label.setText(f"<span style='color:{colour}'>score {score:.4g} · {verdict or 'no thresholds'}</span>")
         extra = "" if amap is not None else " · this model gives no heatmap (image-level score only)"
         self.info_label.setText(f"{title}{extra}")
-        if thresholds is not None:
-            self._levels = (0.5 * thresholds.pass_, max(thresholds.fail, thresholds.pass_ * 1.0001 + 1e-9))
-            if self._pixel_threshold_follows:
-                self.pixel_threshold.blockSignals(True)
-                self.pixel_threshold.setValue(thresholds.pass_)
-                self.pixel_threshold.blockSignals(False)
+        if thresholds is not None and self._pixel_threshold_follows:
+            self.pixel_threshold.blockSignals(True)
+            self.pixel_threshold.setValue(thresholds.pass_)
+            self.pixel_threshold.blockSignals(False)
+        if scale is not None:
+            self._levels = (float(scale[0]), float(max(scale[1], scale[0] + 1e-9)))
+            self.scale_label.setText(f"Colours: {self._levels[0]:.3g} (blue) to {self._levels[1]:.3g} (red), "
+                                     f"{SCALE_LOW:g}× to {SCALE_HIGH:g}× the highest held-out good score; "
+                                     f"fixed for this model, thresholds do not change it")
         elif amap is not None:
             self._levels = (float(amap.min()), float(max(amap.max(), amap.min() + 1e-9)))
+            self.scale_label.setText(f"Colours: this image's own range ({self._levels[0]:.3g} to "
+                                     f"{self._levels[1]:.3g}); train with held-out good images for a fixed scale")
         if amap is not None:
             x0, y0, x1, y1 = self._box
             self.heat.setImage(amap, autoLevels=False, levels=self._levels)
             self.heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+            self.colorbar.setLevels(self._levels)
         else:
             self.heat.clear()
+            self.scale_label.setText("")
+        self.colorbar.setVisible(amap is not None)
         self.overlay_box.setEnabled(amap is not None)
         self._apply_overlay()
         self._update_outline()
@@ -156,8 +205,7 @@ class HeatmapView(QWidget):
 
     # --------------------------------------------------------------------------------- controls
     def _apply_colormap(self, name: str) -> None:
-        cmap = pg.colormap.get(name)
-        self.heat.setLookupTable(cmap.getLookupTable(nPts=256))
+        self.colorbar.setColorMap(pg.colormap.get(name))  # the bar sets the heatmap's lookup table too
 
     def _apply_overlay(self) -> None:
         self.heat.setVisible(self._map is not None and self.overlay_box.isChecked())

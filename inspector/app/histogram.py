@@ -3,7 +3,12 @@
 Held-out good scores and inspected scores are separate series. Left of the green pass line = pass, right
 of the red fail line = fail, between = uncertain. While a line is dragged the counts update live
 (``sigPositionChanged``, cheap); when it is released the thresholds are emitted, so the project saves them
-and re-classifies every part (``sigPositionChangeFinished``). The lines cannot cross.
+and re-classifies every part (``sigPositionChangeFinished``). The lines cannot cross: a line dragged past
+the other stays there and the other one follows the mouse instead, so two lines dragged onto each other can
+always be pulled apart again, whichever is on top. Exact values can be typed in the two boxes under the plot
+(Enter or leaving the box applies them); the y axis counts whole parts, or, with "Each series in %", each
+series as a share of its own parts (a few held-out good images stay visible beside 1,000 inspected parts).
+The legend sits under the plot, where it cannot cover a line's label.
 """
 
 from __future__ import annotations
@@ -11,7 +16,16 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.project.thresholds import Thresholds
 from .project_state import ProjectState
@@ -31,8 +45,8 @@ class ScoreHistogram(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setLabel("bottom", "anomaly score")
         self.plot.setLabel("left", "parts")
+        self.plot.getAxis("left").setTickSpacing()  # reset; integer ticks are set in set_data
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.plot.addLegend(offset=(-10, 10))
         self.good_curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0, name="held-out good",
                                          pen=pg.mkPen(GOOD, width=1.5), brush=(*GOOD, 90))
         self.inspected_curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0, name="inspected",
@@ -53,6 +67,8 @@ class ScoreHistogram(QWidget):
             self.plot.addItem(line)
             line.sigPositionChanged.connect(self._dragging)
             line.sigPositionChangeFinished.connect(self._released)
+        self._placing = False  # the lines are being placed by code, not dragged
+        self._crossing: tuple[object, float] | None = None  # (the line dragged past the other, where they met)
 
         self.counts = QLabel()
         self.counts.setStyleSheet("font-weight: bold;")
@@ -74,14 +90,36 @@ class ScoreHistogram(QWidget):
         top.addWidget(QLabel("good percentile"))
         top.addWidget(self.percentile)
         top.addWidget(self.suggest_button)
+        self.pass_box = self._value_box("passValue", "Pass line: parts scoring below this pass (type a value, Enter)")
+        self.fail_box = self._value_box("failValue", "Fail line: parts scoring at or above this fail (type, Enter)")
+        values = QHBoxLayout()
+        values.addWidget(QLabel("pass <"))
+        values.addWidget(self.pass_box)
+        values.addWidget(QLabel("fail ≥"))
+        values.addWidget(self.fail_box)
+        values.addStretch(1)
+        self.legend = QLabel(
+            f"<span style='color:rgb{GOOD}'>■</span> held-out good &nbsp; "
+            f"<span style='color:rgb{INSPECTED}'>■</span> inspected &nbsp; "
+            f"<span style='color:rgb{DEFECT}'>▼</span> reviewed defect &nbsp; "
+            f"<span style='color:rgb{GOOD}'>▲</span> reviewed good")
+        self.legend.setObjectName("histogramLegend")
+        values.addWidget(self.legend)
+        self.normalise = QCheckBox("Each series in %")
+        self.normalise.setToolTip("Show each series as a share of its own parts, so a few held-out good images "
+                                  "stay visible beside many inspected parts")
+        self.normalise.toggled.connect(lambda _on: self.set_data(*self._data))
+        values.addWidget(self.normalise)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
+        layout.addLayout(values)
         layout.addWidget(self.hint)
 
         self._good = np.zeros(0)
         self._inspected = np.zeros(0)
+        self._data: tuple = ([], [], None)  # set_data's arguments, to redraw when the y scale changes
         self.state = state
         if state is not None:
             for signal in (state.resultsChanged, state.opened, state.reviewChanged):
@@ -90,6 +128,36 @@ class ScoreHistogram(QWidget):
             state.thresholdsChanged.connect(lambda: self.set_thresholds(state.thresholds))
             state.closed.connect(lambda: self.set_data([], [], None))
             self.thresholdsEdited.connect(state.set_thresholds)
+
+    def _value_box(self, name: str, tip: str) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setObjectName(name)
+        box.setRange(-1e12, 1e12)
+        box.setDecimals(6)
+        box.setKeyboardTracking(False)
+        box.setButtonSymbols(QAbstractSpinBox.NoButtons)
+        box.setMinimumWidth(90)
+        box.setToolTip(tip)
+        box.setEnabled(False)
+        box.editingFinished.connect(self._typed)
+        return box
+
+    def _typed(self) -> None:
+        """A typed pass or fail value: the other line moves along if the two would cross."""
+        t = self.current()
+        box = self.sender()
+        if t is None or box.value() == box.property("shown"):
+            return  # focus left the box without a new value (the box shows a rounded value)
+        p, f = self.pass_box.value(), self.fail_box.value()
+        p = t.pass_ if p == self.pass_box.property("shown") else p
+        f = t.fail if f == self.fail_box.property("shown") else f
+        if box is self.pass_box:
+            f = max(f, p)
+        else:
+            p = min(p, f)
+        if (p, f) != (t.pass_, t.fail):
+            self.set_thresholds(Thresholds(p, f))
+            self.thresholdsEdited.emit(Thresholds(p, f))
 
     def refresh(self, *_) -> None:
         state = self.state
@@ -103,9 +171,12 @@ class ScoreHistogram(QWidget):
 
     # --------------------------------------------------------------------------------------- data
     def set_data(self, good, inspected, thresholds: Thresholds | None, reviewed_good=(), reviewed_defect=()) -> None:
+        self._data = (good, inspected, thresholds, reviewed_good, reviewed_defect)
         self._good = np.asarray(good, dtype=np.float64)
         self._inspected = np.asarray(inspected, dtype=np.float64)
         every = np.concatenate([self._good, self._inspected])
+        share = self.normalise.isChecked()
+        self.plot.setLabel("left", "% of each series" if share else "parts")
         if every.size:
             lo, hi = float(every.min()), float(every.max())
             if thresholds is not None:
@@ -113,17 +184,25 @@ class ScoreHistogram(QWidget):
             if hi <= lo:
                 hi = lo + 1.0
             bins = np.linspace(lo, hi, int(np.clip(np.sqrt(every.size) * 2, 10, 60)) + 1)
+            heights = []
             for curve, values in ((self.good_curve, self._good), (self.inspected_curve, self._inspected)):
-                counts, _ = np.histogram(values, bins)
+                counts = np.histogram(values, bins)[0].astype(np.float64)
+                if share:
+                    counts *= 100.0 / max(1, values.size)
                 curve.setData(bins, counts)
                 curve.setVisible(values.size > 0)
-            top = max(1, int(max(np.histogram(self._good, bins)[0].max(initial=0),
-                                 np.histogram(self._inspected, bins)[0].max(initial=0))))
+                heights.append(counts.max(initial=0))
+            top = max(1.0, float(max(heights))) if share else max(1, int(max(heights)))
             self.defect_marks.setData(list(reviewed_defect), [top * 1.05] * len(reviewed_defect))
             self.good_marks.setData(list(reviewed_good), [top * 1.05] * len(reviewed_good))
             pad = 0.05 * (hi - lo)
             self.plot.setXRange(lo - pad, hi + pad, padding=0)
             self.plot.setYRange(0, top * 1.15, padding=0)
+            if share:
+                self.plot.getAxis("left").setTickSpacing()
+            else:
+                step = max(1, int(np.ceil(top / 5)))  # whole parts only
+                self.plot.getAxis("left").setTickSpacing(step, step)
         else:
             for curve in (self.good_curve, self.inspected_curve):
                 curve.setData([0, 1], [0])
@@ -144,13 +223,15 @@ class ScoreHistogram(QWidget):
         """Place the lines (without emitting ``thresholdsEdited``)."""
         for line in (self.pass_line, self.fail_line):
             line.setVisible(thresholds is not None)
+        for box in (self.pass_box, self.fail_box):
+            box.setEnabled(thresholds is not None)
         if thresholds is not None:  # (setValue emits sigPositionChanged, which updates the line labels)
-            self.pass_line.setBounds((None, None))
-            self.fail_line.setBounds((None, None))
-            self.pass_line.setValue(thresholds.pass_)
-            self.fail_line.setValue(thresholds.fail)
-            self.pass_line.setBounds((None, thresholds.fail))
-            self.fail_line.setBounds((thresholds.pass_, None))
+            self._placing = True
+            try:
+                self.pass_line.setValue(thresholds.pass_)
+                self.fail_line.setValue(thresholds.fail)
+            finally:
+                self._placing = False
         self.suggest_button.setEnabled(bool(self._good.size or self._inspected.size))
         self._update_counts()
 
@@ -168,6 +249,12 @@ class ScoreHistogram(QWidget):
         if t is None:
             self.counts.setText(f"{self._inspected.size} inspected · {self._good.size} held-out good")
             return
+        for box, value in ((self.pass_box, t.pass_), (self.fail_box, t.fail)):
+            if not box.hasFocus():
+                box.blockSignals(True)
+                box.setValue(value)
+                box.setProperty("shown", box.value())
+                box.blockSignals(False)
         c = t.counts(self._inspected)
         g = t.counts(self._good)
         self.counts.setText(
@@ -178,14 +265,31 @@ class ScoreHistogram(QWidget):
             f"{self._good.size} pass</span>")
 
     def _dragging(self, line) -> None:
-        # keep the lines from crossing, and update counts live: cheap, no saving here
-        if line is self.pass_line:
-            self.fail_line.setBounds((self.pass_line.value(), None))
-        else:
-            self.pass_line.setBounds((None, self.fail_line.value()))
+        """Update the counts live (cheap, nothing saved). A line dragged past the other stays where they met
+        and the other line follows the mouse, so lines on top of each other can be separated either way."""
+        if self._placing:
+            return
+        other = self.fail_line if line is self.pass_line else self.pass_line
+        crossed = (line.value() > other.value()) if line is self.pass_line else (line.value() < other.value())
+        if self._crossing is None and crossed:
+            self._crossing = (line, float(other.value()))
+        if self._crossing is not None and self._crossing[0] is line:
+            met = self._crossing[1]
+            mouse = float(line.value())
+            self._placing = True
+            try:
+                if line is self.pass_line:  # dragged right past fail: fail follows the mouse, pass stays
+                    line.setValue(min(mouse, met))
+                    other.setValue(max(mouse, met))
+                else:  # dragged left past pass: pass follows the mouse, fail stays
+                    line.setValue(max(mouse, met))
+                    other.setValue(min(mouse, met))
+            finally:
+                self._placing = False
         self._update_counts()
 
     def _released(self, _line) -> None:
+        self._crossing = None
         t = self.current()
         if t is not None:
             self.thresholdsEdited.emit(t)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+from pathlib import Path
 
 
 def _warm_up() -> None:
@@ -16,6 +18,42 @@ def _warm_up() -> None:
         coreset.warm_up()
     except Exception as exc:  # the job that needs it will report it properly; note it for support
         print(f"inspector: loading the engine failed: {exc}", file=sys.stderr)
+
+
+def missing_platform_libraries() -> list[str]:
+    """System libraries Qt's X11 plugin needs that this PC lacks (``ldd``'s "not found"), e.g.
+    ``libxcb-cursor.so.0`` on a minimal Debian. Without them Qt aborts the process with a cryptic message, so
+    the app checks first. ``[]`` when nothing is missing, or when it cannot tell (not Linux, no ``ldd``,
+    another platform plugin chosen, a Wayland session)."""
+    import shutil
+    import subprocess
+
+    if not sys.platform.startswith("linux"):
+        return []
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if (platform and not platform.startswith("xcb")) or (not platform and os.environ.get("WAYLAND_DISPLAY")):
+        return []
+    try:
+        import PySide6
+    except ImportError:
+        return []
+    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    ldd = shutil.which("ldd")
+    if ldd is None or not plugin.is_file():
+        return []
+    try:
+        out = subprocess.run([ldd, str(plugin)], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({line.split("=>")[0].strip() for line in out.splitlines() if "not found" in line})
+
+
+def debian_package(soname: str) -> str:
+    """The Debian/Ubuntu package that ships a library: ``libxcb-cursor.so.0`` -> ``libxcb-cursor0``,
+    ``libxkbcommon-x11.so.0`` -> ``libxkbcommon-x11-0``."""
+    base, _, version = soname.partition(".so.")
+    version = version.split(".")[0]
+    return (base + ("-" if base[-1:].isdigit() else "") + version).lower() if version else base.lower()
 
 
 def check_installation() -> int:
@@ -50,6 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     """Open the window, on ``argv[0]`` if a project folder is given (``inspector.cli.main`` decides when)."""
     argv = sys.argv[1:] if argv is None else argv
     project = argv[0] if argv else None
+    missing = missing_platform_libraries()
+    if missing:
+        packages = " ".join(dict.fromkeys(debian_package(m) for m in missing))
+        print("inspector: the window cannot open: Qt's X11 support needs system libraries this PC lacks: "
+              f"{', '.join(missing)}.\nOn Debian or Ubuntu: sudo apt-get install -y {packages}\n"
+              "(The command line works without them: inspector --help.)", file=sys.stderr)
+        return 1
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication

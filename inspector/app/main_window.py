@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -127,13 +128,17 @@ class MainWindow(QMainWindow):
         self.jobs.started.connect(lambda job: self.progress_panel.start(str(job)))
         self.jobs.progress.connect(self._job_progress)
         self.jobs.busyChanged.connect(self._busy_changed)
+        self.state.thresholdUndoChanged.connect(lambda can: self.undo_thresholds_action.setEnabled(can))
+        self.state.closed.connect(lambda: self.undo_thresholds_action.setEnabled(False))
         for signal in (self.state.opened, self.state.imagesChanged, self.state.resultsChanged,
                        self.state.modelChanged, self.state.reviewChanged, self.state.renamed):
             signal.connect(self._update_status)
 
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
-        if shortcut is not None:
+        if isinstance(shortcut, QKeySequence.StandardKey):  # every binding of the platform (Ctrl+W and Ctrl+F4)
+            action.setShortcuts(shortcut)
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if tip:
             action.setStatusTip(tip)
@@ -157,9 +162,14 @@ class MainWindow(QMainWindow):
         self.train_action = self._action(p, "&Train", self.train, "Ctrl+T", "Train the model on the good images")
         self.inspect_action = self._action(p, "&Inspect images…", lambda: self.browse_inspect("folder"), "Ctrl+I",
                                            "Score a folder of parts")
-        self.cancel_action = self._action(p, "&Cancel running job", self.jobs.cancel, "Esc")
+        self.cancel_action = self._action(p, "&Cancel running job", self.progress_panel.cancel, "Esc")
         p.addSeparator()
         self.suggest_action = self._action(p, "&Suggest thresholds", lambda: self.suggest(None), "Ctrl+Shift+S")
+        self.undo_thresholds_action = self._action(
+            p, "&Undo threshold change", self.undo_thresholds, QKeySequence.Undo,
+            "Put the pass/fail lines back where they were before the last drag, typed value or Suggest "
+            "(review decisions have their own undo: Z in the Review tab)")
+        self.undo_thresholds_action.setEnabled(False)
         self.retrain_action = self._action(p, "Add confirmed-good parts and &retrain", self.retrain_with_confirmed)
         p.addSeparator()
         self.rename_action = self._action(p, "Re&name…", lambda: self.rename_dialog(str(self.state.project.folder)))
@@ -240,14 +250,18 @@ class MainWindow(QMainWindow):
             return self.state.project
         if not self._leave_project():
             return None
+        QApplication.setOverrideCursor(Qt.WaitCursor)  # the first opening reads the model: a few seconds
         try:
-            project = self.state.open(folder)
-        except (ProjectError, OSError, ValueError) as exc:
-            self.show_error(f"Could not open {folder}: {exc}")
-            self._show_start()
-            return None
-        self.message_bar.clear()
-        self._show_project()
+            try:
+                project = self.state.open(folder)
+            except (ProjectError, OSError, ValueError) as exc:
+                self.show_error(f"Could not open {folder}: {exc}")
+                self._show_start()
+                return None
+            self.message_bar.clear()
+            self._show_project()
+        finally:
+            QApplication.restoreOverrideCursor()
         return project
 
     def close_project(self) -> None:
@@ -255,10 +269,17 @@ class MainWindow(QMainWindow):
             self._show_start()
 
     def _leave_project(self) -> bool:
-        """Save the open project's layout and close it (cancelling and awaiting a running job)."""
+        """Save the open project's layout and close it (cancelling and awaiting a running job, once the user
+        agreed: Ctrl+W during a ten-minute training must not throw it away silently)."""
         if self.state.project is None:
             return True
         if self.jobs.busy:
+            answer = QMessageBox.question(
+                self, "Cancel the running job?",
+                f"“{self.jobs.title}” is still running. Leaving the project cancels it.\n\nCancel it and leave?",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+            if answer != QMessageBox.Yes:
+                return False
             self.statusBar().showMessage("Cancelling the running job…")
             self.jobs.wait()
         self._save_layout()
@@ -352,10 +373,17 @@ class MainWindow(QMainWindow):
             self.inspect(paths)
 
     def export_dialog(self) -> None:
+        """Where to write the decisions: the folder of the last export (not the last image folder), a name
+        with the project and the local date and time, so exports never overwrite each other by default."""
+        import datetime
+
         project = self.state.project
-        default = str(Path(self.app_settings.get("last_folder", str(Path.home()))) / f"{project.folder.name}_reviews.csv")
+        folder = Path(self.app_settings.get("last_export_folder", "") or Path.home())
+        stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M")
+        default = str(folder / f"{project.folder.name}_decisions_{stamp}.csv")
         path, _ = QFileDialog.getSaveFileName(self, "Export decisions", default, "CSV (*.csv)")
         if path:
+            self.app_settings.set("last_export_folder", str(Path(path).parent))
             self.export_reviews(path)
 
     def export_reviews(self, path: str | Path) -> None:
@@ -385,6 +413,13 @@ class MainWindow(QMainWindow):
 
     def suggest(self, percentile: float | None) -> None:
         self.project_jobs.suggest(percentile)
+
+    def undo_thresholds(self) -> None:
+        if not self.state.undo_thresholds():
+            return
+        t = self.state.thresholds
+        self.message_bar.show_message("info", "Thresholds back to none." if t is None else
+                                      f"Thresholds back to pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g}.")
 
     def _job_progress(self, job, stage: str, done: int, total: int) -> None:
         self.progress_panel.set_progress(stage, done, total)

@@ -1,7 +1,11 @@
 """The one place where the window tells the user something went wrong (or right): a bar above the content.
 
 Errors stay until dismissed and offer their technical details; information fades after a while. An action
-button (e.g. "Show skipped files") can be attached to a message.
+button (e.g. "Show skipped files") can be attached to a message (such a message stays until dismissed).
+
+The bar keeps its place and height whether a message shows or not (three lines of text; the whole text is
+also its tooltip), so the page below never jumps when a message appears or fades and a click meant for a
+button lands on that button.
 """
 
 from __future__ import annotations
@@ -9,7 +13,9 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QToolButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSizePolicy, QToolButton
+
+LINES = 3  # the bar's height, in lines of text
 
 STYLES = {
     "error": "background:#fde2e1; color:#611a15; border:1px solid #e8a5a0;",
@@ -46,6 +52,11 @@ class MessageBar(QFrame):
         layout.addWidget(self.details_button)
         layout.addWidget(close)
         self._fade = QTimer(self, singleShot=True, interval=8000, timeout=self.clear)
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # hidden, it still holds its place: nothing below moves
+        policy.setVerticalPolicy(QSizePolicy.Fixed)
+        self.setSizePolicy(policy)
+        self.setFixedHeight(LINES * self.fontMetrics().lineSpacing() + 12 + 4)
         self.hide()
 
     def text(self) -> str:
@@ -55,6 +66,7 @@ class MessageBar(QFrame):
         self.level = level
         self._detail = detail
         self.label.setText(text)
+        self.label.setToolTip(text)
         self.setStyleSheet(f"#messageBar {{{STYLES[level]} border-radius:4px;}} QLabel {{border:none;}}")
         self.details_button.setVisible(bool(detail))
         self._action = action[1] if action else None

@@ -54,7 +54,9 @@ class NewProjectDialog(QDialog):
         top = QFormLayout()
         top.addRow("Name", self.name)
         top.addRow("Folder", row)
-        self.form = ProjectSettingsForm()
+        self.form = ProjectSettingsForm(app_settings=getattr(parent, "app_settings", None))
+        self.form.use_last_weights()
+        self.accepted.connect(self.form.remember_weights)
         box = QGroupBox("Model (can be changed later in Project ▸ Settings)")
         QVBoxLayout(box).addWidget(self.form)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
@@ -65,14 +67,28 @@ class NewProjectDialog(QDialog):
         layout.addWidget(QLabel("One project per product type. Its images, model and results are kept in its folder."))
         layout.addLayout(top)
         layout.addWidget(box)
+        self.reason = QLabel()  # why Create is disabled
+        self.reason.setObjectName("createReason")
+        self.reason.setWordWrap(True)
+        self.reason.setStyleSheet("color:#a33;")
+        layout.addWidget(self.reason)
         layout.addWidget(self.buttons)
         self.finished.connect(self.form.shutdown)
+        self.form.usableChanged.connect(self._update_create)
+        self.form.backbone.changed.connect(self._update_create)
         self._name_changed("")
 
     def _name_changed(self, text: str) -> None:
         if not self._folder_edited:
             self.folder.setText(str(unused_folder(text or "project")))
-        self.buttons.button(QDialogButtonBox.Ok).setEnabled(bool(text.strip()))
+        self._update_create()
+
+    def _update_create(self) -> None:
+        """Create needs a name and a backbone with usable weights; the reason shows while it is disabled."""
+        problem = self.form.weights_problem()
+        self.reason.setText(problem)
+        self.reason.setVisible(bool(problem))
+        self.buttons.button(QDialogButtonBox.Ok).setEnabled(bool(self.name.text().strip()) and not problem)
 
     def _choose(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Folder for the project (empty or new)")
@@ -88,7 +104,8 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: ProjectSettings, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Project settings")
-        self.form = ProjectSettingsForm(settings)
+        self.form = ProjectSettingsForm(settings, app_settings=getattr(parent, "app_settings", None))
+        self.accepted.connect(self.form.remember_weights)
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -97,8 +114,20 @@ class SettingsDialog(QDialog):
         note = QLabel("Changing model settings makes the current model out of date: press Train again.")
         note.setStyleSheet("color:#666;")
         layout.addWidget(note)
+        self.reason = QLabel()  # why Train would fail with these settings (Save stays possible)
+        self.reason.setWordWrap(True)
+        self.reason.setStyleSheet("color:#a33;")
+        layout.addWidget(self.reason)
         layout.addWidget(buttons)
         self.finished.connect(self.form.shutdown)
+        self.form.usableChanged.connect(self._update_reason)
+        self.form.backbone.changed.connect(self._update_reason)
+        self._update_reason()
+
+    def _update_reason(self) -> None:
+        problem = self.form.weights_problem()
+        self.reason.setText(problem)
+        self.reason.setVisible(bool(problem))
 
     def settings(self) -> ProjectSettings:
         return self.form.settings()

@@ -3,6 +3,7 @@ user how each ended: one message in the message bar, with the list of skipped fi
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from PySide6.QtCore import QObject, Qt
@@ -13,6 +14,9 @@ from .message_bar import MessageBar
 from .project_state import ProjectState
 from .skipped_dialog import SkippedDialog
 from .worker import JobRunner
+
+# the core's "how to fix" for missing backbone weights, in CLI words: 'inspector weights import FILE --backbone NAME'
+WEIGHTS_HINT = re.compile(r"'inspector weights import[^']*'")
 
 
 class ProjectJob(Enum):
@@ -98,12 +102,22 @@ class ProjectJobs(QObject):
             text += " Scores come from the new model now: check the threshold lines (Suggest)."
         elif report.n_holdout == 0:
             text += " Add at least 5 good images to get held-out scores for suggesting thresholds."
+        check = report.suggested or (self.state.thresholds is not None and self.state.project.generation() > 1)
         if report.skipped:
             rows = [(str(s.path), s.reason) for s in report.skipped]
             self.messages.show_message("warning", text + f" {len(rows)} unreadable image(s) skipped.",
                                           action=("Show list", lambda: self.show_skipped(rows, "Images skipped")))
+        elif check and hasattr(self.window, "histogram_dock"):
+            # advice to act on: kept until dismissed (a message with an action does not fade)
+            self.messages.show_message("info", text + " Now inspect parts in the Results tab.",
+                                       action=("Show the histogram", self._show_histogram))
         else:
             self.messages.show_message("info", text + " Now inspect parts in the Results tab.")
+
+    def _show_histogram(self) -> None:
+        dock = self.window.histogram_dock
+        dock.show()
+        dock.raise_()
 
     def inspect(self, paths: list[str]) -> bool:
         project = self.state.project
@@ -121,8 +135,15 @@ class ProjectJobs(QObject):
         text = (f"Scored {report.n_scored} part(s). All parts: {c.passed} pass, {c.uncertain} uncertain, "
                 f"{c.failed} fail.")
         if rows:
-            self.messages.show_message("warning", text + f" {len(rows)} file(s) could not be read.",
-                                          action=("Show list", lambda: self.show_skipped(rows, "Files not inspected")))
+            text += f" {len(rows)} file(s) could not be read."
+        seen = [(str(path), f"the same image (same bytes) was inspected before as {name}: scored again, listed "
+                            f"under {name}") for path, name in report.added.duplicates]
+        if seen:
+            text += (f" {len(seen)} part(s) had been inspected before under another file: they are listed under "
+                     f"their first name.")
+        if rows or seen:
+            self.messages.show_message("warning", text, action=("Show list", lambda: self.show_skipped(
+                rows + seen, "Files not inspected, or inspected before")))
         else:
             self.messages.show_message("info", text)
 
@@ -148,11 +169,32 @@ class ProjectJobs(QObject):
         except ValueError as exc:
             self.messages.error(f"Cannot suggest thresholds: {exc}")
             return
+        before = self.state.counts
+        had = self.state.thresholds
         self.state.set_thresholds(suggestion.thresholds)
-        t = suggestion.thresholds
-        self.messages.show_message("info", f"Thresholds set: pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g} ({suggestion.reason})")
+        t, now = suggestion.thresholds, self.state.counts
+        change = (f" Verdicts now: {now.passed} pass · {now.uncertain} uncertain · {now.failed} fail"
+                  + (f" (were {before.passed} · {before.uncertain} · {before.failed})." if had is not None else "."))
+        # kept until dismissed (it has an action): the operator reads why, and can take it back
+        self.messages.show_message("info", f"Suggested thresholds: pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g}. "
+                                   f"{suggestion.reason}{change}",
+                                   action=("Undo (Ctrl+Z)", self._undo_suggestion) if had is not None else None)
+
+    def _undo_suggestion(self) -> None:
+        if self.state.undo_thresholds():
+            t = self.state.thresholds
+            self.messages.show_message("info", "Suggestion undone: thresholds back to "
+                                       + ("none." if t is None else f"pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g}."))
 
     def _job_errored(self, job, message: str, detail: str) -> None:
+        if WEIGHTS_HINT.search(message):  # the core's advice names the CLI; in the app, the settings' Import…
+            message = WEIGHTS_HINT.sub("press Import… in Project ▸ Settings (or choose a weights file there)", message)
+            message = message.replace("or pass --weights FILE", "or choose a weights file")
+            opener = getattr(self.window, "settings_dialog", None)
+            if opener is not None:
+                self.messages.show_message("error", f"{job} failed: {message}", detail,
+                                           action=("Project settings…", opener))
+                return
         self.messages.error(f"{job} failed: {message}", detail)
 
     def _job_cancelled(self, job) -> None:

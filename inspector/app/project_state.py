@@ -44,6 +44,7 @@ class ProjectState(QObject):
     resultsChanged = Signal()  # scores, verdicts of inspected parts
     reviewChanged = Signal(int)  # image id whose human decision changed
     thresholdsChanged = Signal()
+    thresholdUndoChanged = Signal(bool)  # whether a threshold change can be undone
     modelChanged = Signal()  # trained, or settings changed (staleness)
     renamed = Signal(str)
 
@@ -64,6 +65,7 @@ class ProjectState(QObject):
         self.model_is_stale = False
         self.preprocessor: Preprocessor | None = None
         self.counts = Counts()
+        self._threshold_undo: list[Thresholds | None] = []  # earlier thresholds, newest last (not review undo)
 
     # ------------------------------------------------------------------------------- lifecycle
     @property
@@ -167,10 +169,18 @@ class ProjectState(QObject):
         return self.project.thresholds if self.project else None
 
     # ---------------------------------------------------------------------------------- changes
-    def set_thresholds(self, thresholds: Thresholds | None) -> None:
+    UNDO_DEPTH = 100
+
+    def set_thresholds(self, thresholds: Thresholds | None, undoable: bool = True) -> None:
         """Save the thresholds and re-classify every stored part (one UPDATE); the cache is re-classified in
-        memory by the same rule (a verdict is a function of the score and the lines), so no read is needed."""
+        memory by the same rule (a verdict is a function of the score and the lines), so no read is needed.
+        The earlier thresholds go on the threshold undo stack (``undo_thresholds``); the same ones again: no-op."""
+        previous = self.thresholds
+        if thresholds == previous:
+            return
         self.project.set_thresholds(thresholds)
+        if undoable:
+            self._threshold_undo = (self._threshold_undo + [previous])[-self.UNDO_DEPTH:]
         if thresholds is None:
             self.results = [replace(r, verdict=None) for r in self.results]
         else:
@@ -179,6 +189,21 @@ class ProjectState(QObject):
         self._recount()
         self.thresholdsChanged.emit()
         self.resultsChanged.emit()
+        self.thresholdUndoChanged.emit(self.can_undo_thresholds)
+
+    @property
+    def can_undo_thresholds(self) -> bool:
+        return bool(self._threshold_undo)
+
+    def undo_thresholds(self) -> bool:
+        """Go back to the thresholds before the last change (a drag, a typed value, Suggest); ``False`` when
+        there is nothing to undo."""
+        if not self._threshold_undo or self.project is None:
+            return False
+        earlier = self._threshold_undo.pop()
+        self.set_thresholds(earlier, undoable=False)
+        self.thresholdUndoChanged.emit(self.can_undo_thresholds)
+        return True
 
     def suggest(self, percentile: float | None = None) -> Suggestion:
         """Thresholds suggested by the project (``Project.suggest``: held-out and reviewed scores, else a first
@@ -216,6 +241,8 @@ class ProjectState(QObject):
         self.modelChanged.emit()
 
     def model_trained(self) -> None:
+        self._threshold_undo = []  # a new model's scores: earlier lines would not mean the same
+        self.thresholdUndoChanged.emit(False)
         self._load_images()
         self._load_model()
         self._load_results()

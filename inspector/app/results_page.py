@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import base64
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from .drops import FileDropFilter, browse_button
 from .empty_state import EmptyState
-from .heatmap_view import HeatmapView
+from .heatmap_view import HeatmapView, heat_scale
+from .project_jobs import ProjectJob
 from .project_state import ProjectState
-from .results_table import FILTERS, ResultsTable
+from .results_table import COL_SCORE, FILTERS, ResultsTable
 
 
 class ResultsPage(QWidget):
@@ -24,6 +25,7 @@ class ResultsPage(QWidget):
         self.state = state
         self.table = ResultsTable(state)
         self.heatmap = HeatmapView()
+        self.table.installEventFilter(self)  # H on the table toggles the heatmap
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.setObjectName("resultsSplitter")
         self.splitter.addWidget(self.table)
@@ -68,11 +70,21 @@ class ResultsPage(QWidget):
 
     def _filter_changed(self, kind: str) -> None:
         self.table.results_model.set_kind(kind)
-        self._update_count()
+        self._filtered()
 
     def _search_changed(self, text: str) -> None:
         self.table.results_model.set_text(text)
+        self._filtered()
+
+    def _filtered(self) -> None:
+        """A filter that hid the selected part selects the first part it shows (the heatmap never goes blank
+        while parts are listed); one that shows none says so."""
         self._update_count()
+        if self.table.currentIndex().row() < 0 or not self.table.currentIndex().isValid():
+            if self.table.results_model.rowCount():
+                self.table.selectRow(0)
+            elif self.state.results:
+                self.heatmap.clear("No part matches the filter.")
 
     def _update_count(self) -> None:
         total = len(self.state.results)
@@ -86,12 +98,15 @@ class ResultsPage(QWidget):
 
     def set_busy(self, busy: bool, job=None) -> None:
         self._busy = busy
-        self._update_buttons()
+        self._job = job if busy else None
+        self.refresh()
 
     def save_state(self) -> dict:
         """The page's layout for the project's saved layout (JSON-able)."""
+        header = self.table.horizontalHeader()
         return {"splitter": base64.b64encode(bytes(self.splitter.saveState())).decode(),
-                "filter": self.filter.currentText(), "heatmap": self.heatmap.save_state()}
+                "filter": self.filter.currentText(), "heatmap": self.heatmap.save_state(),
+                "sort": [header.sortIndicatorSection(), int(header.sortIndicatorOrder() == Qt.AscendingOrder)]}
 
     def restore_state(self, state: dict) -> None:
         """Apply :meth:`save_state`'s dict; defaults for anything missing (a new project: a clean view)."""
@@ -99,6 +114,13 @@ class ResultsPage(QWidget):
         if splitter:
             self.splitter.restoreState(QByteArray(base64.b64decode(splitter)))
         self.filter.setCurrentText(state.get("filter", "All parts"))
+        self.search.clear()  # a name filter is for the moment, never carried into another project
+        sort = state.get("sort")
+        try:
+            column, ascending = int(sort[0]), bool(sort[1])
+        except (TypeError, ValueError, IndexError):
+            column, ascending = COL_SCORE, False  # highest score first
+        self.table.sortByColumn(column, Qt.AscendingOrder if ascending else Qt.DescendingOrder)
         self.heatmap.restore_state(state.get("heatmap", {}))
 
     def refresh(self, *_) -> None:
@@ -106,7 +128,10 @@ class ResultsPage(QWidget):
         has_rows = bool(self.state.results)
         self.stack.setCurrentWidget(self.splitter if has_rows else self.empty)
         self._update_buttons()
-        if project is not None and not self.state.has_model:
+        if getattr(self, "_job", None) is ProjectJob.INSPECT:
+            self.empty.set_text("Inspecting…", "The parts appear here when they are scored; the progress is shown "
+                                "above.")
+        elif project is not None and not self.state.has_model:
             self.empty.set_text("No model yet", "Train a model first: add good images in the Training set tab and "
                                 "press Train. Then drop folders of parts here to inspect them.")
         else:
@@ -116,6 +141,13 @@ class ResultsPage(QWidget):
         if has_rows and self.table.currentIndex().row() < 0:
             self.table.selectRow(0)
 
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if (obj is self.table and event.type() == QEvent.KeyPress and event.key() == Qt.Key_H
+                and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)):
+            self.heatmap.toggle_overlay()
+            return True
+        return super().eventFilter(obj, event)
+
     def show_image(self, image_id: int) -> None:
         project = self.state.project
         result = self.state.result(image_id) if project is not None and image_id >= 0 else None
@@ -124,4 +156,4 @@ class ResultsPage(QWidget):
             return
         self.heatmap.show_result(
             project.path_of(result.image), project.load_map(result), self.state.preprocessor,
-            result.score, result.verdict, project.thresholds, result.image.name)
+            result.score, result.verdict, project.thresholds, result.image.name, heat_scale(self.state.holdout))

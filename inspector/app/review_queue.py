@@ -1,7 +1,8 @@
 """The review queue: failed and uncertain parts, highest score first, heatmap shown large.
 
-Keys: G good, D defect, S skip, Z undo, N next unreviewed, Left / Right (or Up / Down) to move. A decision is stored beside
-the model's verdict with a timestamp (a new row each time; undo adds a row restoring the previous decision).
+Keys: G good, D defect, S skip, Z undo, N next unreviewed, H heatmap on/off, Left / Right (or Up / Down) to
+move. A decision is stored beside the model's verdict with a timestamp (a new row each time; undo adds a row
+restoring the previous decision).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 from ..core.project.review import ReviewSession
 from ..core.project.store import ResultRecord
 from .empty_state import EmptyState
-from .heatmap_view import VERDICT_COLOURS, HeatmapView
+from .heatmap_view import VERDICT_COLOURS, HeatmapView, heat_scale
 from .project_state import ProjectState
 
 DECISION_TEXT = {"good": "✓ good", "defect": "✗ defect", None: "not reviewed"}
@@ -64,6 +66,7 @@ class ReviewQueue(QWidget):
             b.clicked.connect(slot)
             if colour:
                 b.setStyleSheet(f"QPushButton {{ background:{colour}; color:white; font-weight:bold; padding:8px; }}")
+            b.setMinimumHeight(b.sizeHint().height())  # a short page scrolls the panel, never squashes a label
             return b
 
         self.good_button = button("Good", "G", lambda: self.decide("good"), "#2e7d32")
@@ -100,7 +103,7 @@ class ReviewQueue(QWidget):
         grid.addWidget(self.next_button, 2, 1)
         side.addLayout(grid)
         side.addWidget(self.include_passed)
-        keys = QLabel("Keys: G good · D defect · S skip · Z undo · N next unreviewed · ← → move.\n"
+        keys = QLabel("Keys: G good · D defect · S skip · Z undo · N next unreviewed · ← → move · H heatmap.\n"
                       "Your decision is kept beside the model's verdict; it never replaces it.")
         keys.setWordWrap(True)
         keys.setStyleSheet("color:#666;")
@@ -111,12 +114,19 @@ class ReviewQueue(QWidget):
         panel = QFrame()
         panel.setLayout(side)
         panel.setFixedWidth(300)
+        self.panel_scroll = QScrollArea()  # a short page scrolls the panel instead of squashing its buttons
+        self.panel_scroll.setWidget(panel)
+        self.panel_scroll.setWidgetResizable(True)
+        self.panel_scroll.setFrameShape(QFrame.NoFrame)
+        self.panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.panel_scroll.setFixedWidth(300 + self.panel_scroll.verticalScrollBar().sizeHint().width())
+        self.panel_scroll.setFocusPolicy(Qt.NoFocus)
 
         body = QWidget()
         row = QHBoxLayout(body)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.heatmap, 1)
-        row.addWidget(panel)
+        row.addWidget(self.panel_scroll)
         self.empty = EmptyState("Nothing to review", "")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
@@ -193,7 +203,7 @@ class ReviewQueue(QWidget):
         self.prev_button.setEnabled(self.position > 0)
         self.next_button.setEnabled(self.position < n - 1)
         self.heatmap.show_result(project.path_of(r.image), project.load_map(r), self.state.preprocessor, r.score,
-                                 r.verdict, project.thresholds, r.image.name)
+                                 r.verdict, project.thresholds, r.image.name, heat_scale(self.state.holdout))
 
     def set_busy(self, busy: bool, job=None) -> None:
         """No retraining from here while a job runs."""
@@ -239,6 +249,7 @@ class ReviewQueue(QWidget):
             Qt.Key_S: self.skip,
             Qt.Key_Z: self.undo,
             Qt.Key_N: self.next_unreviewed,
+            Qt.Key_H: self.heatmap.toggle_overlay,
             Qt.Key_Right: lambda: self.move(1),
             Qt.Key_Down: lambda: self.move(1),
             Qt.Key_Left: lambda: self.move(-1),

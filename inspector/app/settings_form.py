@@ -4,11 +4,18 @@ coreset size, held-out fraction, device. Every engine default is editable here.
 The backbone row holds ``inspector.app.backbone_picker.BackbonePicker`` (reference backbones, layers with
 their shapes and cost, weights status with Import / Download); if that module is missing, an editable list of
 common timm names with a layers field.
+
+A weights file, once chosen, is checked for the architectures it fits (keys and shapes against meta-device
+models, off the UI thread); when the chosen backbone is not one of them a "Use <backbone>" button switches to
+the one it fits. ``weights_problem()`` says why the settings cannot train as they are (no usable weights:
+offline "Pretrained" with nothing cached or imported, a file that fits another backbone...), ``""`` when they
+can; ``usableChanged`` fires when that may have changed.
 """
 
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -16,10 +23,13 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -89,8 +99,13 @@ class SimpleBackboneChooser(QWidget):
 
 
 class ProjectSettingsForm(QWidget):
-    def __init__(self, settings: ProjectSettings | None = None, parent=None):
+    usableChanged = Signal()
+
+    def __init__(self, settings: ProjectSettings | None = None, parent=None, app_settings=None):
         super().__init__(parent)
+        self.app_settings = app_settings  # the app's AppSettings: the last weights file is remembered there
+        self._fits: tuple[str, list] | None = None  # (weights file, the backbones it fits) once detected
+        self._detecting: str | None = None  # the weights file being checked
         self.form = QFormLayout(self)
         self.kind = QComboBox()
         for kind in model_kinds.available_kinds():
@@ -112,6 +127,23 @@ class ProjectSettingsForm(QWidget):
         self.weights_kind.currentTextChanged.connect(
             lambda t: self.weights_path.setEnabled(t == WEIGHTS_FILE))
         self.form.addRow("Weights", wrow)
+        self.file_note = QLabel()
+        self.file_note.setWordWrap(True)
+        self.file_note.setObjectName("weightsFileNote")
+        self.switch_button = QPushButton()
+        self.switch_button.setObjectName("useDetectedBackbone")
+        self.switch_button.setVisible(False)
+        self.switch_button.clicked.connect(self._switch_to_detected)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.file_note, 1)
+        note_row.addWidget(self.switch_button)
+        self.form.addRow("", note_row)
+        self.weights_kind.currentTextChanged.connect(lambda _t: self._weights_changed())
+        self.weights_path.editingFinished.connect(self._weights_changed)
+        self.backbone.changed.connect(self._backbone_changed)
+        if hasattr(self.backbone, "fileDetected"):
+            self.backbone.fileDetected.connect(self._file_detected)
+            self.backbone.weightsChanged.connect(lambda _s: self.usableChanged.emit())
         self.resize_box = QSpinBox()
         self.resize_box.setRange(32, 2048)
         self.resize_box.setSuffix(" px (shorter side)")
@@ -136,7 +168,21 @@ class ProjectSettingsForm(QWidget):
         self.device = QComboBox()
         self.device.setEditable(True)
         self.device.addItems(["auto", "cpu", "cuda"])
-        self.form.addRow("Device", self.device)
+        self.device.setToolTip("Where the network runs: auto takes the GPU when there is one (cuda), else the CPU")
+        self.advanced = QGroupBox("Advanced")
+        self.advanced.setCheckable(True)
+        self.advanced.setChecked(False)  # closed: the defaults suit almost every project
+        self.advanced.setObjectName("advancedSettings")
+        advanced_form = QFormLayout()
+        advanced_form.addRow("Device", self.device)
+        self._advanced_body = QWidget()
+        self._advanced_body.setLayout(advanced_form)
+        self._advanced_body.setVisible(False)
+        box_layout = QVBoxLayout(self.advanced)
+        box_layout.setContentsMargins(6, 2, 6, 2)
+        box_layout.addWidget(self._advanced_body)
+        self.advanced.toggled.connect(self._advanced_body.setVisible)
+        self.form.addRow(self.advanced)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.weights_kind.setToolTip("Pretrained: the hub's weights, or a file imported for this backbone "
                                      "(Import… above); a weights file: used as it is")
@@ -149,11 +195,147 @@ class ProjectSettingsForm(QWidget):
             self.backbone.shutdown()
 
     def _browse_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Backbone weights file", "",
+        last = (self.app_settings.get("last_weights") or {}).get("file", "") if self.app_settings else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Backbone weights file", str(Path(last).parent) if last else "",
                                               "Weights (*.safetensors *.pth *.pt *.bin);;All files (*)")
         if path:
             self.weights_kind.setCurrentText(WEIGHTS_FILE)
-            self.weights_path.setText(path)
+            self.set_weights_file(path)
+
+    def set_weights_file(self, path: str) -> None:
+        """Use the weights file ``path`` and find out which backbone it fits."""
+        self.weights_kind.setCurrentText(WEIGHTS_FILE)
+        self.weights_path.setText(path)
+        self._weights_changed()
+
+    # ------------------------------------------------------------------------------- weights usability
+    def _weights_changed(self) -> None:
+        path = self.weights_path.text().strip()
+        if hasattr(self.backbone, "set_pretrained_used"):
+            self.backbone.set_pretrained_used(self.weights_kind.currentText() != WEIGHTS_FILE)
+        if self.weights_kind.currentText() == WEIGHTS_FILE and path and hasattr(self.backbone, "detect_file"):
+            if (self._fits is None or self._fits[0] != path) and self._detecting != path:
+                self._detecting = path
+                self.file_note.setText(f"Checking which backbone {Path(path).name} fits…")
+                self.switch_button.setVisible(False)
+                self.backbone.detect_file(path)
+        self._show_fit()
+        self.usableChanged.emit()
+
+    def _file_detected(self, path: str, fits: list, error: str) -> None:
+        if path != self._detecting:
+            return
+        self._detecting = None
+        self._fits = (path, [] if error else list(fits))
+        self._fit_error = error
+        self._show_fit()
+        self.usableChanged.emit()
+
+    def _backbone_changed(self) -> None:
+        self._show_fit()
+        self.usableChanged.emit()
+
+    def _current_fit(self):
+        """(fits for the current file or None, whether the chosen backbone is one of them)."""
+        path = self.weights_path.text().strip()
+        if self._fits is None or self._fits[0] != path:
+            return None, False
+        name = self.backbone.value()[0]
+        try:
+            from ..core.backbones.catalogue import resolve_backbone
+
+            timm_name = resolve_backbone(name, guess_layers=False).timm_name
+        except Exception:
+            timm_name = name
+        return self._fits[1], any(f.timm_name == timm_name or f.name == name for f in self._fits[1])
+
+    def _show_fit(self) -> None:
+        using_file = self.weights_kind.currentText() == WEIGHTS_FILE and bool(self.weights_path.text().strip())
+        fits, matches = self._current_fit() if using_file else (None, False)
+        self.switch_button.setVisible(bool(fits) and not matches)
+        if not using_file:
+            self.file_note.setText("")
+        elif self._detecting is not None:
+            return  # "Checking…" stays
+        elif fits is None:
+            self.file_note.setText("")
+        elif not fits:
+            error = getattr(self, "_fit_error", "")
+            self.file_note.setText(error or "This file fits none of the backbones Inspector knows.")
+        elif matches:
+            self.file_note.setText(f"This file fits {self._shown_name()}.")
+        else:
+            best = fits[0]
+            others = ", ".join(f.name for f in fits[1:4])
+            self.file_note.setText(f"This file holds {best.name} weights, not {self._shown_name()}"
+                                   + (f" (it also fits {others})" if others else "") + ".")
+            self.switch_button.setText(f"Use {best.name}")
+
+    def _switch_to_detected(self) -> None:
+        fits, _ = self._current_fit()
+        if fits:
+            self.backbone.set_value(fits[0].name)
+
+    def _shown_name(self) -> str:
+        combo = getattr(self.backbone, "combo", None)
+        return combo.currentText().strip() if combo is not None else self.backbone.value()[0]
+
+    def use_last_weights(self) -> bool:
+        """Start from the weights file used last time (and its backbone), when it still exists."""
+        last = (self.app_settings.get("last_weights") or {}) if self.app_settings else {}
+        path, backbone = last.get("file"), last.get("backbone")
+        if not path or not Path(path).is_file():
+            return False
+        if backbone and hasattr(self.backbone, "set_value"):
+            self.backbone.set_value(backbone)
+        self.set_weights_file(path)
+        return True
+
+    def remember_weights(self) -> None:
+        """Remember the chosen weights file and backbone for the next project (call on accept)."""
+        if self.app_settings is None or self.weights_kind.currentText() != WEIGHTS_FILE:
+            return
+        path = self.weights_path.text().strip()
+        if path and Path(path).is_file():
+            self.app_settings.set("last_weights", {"file": path, "backbone": self.backbone.value()[0]})
+
+    def weights_problem(self) -> str:
+        """Why these settings have no usable backbone weights, or ``""`` when they have."""
+        picker = self.backbone
+        name = self._shown_name()
+        if getattr(picker, "loading", False):
+            return f"Reading the backbone {name}…"
+        if getattr(picker, "error", ""):
+            return f"Backbone: {picker.error}"
+        if self.weights_kind.currentText() == WEIGHTS_FILE:
+            path = self.weights_path.text().strip()
+            if not path:
+                return "Choose the weights file, or use Pretrained."
+            if not Path(path).is_file():
+                return f"The weights file {path} does not exist."
+            if not hasattr(picker, "detect_file"):
+                return ""
+            fits, matches = self._current_fit()
+            if fits is None:
+                return f"Checking which backbone {Path(path).name} fits…"
+            if not fits:
+                return f"{Path(path).name} fits none of the backbones Inspector knows."
+            if not matches:
+                return f"{Path(path).name} holds {fits[0].name} weights, not {name}: press \"Use {fits[0].name}\"."
+            return ""
+        if self._settings.model.get("weights") == "random":
+            return ""
+        status = getattr(picker, "weights_status", None)
+        if status is None:
+            return "" if not hasattr(picker, "weights_status") else f"Checking the weights of {name}…"
+        if status.state in ("imported", "cached"):
+            return ""
+        if status.state == "download" and getattr(picker, "online", None) is not False:
+            return ""  # downloaded at the first training
+        if status.state == "download":
+            return (f"The pretrained weights of {name} are not on this PC and the model hub cannot be reached: "
+                    f"press Import… to add a weights file for it, or choose \"{WEIGHTS_FILE}\".")
+        return f"timm publishes no pretrained weights for {name}: press Import… or choose a weights file."
 
     def _kind_changed(self) -> None:
         kind = self.kind.currentData()
@@ -171,11 +353,13 @@ class ProjectSettingsForm(QWidget):
         self.weights_kind.setCurrentText(WEIGHTS_PRETRAINED if weights in ("pretrained", None) else WEIGHTS_FILE)
         self.weights_path.setText("" if weights in ("pretrained", None) else str(weights))
         self.weights_path.setEnabled(weights not in ("pretrained", None))
+        self._weights_changed()
         self.resize_box.setValue(int(m.get("resize", 256)))
         self.crop_box.setValue(int(m.get("crop", 224)))
         self.coreset.setValue(float(m.get("coreset_ratio", 0.1)) * 100.0)
         self.holdout.setValue(settings.holdout_fraction * 100.0)
         self.device.setCurrentText(str(m.get("device", "auto")))
+        self.advanced.setChecked(self.device.currentText() != "auto")  # a non-default value is shown
         self._kind_changed()
 
     def settings(self) -> ProjectSettings:

@@ -4,9 +4,10 @@ remove, and the Train button. Held-out images (scored after training, not fitted
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -48,7 +49,10 @@ class TrainingSetModel(QAbstractListModel):
             return None
         rec = self.rows[index.row()]
         if role == Qt.DisplayRole:
-            return rec.name if rec.role == "train" else f"{rec.name}\n(held out)"
+            # one line for the name, elided at the start: the end tells files apart (..._001.png, ..._002.png);
+            # "held out" on a line of its own, never elided away
+            name = QFontMetrics(QApplication.font()).elidedText(rec.name, Qt.ElideLeft, THUMB + 20)
+            return name if rec.role == "train" else f"held out\n{name}"
         if role == Qt.DecorationRole:
             return thumbnail(self.state.project, rec, THUMB)
         if role == Qt.ToolTipRole:
@@ -85,13 +89,12 @@ class TrainingSetView(QWidget):
         self.list.setModel(self.model)
         self.list.selectionModel().selectionChanged.connect(self._update_buttons)
 
-        self.empty = EmptyState(
+        self._empty_text = (
             "No good images yet",
             "Drop a folder of images of good parts here, or click “Add images”.\n"
             "No defect images are needed: the model learns what good looks like.\n"
-            "About 50 to 200 images is typical; 15 % are held out to measure good scores.",
-            [("Add a folder…", lambda: self.browseRequested.emit("folder"))],
-        )
+            "About 50 to 200 images is typical; 15 % are held out to measure good scores.")
+        self.empty = EmptyState(*self._empty_text, [("Add a folder…", lambda: self.browseRequested.emit("folder"))])
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.list)
@@ -137,6 +140,7 @@ class TrainingSetView(QWidget):
         self.remove_button.setEnabled(not self._busy and bool(self.list.selectionModel().selectedIndexes()))
         self.train_button.setEnabled(not self._busy and bool(self.model.rows))
         self.add_button.setEnabled(not self._busy)
+        self.empty.buttons[0].setEnabled(not self._busy)
 
     def set_busy(self, busy: bool, job=None) -> None:
         """A job runs (``job``), or ended: nothing here may start another one meanwhile; training says so."""
@@ -145,6 +149,11 @@ class TrainingSetView(QWidget):
             self.model_status.setText("Training… the current model stays in use until the new one is ready."
                                       if self.state.has_model else "Training…")
             self.model_status.setStyleSheet("color:#0b3d66; font-weight:bold;")
+        if busy and job is ProjectJob.ADD_GOOD:
+            self.empty.set_text("Adding images…", "The images appear here when they are copied in; the progress "
+                                "is shown above.")
+        else:
+            self.empty.set_text(*self._empty_text)
         if not busy:
             self.refresh()  # the job may have changed the set or the model
         self._update_buttons()

@@ -41,7 +41,10 @@ def _texts(picker):
 def test_lists_reference_names_and_disables_unavailable(picker):
     combo = picker.combo
     names = [combo.itemText(i) for i in range(combo.count())]
-    assert names == [s.name for s in REFERENCE]
+    assert names[:len(REFERENCE)] == [s.name for s in REFERENCE]  # the reference names first, then all of timm
+    import timm
+
+    assert set(timm.list_models()) <= set(names) and len(names) == len(set(names))
     item = combo.model().item(names.index("bninception"))
     assert not item.isEnabled()
     assert "pretrainedmodels" in combo.itemData(names.index("bninception"), Qt.ToolTipRole)
@@ -74,11 +77,41 @@ def test_a_reference_model_set_by_its_timm_name_shows_as_the_reference_entry(pic
     with qtbot.waitSignal(picker.layersLoaded, timeout=30000):
         picker.set_value("tf_efficientnet_b7", ["blocks.2", "blocks.4"])
     assert picker.combo.currentText() == "efficientnet_b7"
-    assert picker.combo.findText("tf_efficientnet_b7") < 0  # no duplicate entry
     assert picker.value() == ("tf_efficientnet_b7", ["blocks.2", "blocks.4"])
     with qtbot.waitSignal(picker.layersLoaded, timeout=30000):
         picker.combo.setCurrentText("vit_swin_base")
     assert picker.value() == ("vit_swin_base", ["layers.1", "layers.2"])
+
+
+def test_typing_a_name_selects_that_model(picker, qtbot):
+    """Typing "resnet18" used to select resnet101 (the combo's keyboard search); now it is resnet18."""
+    picker.combo.lineEdit().clear()
+    qtbot.keyClicks(picker.combo.lineEdit(), "resnet18")
+    assert picker.loading
+    with qtbot.waitSignal(picker.layersLoaded, timeout=30000) as blocker:
+        pass
+    assert blocker.args == ["resnet18"]
+    assert picker.value() == ("resnet18", ["layer2", "layer3"]) and not picker.error
+    assert "128 + 256 = 384 dims" in picker.summary.text()
+    # the completer searches anywhere in the name, case-insensitively
+    completer = picker.combo.completer()
+    completer.setCompletionPrefix("NET18")
+    found = {completer.completionModel().index(i, 0).data() for i in range(completer.completionCount())}
+    assert {"resnet18", "resnet18d"} <= found
+    # a name that is no model says so and leaves nothing usable
+    picker.combo.lineEdit().clear()
+    qtbot.keyClicks(picker.combo.lineEdit(), "resnet18x")
+    qtbot.waitUntil(lambda: bool(picker.error), timeout=30000)
+    assert "unknown backbone 'resnet18x'" in picker.summary.text() and "resnet18" in picker.summary.text()
+
+
+def test_detect_file_names_the_architecture(picker, qtbot):
+    if not RESNET18.exists():
+        pytest.skip(f"shared data missing: {RESNET18}")
+    with qtbot.waitSignal(picker.fileDetected, timeout=60000) as blocker:
+        picker.detect_file(str(RESNET18))
+    path, fits, error = blocker.args
+    assert error == "" and fits[0].name == "resnet18"
 
 
 def test_import_file_updates_the_weights_status(picker, qtbot):
@@ -146,3 +179,11 @@ def test_download_uses_the_app_job_runner(qtbot, monkeypatch):
     assert ("Download wideresnet50", "download") in progress
     qtbot.waitUntil(lambda: not picker.busy and not runner.busy, timeout=10000)
     assert picker.shutdown()
+
+
+def test_stem_layers_are_listed_on_request(picker):
+    hidden = {picker.layers.item(i).data(Qt.UserRole) for i in range(picker.layers.count())
+              if picker.layers.item(i).isHidden()}
+    assert {"conv1", "bn1", "act1"} <= hidden and "layer1" not in hidden and "layer2" not in hidden
+    picker.all_layers.setChecked(True)
+    assert not any(picker.layers.item(i).isHidden() for i in range(picker.layers.count()))

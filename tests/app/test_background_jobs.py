@@ -129,3 +129,61 @@ def test_errors_are_shown_in_the_message_bar(qtbot, window, tmp_path, small_sett
     assert "Training failed" in window.message_bar.text() and "missing.safetensors" in window.message_bar.text()
     assert window.message_bar.details_button.isVisible()  # the traceback is one click away
     assert not window.state.project.has_model()
+
+
+def test_ctrl_w_during_training_asks_first(qtbot, window, tmp_path, small_settings, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    make_trained(qtbot, window, tmp_path, small_settings())
+    slow_reads(monkeypatch, 0.1)
+    asked = []
+    answer = [QMessageBox.No]
+
+    def question(parent, title, text, *args):
+        asked.append(text)
+        return answer[0]
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    with qtbot.waitSignal(window.jobs.progress, timeout=30_000):
+        window.train()
+    assert "Ctrl+W" in [k.toString() for k in window.close_action.shortcuts()]
+    window.close_action.trigger()  # "No": the training goes on, the project stays open
+    assert asked and "Train" in asked[0] and "cancels it" in asked[0]
+    assert window.jobs.busy and window.state.project is not None and window.pages.currentWidget() is window.project_page
+    answer[0] = QMessageBox.Yes
+    window.close_action.trigger()
+    assert len(asked) == 2 and not window.jobs.busy and window.state.project is None
+    assert window.pages.currentWidget() is window.start_screen
+
+
+def test_missing_pretrained_weights_point_to_the_apps_import_button(qtbot, window, tmp_path, small_settings,
+                                                                     monkeypatch):
+    from inspector.core.backbones import weights as W
+
+    monkeypatch.setattr(W, "_hub_reachable", lambda *a, **k: False)  # an offline PC, nothing cached
+    window.create_project("Offline", tmp_path / "proj", small_settings(weights="pretrained"))
+    for i in range(6):
+        write_png(tmp_path / "good" / f"g{i}.png", texture(i))
+    run_job(qtbot, window, lambda: window.add_good_images([str(tmp_path / "good")]))
+    run_job(qtbot, window, window.train)
+    text = window.message_bar.text()
+    assert window.message_bar.level == "error" and "Training failed" in text
+    assert "inspector weights import" not in text and "Import… in Project ▸ Settings" in text
+    assert window.message_bar.action_button.text() == "Project settings…"
+
+
+def test_a_part_inspected_before_under_another_name_is_reported(qtbot, window, tmp_path, small_settings):
+    from inspector.app.skipped_dialog import SkippedDialog
+
+    make_trained(qtbot, window, tmp_path, small_settings(), n_good=6)
+    write_png(tmp_path / "parts" / "first.png", with_defect(50))
+    run_job(qtbot, window, lambda: window.inspect([str(tmp_path / "parts" / "first.png")]))
+    assert window.message_bar.level == "info"
+    write_png(tmp_path / "again" / "renamed.png", with_defect(50))  # the same bytes, another name
+    run_job(qtbot, window, lambda: window.inspect([str(tmp_path / "again")]))
+    text = window.message_bar.text()
+    assert window.message_bar.level == "warning" and "1 part(s) had been inspected before" in text
+    window.message_bar.action_button.click()
+    dialog = window.findChild(SkippedDialog)
+    assert dialog.table.item(0, 0).text().endswith("renamed.png") and "first.png" in dialog.table.item(0, 1).text()
+    dialog.close()

@@ -54,6 +54,9 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     window.jobs.progress.connect(lambda title, stage, done, total: stages.append(stage))
     run_job(qtbot, window, window.training_set.train_button.click)
     assert {"features", "coreset", "holdout"} <= set(stages)
+    # "check the thresholds" is advice to act on: it stays until dismissed
+    assert "check them in the histogram" in window.message_bar.text()
+    assert window.message_bar.action_button.text() == "Show the histogram" and not window.message_bar._fade.isActive()
     assert project.has_model() and len(project.holdout_scores()) == 2
     t = project.thresholds
     assert t is not None and window.histogram.pass_line.isVisible()
@@ -73,6 +76,21 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     assert window.results.table.results_model.index(0, 1).data().startswith("parts/bad_")
     assert window.results.heatmap.heat.image is not None and window.results.heatmap.heat.isVisible()
     assert "score" in window.results.heatmap.score_label.text()
+    # a name filter that hides the selected part shows the first part it lists, not a blank heatmap
+    window.results.search.setText("ok_")
+    assert window.results.table.results_model.rowCount() == 4
+    assert "ok_" in window.results.heatmap.info_label.text() and window.results.heatmap.heat.image is not None
+    window.results.search.setText("nothing like this")
+    assert "No part matches" in window.results.heatmap.info_label.text()
+    window.results.search.setText("")
+    window.results.table.selectRow(0)
+    # a fixed colour scale from the held-out good scores, stated under the heatmap; H toggles the heatmap
+    assert "held-out good score" in window.results.heatmap.scale_label.text()
+    window.results.table.setFocus()
+    qtbot.keyClick(window.results.table, Qt.Key_H)
+    assert not window.results.heatmap.heat.isVisible()
+    qtbot.keyClick(window.results.table, Qt.Key_H)
+    assert window.results.heatmap.heat.isVisible()
     xs, _ = window.results.heatmap.outline_points()
     assert len(xs) > 0, "the defect region is outlined"
 
@@ -130,7 +148,11 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     assert len(review.queue) == 8 and review.progress_text() == "2 of 8 reviewed"
     assert [r.verdict for r in review.queue[4:]] == ["pass"] * 4
     assert review.position == 2  # still on the same part
-    review.include_passed.setChecked(False)
+    # H toggles the heatmap on the review page (the checkbox's tooltip promises it)
+    qtbot.keyClick(review, Qt.Key_H)
+    assert not review.heatmap.overlay_box.isChecked()
+    qtbot.keyClick(review, Qt.Key_H)
+    assert review.heatmap.overlay_box.isChecked()
 
     # export the decisions
     window.export_reviews(tmp_path / "decisions.csv")
@@ -152,6 +174,9 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     assert len(window.training_set.model.rows) == 14
     assert window.tabs.currentIndex() == layout_tab
     assert window.results.heatmap.opacity.value() == 70
+    # "Also passed parts" is remembered with the project
+    assert window.review.include_passed.isChecked() and window.review.progress_text() == "2 of 8 reviewed"
+    window.review.include_passed.setChecked(False)
     assert window.review.progress_text() == "2 of 4 reviewed"
     assert again.has_model() and not again.model_is_stale()
 
@@ -172,3 +197,17 @@ def test_full_workflow(qtbot, window, tmp_path, good_folder, parts_folder, small
     t = again.thresholds
     assert t.verdict(again.result(results[first].image.id).score) == "fail"
     assert t.verdict(again.result(results[second].image.id).score) != "fail"
+    # the suggestion explains itself (why each line is where it is, what it changed) and stays until dismissed
+    text = window.message_bar.text()
+    assert "Pass just above the highest of the" in text and "Verdicts now:" in text and "(were " in text
+    assert window.message_bar.action_button.text() == "Undo (Ctrl+Z)"
+    # Ctrl+Z undoes threshold moves, one at a time (review decisions keep their own Z)
+    assert window.undo_thresholds_action.isEnabled()
+    window.histogram.fail_box.setValue(t.fail * 2)
+    window.histogram.fail_box.editingFinished.emit()
+    assert again.thresholds.fail == pytest.approx(t.fail * 2, rel=1e-5) and again.thresholds.pass_ == t.pass_
+    window.undo_thresholds_action.trigger()
+    assert again.thresholds == t and window.histogram.fail_line.value() == pytest.approx(t.fail)
+    window.undo_thresholds_action.trigger()  # the suggestion itself
+    assert again.thresholds.pass_ < max(good_scores)  # back to the 50th percentile suggestion
+    assert window.undo_thresholds_action.shortcut().toString() == "Ctrl+Z"

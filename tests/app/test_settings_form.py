@@ -64,3 +64,103 @@ def test_new_project_dialog_defaults(qtbot, tmp_path, monkeypatch):
     dialog.name.setText("Other")
     assert dialog.values()[1] == tmp_path / "elsewhere"  # a chosen folder is kept
     dialog.reject()
+
+
+def _picker_settled(qtbot, dialog):
+    qtbot.waitUntil(lambda: not dialog.form.backbone.busy and not dialog.form.backbone.loading, timeout=60_000)
+
+
+def test_create_is_disabled_offline_without_weights_and_a_weights_file_selects_its_backbone(qtbot, monkeypatch):
+    from shared_data import RESNET18_WEIGHTS
+
+    from inspector.core.backbones import weights as W
+
+    if not RESNET18_WEIGHTS.is_file():
+        import pytest
+
+        pytest.skip(f"shared data missing: {RESNET18_WEIGHTS}")
+    monkeypatch.setattr(W, "_hub_reachable", lambda *a, **k: False)
+    dialog = NewProjectDialog()
+    qtbot.addWidget(dialog)
+    create = dialog.buttons.buttons()[0]
+    dialog.name.setText("Caps")
+    _picker_settled(qtbot, dialog)
+    # offline, "Pretrained" wideresnet50 with nothing cached or imported: no usable weights, and the reason
+    assert dialog.form.backbone.combo.currentText() == "wideresnet50"
+    assert not create.isEnabled()
+    assert "cannot be reached" in dialog.reason.text() and "Import" in dialog.reason.text()
+    # picking the resnet18 file: the dialog says which backbone it fits and offers to switch
+    dialog.form.set_weights_file(str(RESNET18_WEIGHTS))
+    qtbot.waitUntil(lambda: dialog.form._detecting is None, timeout=60_000)
+    assert "resnet18 weights, not wideresnet50" in dialog.form.file_note.text()
+    assert dialog.form.switch_button.text() == "Use resnet18" and not dialog.form.switch_button.isHidden()
+    # the picker's line about pretrained weights no longer reads as if a download were needed
+    assert "not used: the weights file below is" in dialog.form.backbone.weights_label.text()
+    assert not create.isEnabled() and "Use resnet18" in dialog.reason.text()
+    dialog.form.switch_button.click()
+    _picker_settled(qtbot, dialog)
+    assert dialog.form.backbone.value() == ("resnet18", ["layer2", "layer3"])
+    assert create.isEnabled() and dialog.reason.text() == ""
+    assert dialog.form.file_note.text() == "This file fits resnet18."
+    assert dialog.form.switch_button.isHidden()
+    _, _, settings = dialog.values()
+    assert settings.model["backbone"] == "resnet18" and settings.model["weights"] == str(RESNET18_WEIGHTS)
+    # back to Pretrained: resnet18 is not on this PC either
+    dialog.form.weights_kind.setCurrentIndex(0)
+    assert not create.isEnabled() and "resnet18" in dialog.reason.text()
+    assert dialog.form.backbone.weights_label.text().startswith("Pretrained weights: needs download")
+    dialog.reject()
+
+
+def test_the_last_weights_file_and_its_backbone_are_remembered(qtbot, monkeypatch):
+    from shared_data import RESNET18_WEIGHTS
+
+    from inspector.app.app_settings import AppSettings
+    from inspector.core.backbones import weights as W
+
+    if not RESNET18_WEIGHTS.is_file():
+        import pytest
+
+        pytest.skip(f"shared data missing: {RESNET18_WEIGHTS}")
+    monkeypatch.setattr(W, "_hub_reachable", lambda *a, **k: False)
+
+    class Window:  # what the dialogs take from their parent
+        app_settings = AppSettings()
+
+    first = NewProjectDialog()
+    first.form.app_settings = Window.app_settings
+    qtbot.addWidget(first)
+    first.name.setText("A")
+    first.form.backbone.set_value("resnet18")
+    first.form.set_weights_file(str(RESNET18_WEIGHTS))
+    _picker_settled(qtbot, first)
+    qtbot.waitUntil(lambda: first.form._detecting is None, timeout=60_000)
+    first.accept()
+    assert Window.app_settings.get("last_weights") == {"file": str(RESNET18_WEIGHTS), "backbone": "resnet18"}
+    first.form.shutdown()
+    # the next new project starts from that file and backbone: Create is possible at once, offline
+    from PySide6.QtWidgets import QWidget
+
+    parent = QWidget()
+    parent.app_settings = Window.app_settings
+    qtbot.addWidget(parent)
+    second = NewProjectDialog(parent)
+    second.name.setText("B")
+    _picker_settled(qtbot, second)
+    qtbot.waitUntil(lambda: second.form._detecting is None, timeout=60_000)
+    _, _, settings = second.values()
+    assert settings.model["backbone"] == "resnet18" and settings.model["weights"] == str(RESNET18_WEIGHTS)
+    assert second.buttons.buttons()[0].isEnabled()
+    second.reject()
+
+
+def test_device_sits_under_advanced_closed_unless_it_was_changed(qtbot, monkeypatch):
+    monkeypatch.setattr("inspector.app.settings_form._backbone_picker", lambda: None)
+    form = ProjectSettingsForm()
+    qtbot.addWidget(form)
+    assert not form.advanced.isChecked() and form.device.isHidden() is False
+    assert not form.device.isVisibleTo(form)
+    form.advanced.setChecked(True)
+    assert form.device.isVisibleTo(form)
+    form.set_settings(ProjectSettings(model={"backbone": "resnet18", "layers": ["layer2"], "device": "cpu"}))
+    assert form.advanced.isChecked() and form.settings().model["device"] == "cpu"

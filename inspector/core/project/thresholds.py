@@ -87,12 +87,16 @@ def suggest_thresholds(
 
     * pass: just above the ``percentile`` (100 = the maximum) of the good scores (held-out good images plus
       parts people confirmed good), but never above the lowest confirmed defect, so no known defect passes.
-    * fail: with confirmed defects, the lowest defect score, raised just above the highest confirmed-good
-      score if that is higher (so no known good part fails; the overlap becomes "uncertain"). Without
-      defects: the pass line plus a margin of two standard deviations of the good scores (at least 10 % of
-      the pass line), a starting point to refine as reviews come in.
+    * fail: a margin above pass (two standard deviations of the good scores, at least 10 % of the pass line),
+      lowered to the lowest confirmed defect when one scores below that, and raised just above the highest
+      confirmed-good score if that is higher (so no known good part fails; the overlap becomes "uncertain").
 
-    Raises ``ValueError`` when there is no good score at all (train with at least 5 good images first).
+    Confirmed defects are evidence only where they are: a defect can pull the fail line down to itself, never
+    push it up. Reviewing the queue top-down confirms the highest scores first; taking the lowest of those as
+    the fail line would send every unreviewed part between the good scores and it (parts that scored like
+    defects) back to "uncertain". A confirmed good part is evidence too: the fail line goes above it.
+
+    Raises ``InvalidInput`` when there is no score at all (train with at least 5 good images first).
     """
     if not 0.0 < percentile <= 100.0:
         raise InvalidInput(f"percentile must be in (0, 100], got {percentile}")
@@ -107,26 +111,34 @@ def suggest_thresholds(
         )
     parts = []
     if good.size:
-        pass_ = _just_above(float(np.percentile(good, percentile)))
-        what = "the highest" if percentile >= 100 else f"the {percentile:g}th percentile of the"
-        parts.append(f"pass just above {what} {good.size} good score(s)")
+        top = float(np.percentile(good, percentile))
+        pass_ = _just_above(top)
+        what = "the highest" if percentile >= 100 else f"the {percentile:g}th percentile"
+        source = (f"{holdout.size} held-out" if holdout.size else "") + (" and " if holdout.size and rgood.size else "") \
+            + (f"{rgood.size} confirmed-good" if rgood.size else "")
+        parts.append(f"Pass just above {what} of the {source} good scores ({top:.4g})")
     else:
         pass_ = float(defect.min())
-    if defect.size:
-        lowest_defect = float(defect.min())
-        if pass_ > lowest_defect:
-            pass_ = lowest_defect
-            parts.append("lowered to the lowest confirmed defect")
-        fail = lowest_defect
-        if rgood.size and rgood.max() >= fail:
-            fail = _just_above(float(rgood.max()))
-            parts.append(f"fail just above the highest confirmed-good score ({rgood.max():.4g})")
-        else:
-            parts.append(f"fail at the lowest of {defect.size} confirmed defect(s)")
+        parts.append("Pass at the lowest confirmed defect (no good scores yet)")
+    if defect.size and pass_ > float(defect.min()):
+        pass_ = float(defect.min())
+        parts.append(f"lowered to the lowest confirmed defect ({pass_:.4g}) so that no known defect passes")
+    spread = float(good.std()) if good.size > 1 else 0.0
+    margin = max(2.0 * spread, 0.1 * abs(pass_), 1e-6)
+    fail = pass_ + margin
+    how = "twice the spread of the good scores" if 2.0 * spread >= 0.1 * abs(pass_) else "10 % of the pass line"
+    if not defect.size:
+        parts.append(f"fail a margin ({how}) above pass; no confirmed defects yet: review parts to refine it")
+    elif float(defect.min()) < fail:
+        fail = float(defect.min())
+        parts.append(f"fail at the lowest of {defect.size} confirmed defect(s) ({fail:.4g})")
     else:
-        spread = float(good.std()) if good.size > 1 else 0.0
-        fail = pass_ + max(2.0 * spread, 0.1 * abs(pass_), 1e-6)
-        parts.append("fail a margin above pass (no confirmed defects yet; review parts to refine it)")
+        parts.append(f"fail a margin ({how}) above pass: the {defect.size} confirmed defect(s) all score higher "
+                     f"(lowest {float(defect.min()):.4g}), so they do not raise it (unreviewed parts scoring "
+                     f"between it and them look like defects too and stay failed)")
+    if rgood.size and rgood.max() >= fail:
+        fail = _just_above(float(rgood.max()))
+        parts.append(f"fail raised just above the highest confirmed-good score ({rgood.max():.4g})")
     fail = max(fail, pass_)
     return Suggestion(Thresholds(pass_, fail), "; ".join(parts) + ".")
 
