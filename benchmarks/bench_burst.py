@@ -1,5 +1,6 @@
-"""A burst on the hot folder: N files dropped at once into a running ``inspector watch``; its memory (RSS, sampled
-every 50 ms) before, at the peak and after, and whether the parts were worked off in arrival order.
+"""A burst on the hot folder: N files dropped at once into a running ``inspector watch`` (after one warm-up part);
+its memory (RSS, sampled every 50 ms) before, as each hundred parts was done, at the peak and after, and how
+many parts were worked off out of arrival order.
 
 A tiny model keeps it short (random resnet18 weights, 64 px parts): the point is the watcher's own memory
 with a long queue, not the model's. Prints one JSON object. Usage::
@@ -56,23 +57,30 @@ def main() -> None:
                              str(args.work / "out"), "--jsonl", str(jsonl), "--quiet"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ps = psutil.Process(proc.pid)
-    time.sleep(3)
+    warm = write_png(in_dir / "a_warmup.png", good_image(rng))  # one part first: the model has run once
+    deadline = time.monotonic() + 300
+    while not (jsonl.is_file() and jsonl.read_bytes().count(b"\n") == 1) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    del warm
     before = ps.memory_info().rss
     for f in staged:  # the burst: renamed in, increasing modification times
         os.replace(f, in_dir / f.name)
     t0 = time.perf_counter()
-    peak, count = before, 0
-    while count < args.n and time.perf_counter() - t0 < 1800:
-        peak = max(peak, ps.memory_info().rss)
+    peak, count, by_hundred = before, 0, {}
+    while count < args.n + 1 and time.perf_counter() - t0 < 1800:
+        rss = ps.memory_info().rss
+        peak = max(peak, rss)
+        by_hundred.setdefault(count // 100 * 100, round(rss / 2**20))  # RSS as the n-th hundred was reached
         time.sleep(0.05)
         count = sum(1 for _ in open(jsonl, encoding="utf-8")) if jsonl.is_file() else 0
     seconds = time.perf_counter() - t0
     after = ps.memory_info().rss
     proc.send_signal(signal.SIGTERM)
     proc.wait(60)
-    names = [json.loads(x)["file"] for x in open(jsonl, encoding="utf-8")]
+    names = [json.loads(x)["file"] for x in open(jsonl, encoding="utf-8")][1:]
     print(json.dumps({"files": args.n, "lines": len(names), "unique": len(set(names)),
-                      "in_arrival_order": names == sorted(names), "seconds": round(seconds, 1),
+                      "out_of_order": sum(a > b for a, b in zip(names, names[1:])), "seconds": round(seconds, 1),
+                      "rss_mb_when_lines_reached": by_hundred,
                       "rss_mb_before": round(before / 2**20), "rss_mb_peak": round(peak / 2**20),
                       "rss_mb_after": round(after / 2**20)}, indent=2))
 

@@ -157,28 +157,42 @@ def test_recovery_takes_up_each_step_without_doing_any_twice(project, tmp_path):
     assert Journal(project, in_dir).counts() == {"done": 3}
 
 
-def test_new_thresholds_and_a_retrained_model_are_picked_up_between_parts(project, tmp_path):
+def test_lines_moved_and_a_model_retrained_in_the_editor_are_used_from_the_next_part(project, tmp_path):
+    """The app (the editor) has the project open while the hot folder runs: what it changes applies between
+    parts, and the parts the line recorded stay."""
+    from inspector.core.project import jobs
+
     in_dir = tmp_path / "in"
     in_dir.mkdir()
-    first, second = part_images(tmp_path / "src", 2, seed=21)
+    first, second, third = part_images(tmp_path / "src", 3, seed=21)
     parts = []
+    editor = Project.open(project)
+    assert not editor.read_only
+    old = editor.thresholds
     folder, thread = _folder(project, in_dir, tmp_path, parts)
     thread.start()
     try:
         shutil.copyfile(first, in_dir / first.name)
         _wait(lambda: len(parts) == 1, 60, "the first part")
-        with Project.open(project) as other:  # another process (the app) moves the lines
-            old = other.thresholds
-            other.set_thresholds(Thresholds(1e-9, 2e-9))
+        editor.set_thresholds(Thresholds(1e-9, 2e-9))  # the operator drags the lines
         shutil.copyfile(second, in_dir / second.name)
         _wait(lambda: len(parts) == 2, 60, "the second part")
+        jobs.train(editor)  # and retrains
+        shutil.copyfile(third, in_dir / third.name)
+        _wait(lambda: len(parts) == 3, 60, "the third part")
     finally:
         folder.stop()
         thread.join(10)
-        with Project.open(project) as other:
-            other.set_thresholds(old)
-    assert parts[0]["thresholds"] == old.to_dict()
-    assert parts[1]["thresholds"] == {"pass": 1e-9, "fail": 2e-9} and parts[1]["verdict"] == "fail"
+        editor.set_thresholds(old)
+    try:
+        assert parts[0]["thresholds"] == old.to_dict()
+        assert parts[1]["thresholds"] == {"pass": 1e-9, "fail": 2e-9} and parts[1]["verdict"] == "fail"
+        assert parts[1]["model_id"] == parts[0]["model_id"] and parts[2]["model_id"] != parts[1]["model_id"]
+        assert parts[2]["generation"] == parts[1]["generation"] + 1
+        recorded = {r.image.id for r in editor.results()}
+        assert {p["image_id"] for p in parts} <= recorded
+    finally:
+        editor.close()
 
 
 def test_file_names_and_completeness():

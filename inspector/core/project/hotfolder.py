@@ -300,10 +300,21 @@ class HotFolder:
         if not src.exists():
             return  # moved before a crash, or taken away by someone
         dest.parent.mkdir(parents=True, exist_ok=True)
+        # A link and an unlink, not a rename: renaming out of the watched folder is an unpaired move, which
+        # watchdog holds for 0.5 s looking for its other half, delaying the next arrival's events behind it.
         try:
-            os.replace(src, dest)
-        except OSError:
-            shutil.move(str(src), str(dest))  # another file system
+            os.link(src, dest)
+        except FileExistsError:
+            if not os.path.samefile(src, dest):  # a kill between link and unlink leaves the same file twice
+                os.replace(src, dest)
+                return
+        except OSError:  # another file system, or no hard links there
+            try:
+                os.replace(src, dest)
+            except OSError:
+                shutil.move(str(src), str(dest))
+            return
+        os.unlink(src)
 
     # --------------------------------------------------------------------------------- JSON lines
     def _append_line(self, payload: dict) -> None:

@@ -166,7 +166,7 @@ class LineInspector:
                 meta = read_model_json(self.project.model_dir)
                 model = model_kinds.load_model(self.project.model_dir)
                 break
-            except ModelFormatError:
+            except (ModelFormatError, FileNotFoundError):  # model/ is swapped for the new one right now
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)  # a retraining is replacing the files: the complete model appears shortly

@@ -125,12 +125,13 @@ def histogram_svg(scores: Sequence[float], verdicts: Sequence[str | None], pass_
                 parts.append(f'<rect x="{m + i * bw:.1f}" y="{y:.1f}" width="{bw - 1:.1f}" height="{h:.1f}" '
                              f'fill="{VERDICT_COLOURS[v]}"><title>{c} {v or "unclassified"}</title></rect>')
         base += counts
-    for value, label, colour in ((pass_, "pass", "#2e7d32"), (fail, "fail", "#c62828")):
-        if value is not None:
+    for value, label, colour, side in ((pass_, "pass", "#2e7d32", -1), (fail, "fail", "#c62828", 1)):
+        if value is not None:  # the pass label left of its line, the fail label right of it: never on top
+            anchor = "end" if side < 0 else "start"
             parts.append(f'<line x1="{x(value):.1f}" y1="{top}" x2="{x(value):.1f}" y2="{top + plot_h}" '
                          f'stroke="{colour}" stroke-width="2" stroke-dasharray="5,3"/>'
-                         f'<text x="{x(value) + 3:.1f}" y="{top + 12}" fill="{colour}" font-size="12">'
-                         f'{label} {value:.4g}</text>')
+                         f'<text x="{x(value) + 4 * side:.1f}" y="{top + 12}" fill="{colour}" font-size="12" '
+                         f'text-anchor="{anchor}">{label} {value:.4g}</text>')
     for v in (lo + pad, hi - pad):
         parts.append(f'<text x="{x(v):.1f}" y="{height - 8}" font-size="11" text-anchor="middle">{v:.4g}</text>')
     parts.append(f'<text x="4" y="{top + 10}" font-size="11">{peak}</text></svg>')

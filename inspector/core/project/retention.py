@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from ..errors import InvalidInput
-from .store import DB_FILE, Project
+from .store import DB_FILE, Project, ProjectReadOnlyError
 
 KEY = "retention"
 
@@ -61,6 +61,10 @@ def get_retention(project: Project) -> Retention:
 
 
 def set_retention(project: Project, retention: Retention) -> None:
+    """Save the setting (the editor only: the app or ``inspector project retention``)."""
+    if project.read_only or project.line:
+        raise ProjectReadOnlyError(f"the retention setting is changed in the app or with 'inspector project "
+                                   f"retention'{': ' + project.read_only_reason if project.read_only else ''}")
     conn = _conn(project)
     try:
         with conn:

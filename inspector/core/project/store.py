@@ -1118,6 +1118,9 @@ class Project:
         """Remove inspected parts for good: their results, maps, review history and (when no other image row
         uses them, e.g. a part folded into training) their image and thumbnail files. Returns how many."""
         ids = list(dict.fromkeys(int(i) for i in ids))
+        if not ids:
+            return 0
+        self._require_recorder()  # the editor, or the line applying the retention setting
         removed = 0
         conn = self._db()
         for k in range(0, len(ids), 500):
@@ -1143,12 +1146,12 @@ class Project:
             except BaseException:
                 conn.rollback()
                 raise
-            for r in rows:
+            for r in self._valid_rows(rows):  # a refused row's files are never touched
                 if not conn.execute("SELECT 1 FROM images WHERE file = ?", (r["file"],)).fetchone():
-                    (self.folder / r["file"]).unlink(missing_ok=True)
-                    (self.folder / "thumbs" / f"{r['hash']}.png").unlink(missing_ok=True)
+                    self._unlink(self._inside(r["file"]))
+                    self._unlink(self._inside(f"thumbs/{r['hash']}.png"))
             for m in maps:
-                (self.folder / m).unlink(missing_ok=True)
+                self._unlink(self._map_path(m))
             removed += len(found)
         return removed
 
