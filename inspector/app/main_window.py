@@ -31,6 +31,7 @@ from ..core.project.recent import ProjectRegistry
 from ..core.project.store import Project, ProjectError, ProjectSettings
 from .app_settings import AppSettings
 from .histogram import ScoreHistogram
+from .line_view import LineView
 from .message_bar import MessageBar
 from .progress_panel import ProgressPanel
 from .project_dialogs import NewProjectDialog, SettingsDialog, unused_folder
@@ -72,6 +73,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.training_set, "1  Training set")
         self.tabs.addTab(self.results, "2  Results")
         self.tabs.addTab(self.review, "3  Review")
+        self.line = LineView(self.state)
+        self.tabs.addTab(self.line, "4  Line")
         self.tabs.currentChanged.connect(self._tab_changed)
         project_page = QWidget()
         page = QVBoxLayout(project_page)
@@ -175,7 +178,7 @@ class MainWindow(QMainWindow):
         self.rename_action = self._action(p, "Re&name…", lambda: self.rename_dialog(str(self.state.project.folder)))
         self.settings_action = self._action(p, "&Settings…", self.settings_dialog, QKeySequence.Preferences)
         v = bar.addMenu("&View")
-        for i, name in enumerate(("&Training set", "&Results", "Re&view")):
+        for i, name in enumerate(("&Training set", "&Results", "Re&view", "&Line")):
             self._action(v, name, lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
         toggle = self.histogram_dock.toggleViewAction()
         toggle.setShortcut(QKeySequence("Ctrl+H"))
@@ -283,6 +286,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Cancelling the running job…")
             self.jobs.wait()
         self._save_layout()
+        self.line.stop()
         self.state.close()
         return True
 
@@ -483,6 +487,7 @@ class MainWindow(QMainWindow):
             self.resize(1280, 820)
 
     def closeEvent(self, event) -> None:
+        self.line.stop()
         if self.jobs.busy:
             self.statusBar().showMessage("Cancelling the running job…")
             self.jobs.wait()
