@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..core.errors import InspectorError
 from ..core.project.recent import ProjectRegistry
 from ..core.project.store import Project, ProjectError, ProjectSettings
 from .app_settings import AppSettings
@@ -177,6 +178,8 @@ class MainWindow(QMainWindow):
         p.addSeparator()
         self.rename_action = self._action(p, "Re&name…", lambda: self.rename_dialog(str(self.state.project.folder)))
         self.settings_action = self._action(p, "&Settings…", self.settings_dialog, QKeySequence.Preferences)
+        self.region_action = self._action(p, "Region to ins&pect…", self.region_dialog,
+                                          tip="Draw what to inspect and what to ignore on a good image")
         v = bar.addMenu("&View")
         for i, name in enumerate(("&Training set", "&Results", "Re&view", "&Line")):
             self._action(v, name, lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
@@ -191,7 +194,7 @@ class MainWindow(QMainWindow):
             self, "About Inspector", f"Inspector {__version__}<br>Unsupervised visual inspection (PatchCore)."))
         self.project_actions = [self.close_action, self.export_action, self.add_action, self.train_action,
                                 self.inspect_action, self.suggest_action, self.retrain_action, self.rename_action,
-                                self.settings_action, toggle]
+                                self.settings_action, self.region_action, toggle]
 
     # ----------------------------------------------------------------------------------- screens
     def _show_start(self) -> None:
@@ -355,6 +358,28 @@ class MainWindow(QMainWindow):
             except (ProjectError, ValueError) as exc:
                 self.show_error(f"Could not save the settings: {exc}")
 
+    def region_dialog(self) -> None:
+        """The region editor on the project's first good image (non-modal to the test; OK saves)."""
+        from .region_editor import region_editor_for
+
+        dialog = region_editor_for(self.state, self)
+        if dialog is None:
+            self.message_bar.show_message("info", "Add good images first: the region is drawn on one of them.")
+            return
+        self.region_editor = dialog
+        dialog.accepted.connect(lambda: self._save_region(dialog.mask()))
+        dialog.open()
+
+    def _save_region(self, mask) -> None:
+        try:
+            self.state.set_region(mask)
+        except InspectorError as exc:
+            self.show_error(f"Could not save the region: {exc}")
+            return
+        what = "the whole image" if mask is None else f"{mask.mean():.0%} of the image"
+        retrain = " Train again to use it." if self.state.has_model else ""
+        self.message_bar.show_message("info", f"Region saved: {what} is inspected.{retrain}")
+
     def _pick(self, kind: str, title: str) -> list[str]:
         start = self.app_settings.get("last_folder", "")
         if kind == "folder":
@@ -431,7 +456,8 @@ class MainWindow(QMainWindow):
 
     def _busy_changed(self, busy: bool) -> None:
         has_project = self.state.project is not None
-        for a in (self.add_action, self.train_action, self.inspect_action, self.retrain_action, self.settings_action):
+        for a in (self.add_action, self.train_action, self.inspect_action, self.retrain_action, self.settings_action,
+                  self.region_action):
             a.setEnabled(has_project and not busy)
         self.cancel_action.setEnabled(busy)
         job = self.jobs.job if busy else None

@@ -114,6 +114,13 @@ class ProjectState(QObject):
         self._recount()
         self.modelChanged.emit()
 
+    def set_region(self, mask: np.ndarray | None) -> None:
+        """Save the region to inspect (``Project.set_region``; None: the whole image): the model is now stale."""
+        self.project.set_region(mask)
+        self._load_model()
+        self._recount()
+        self.modelChanged.emit()
+
     # ----------------------------------------------------------------------------- the cache
     def _load_results(self) -> None:
         """The one full read: inspected parts and held-out scores in one query."""

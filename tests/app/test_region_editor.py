@@ -1,0 +1,93 @@
+"""The region editor: drawing the region to inspect and ignore strokes on a reference good image, saving it
+in the project (the model becomes stale), Cancel changing nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+from app_helpers import texture, write_png
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from inspector.app.region_editor import RegionEditor
+
+
+def widget_point(canvas, x, y) -> QPoint:
+    p = canvas.to_widget(x, y)
+    return QPoint(round(p.x()), round(p.y()))
+
+
+def test_drawing_with_the_mouse(qtbot):
+    rgb = np.zeros((100, 200, 3), np.uint8)
+    editor = RegionEditor(rgb)
+    qtbot.addWidget(editor)
+    editor.show()
+    c = editor.canvas
+    assert editor.mask() is None  # nothing drawn: the whole image
+    # rectangle: press, drag, release
+    QTest.mousePress(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 20, 10))
+    QTest.mouseMove(c, widget_point(c, 100, 50))
+    QTest.mouseRelease(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 120, 60))
+    m = editor.mask()
+    assert m.shape == (100, 200)
+    ys, xs = np.nonzero(m)
+    assert abs(xs.min() - 20) <= 2 and abs(xs.max() - 119) <= 2 and abs(ys.min() - 10) <= 2 and abs(ys.max() - 59) <= 2
+    assert "% of the image is inspected" in editor.summary.text()
+    # polygon: click three corners, double-click the last
+    editor.tool_buttons["polygon"].click()
+    for x, y in ((150, 10), (190, 10)):
+        QTest.mouseClick(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, x, y))
+    QTest.mouseClick(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 190, 90))
+    QTest.mouseDClick(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 190, 90))
+    m = editor.mask()
+    assert m[20, 185] and not m[80, 155] and not m[30, 50]  # the triangle replaced the rectangle
+    # ignore brush inside the region, then the eraser restores half of it
+    editor.tool_buttons["brush"].click()
+    editor.brush_slider.setValue(10)
+    QTest.mousePress(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 170, 20))
+    QTest.mouseMove(c, widget_point(c, 185, 20))
+    QTest.mouseRelease(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 185, 20))
+    m = editor.mask()
+    assert not m[20, 175] and m[60, 185]
+    editor.tool_buttons["eraser"].click()
+    QTest.mouseClick(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 180, 20))
+    assert editor.mask()[20, 180] and not editor.mask()[20, 172]
+    editor.whole_button.click()
+    assert editor.mask() is None
+
+
+def test_region_saved_from_the_project_menu(qtbot, window, small_settings, tmp_path):
+    for i in range(3):
+        write_png(tmp_path / "good" / f"g{i}.png", np.ascontiguousarray(texture(i, 128)[:96]))
+    window.create_project("Regions", tmp_path / "proj", small_settings())
+    project = window.state.project
+    project.add_images([tmp_path / "good"])
+    window.state.training_changed()
+    h, w = project.images(("train",))[0].height, project.images(("train",))[0].width
+    # Cancel loses nothing
+    window.region_action.trigger()
+    editor = window.region_editor
+    editor.canvas.draw_rectangle(0, 0, w // 2, h)
+    editor.reject()
+    assert project.region() is None
+    # draw, brush an ignore spot, OK: saved at the image's size, the model state refreshed
+    changed = []
+    window.state.modelChanged.connect(lambda: changed.append(True))
+    window.region_action.trigger()
+    editor = window.region_editor
+    editor.canvas.draw_rectangle(0, 0, w // 2, h)
+    editor.canvas.brush_size = 6
+    editor.canvas.paint_stroke(10, 10, 10, 10)
+    editor.buttons.button(editor.buttons.StandardButton.Ok).click()
+    region = project.region()
+    assert region is not None and region.shape == (h, w)
+    assert region[h // 2, w // 4] and not region[h // 2, w - 5] and not region[10, 10]
+    assert changed and project.region_file().name == "v1.png"
+    assert "Region saved" in window.message_bar.label.text()
+    # reopening shows the saved region; Whole image + OK goes back to no region
+    window.region_action.trigger()
+    editor = window.region_editor
+    assert not editor.mask()[h // 2, w - 5]
+    editor.whole_button.click()
+    editor.accept()
+    assert project.region() is None
+
