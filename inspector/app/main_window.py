@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
         for signal in (self.state.opened, self.state.imagesChanged, self.state.resultsChanged,
                        self.state.modelChanged, self.state.reviewChanged, self.state.renamed):
             signal.connect(self._update_status)
+        for signal in (self.state.opened, self.state.modelChanged, self.state.closed):
+            signal.connect(self._show_region)
 
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -369,6 +371,11 @@ class MainWindow(QMainWindow):
         self.region_editor = dialog
         dialog.accepted.connect(lambda: self._save_region(dialog.mask()))
         dialog.open()
+
+    def _show_region(self) -> None:
+        """The heatmaps outline the project's region to inspect (the views showing a part now, too)."""
+        for page in (self.results, self.review):
+            page.heatmap.set_region(self.state.region)
 
     def _save_region(self, mask) -> None:
         try:

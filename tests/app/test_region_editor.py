@@ -69,6 +69,7 @@ def test_region_saved_from_the_project_menu(qtbot, window, small_settings, tmp_p
     editor.canvas.draw_rectangle(0, 0, w // 2, h)
     editor.reject()
     assert project.region() is None
+    assert not window.results.heatmap._region_contours
     # draw, brush an ignore spot, OK: saved at the image's size, the model state refreshed
     changed = []
     window.state.modelChanged.connect(lambda: changed.append(True))
@@ -83,6 +84,7 @@ def test_region_saved_from_the_project_menu(qtbot, window, small_settings, tmp_p
     assert region[h // 2, w // 4] and not region[h // 2, w - 5] and not region[10, 10]
     assert changed and project.region_file().name == "v1.png"
     assert "Region saved" in window.message_bar.label.text()
+    assert window.results.heatmap._region_contours and window.review.heatmap._region_contours  # outlined
     # reopening shows the saved region; Whole image + OK goes back to no region
     window.region_action.trigger()
     editor = window.region_editor
@@ -90,4 +92,27 @@ def test_region_saved_from_the_project_menu(qtbot, window, small_settings, tmp_p
     editor.whole_button.click()
     editor.accept()
     assert project.region() is None
+    assert not window.results.heatmap._region_contours
 
+
+
+def test_heatmap_outlines_the_region_scaled_to_the_image(qtbot, tmp_path):
+    from inspector.app.heatmap_view import HeatmapView
+    from inspector.core.io.geometry import Geometry
+
+    view = HeatmapView()
+    qtbot.addWidget(view)
+    rgb = np.full((100, 200, 3), 128, np.uint8)
+    write_png(tmp_path / "part.png", rgb)
+    region = np.zeros((50, 100), bool)  # half the image's size
+    region[10:40, 20:60] = True
+    view.set_region(region)
+    view.show_result(tmp_path / "part.png", np.zeros((100, 200), np.float32), Geometry(kind="whole"), 1.0,
+                     "pass", None, "part")
+    xs, ys = view.region_points()
+    xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
+    # the mask's rectangle [20, 60) x [10, 40) at twice the size: x 40..120, y 20..80 (within a pixel)
+    assert abs(xs.min() - 40) <= 2 and abs(xs.max() - 120) <= 2 and abs(ys.min() - 20) <= 2 and abs(ys.max() - 80) <= 2
+    assert view.region_outline.xData is not None and len(view.region_outline.xData) == len(view.region_points()[0])
+    view.set_region(None)
+    assert view.region_points()[0].size == 0 and (view.region_outline.xData is None or view.region_outline.xData.size == 0)
