@@ -2,9 +2,9 @@
 
 Two layers at the image's size: the *region* (a rectangle or a polygon; none = the whole image) and the
 *ignore* strokes (a brush; the eraser takes strokes back, restoring what lies under them). What is inspected is
-the region minus the ignore strokes, shown with everything not inspected under a translucent red. OK saves it
-as the project's region (``Project.set_region``, white = inspect; the model then needs retraining); Cancel
-changes nothing.
+the region minus the ignore strokes, shown with everything not inspected under a translucent red and its
+edge in yellow. OK saves it as the project's region (``Project.set_region``, white = inspect; the model then
+needs retraining); Cancel changes nothing.
 
 Drawing: Rectangle: press and drag. Polygon: click the corners, double-click to close. Ignore brush and
 Eraser: press and drag, the size slider sets the brush's diameter in image pixels.
@@ -64,6 +64,7 @@ class RegionCanvas(QWidget):
         self._drag_now: tuple[float, float] | None = None
         self._last_brush: tuple[float, float] | None = None
         self._overlay: QImage | None = None
+        self._outline: list[np.ndarray] = []
         self._refresh_overlay()
 
     # --------------------------------------------------------------------------------- the mask
@@ -124,6 +125,9 @@ class RegionCanvas(QWidget):
         rgba = np.zeros((*self.size_hw, 4), np.uint8)
         rgba[~(self.region & ~self.ignore)] = SHADE
         self._overlay = _qimage(rgba)
+        inspect = (self.region & ~self.ignore).astype(np.uint8)
+        contours = cv2.findContours(inspect, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[0] if not inspect.all() else ()
+        self._outline = [c[:, 0, :].astype(np.float64) + 0.5 for c in contours]  # the inspected area's edge
         self.update()
 
     # ------------------------------------------------------------------------------- geometry
@@ -190,6 +194,8 @@ class RegionCanvas(QWidget):
             p.drawImage(target, self._overlay)
         pen = QPen(QColor("#ffeb3b"), 2)
         p.setPen(pen)
+        for pts in self._outline:
+            p.drawPolygon(QPolygonF([self.to_widget(x, y) for x, y in pts]))
         if self._drag_start is not None and self._drag_now is not None:
             a, b = self.to_widget(*self._drag_start), self.to_widget(*self._drag_now)
             p.drawRect(QRectF(a, b).normalized())
