@@ -354,6 +354,9 @@ class MainWindow(QMainWindow):
 
     def settings_dialog(self) -> None:
         dialog = SettingsDialog(self.state.project.settings, self)
+        good = self.state.project.images(("train",))[:1]
+        if good:  # the smallest defect the geometry resolves, for this project's images
+            dialog.form.geometry.set_image_size(good[0].height, good[0].width)
         if dialog.exec():
             try:
                 self.state.save_settings(dialog.settings())

@@ -356,6 +356,8 @@ class ProjectSettingsForm(QWidget):
         kind = self.kind.currentData()
         tiles = self.geometry.value() == "tiles" and "tile_overlap" in (model_kinds.default_config(kind) if kind else {})
         self.form.setRowVisible(self.geometry.overlap, tiles)
+        self.crop_box.setSuffix({"center-crop": " px (centre crop)", "stretch": " px (square)",
+                                 "tiles": " px (tile side)"}.get(self.geometry.value(), " px"))
         sizes = (self.resize_box.value(), self.crop_box.value())
         if (self.geometry.resize_px, self.geometry.crop_px) != sizes:
             self.geometry.set_sizes(*sizes)

@@ -116,3 +116,24 @@ def test_heatmap_outlines_the_region_scaled_to_the_image(qtbot, tmp_path):
     assert view.region_outline.xData is not None and len(view.region_outline.xData) == len(view.region_points()[0])
     view.set_region(None)
     assert view.region_points()[0].size == 0 and (view.region_outline.xData is None or view.region_outline.xData.size == 0)
+
+
+def test_settings_dialog_gives_the_smallest_defect_for_the_projects_images(qtbot, window, small_settings, tmp_path,
+                                                                          monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from inspector.app import project_dialogs
+
+    monkeypatch.setattr("inspector.app.settings_form._backbone_picker", lambda: None)
+    write_png(tmp_path / "good" / "wide.png", np.ascontiguousarray(texture(1, 128)[:40]))
+    window.create_project("Sizes", tmp_path / "proj", small_settings())
+    window.state.project.add_images([tmp_path / "good"])
+    seen = []
+
+    def fake_exec(dialog):
+        seen.append(dialog.form.geometry.footprint.text())
+        return QDialog.Rejected
+
+    monkeypatch.setattr(project_dialogs.SettingsDialog, "exec", fake_exec)
+    window.settings_dialog()
+    assert seen and "in a 128x40 image" in seen[0]
