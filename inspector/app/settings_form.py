@@ -356,6 +356,7 @@ class ProjectSettingsForm(QWidget):
         kind = self.kind.currentData()
         tiles = self.geometry.value() == "tiles" and "tile_overlap" in (model_kinds.default_config(kind) if kind else {})
         self.form.setRowVisible(self.geometry.overlap, tiles)
+        self.form.setRowVisible(self.resize_box, self.geometry.value() in ("center-crop", "whole"))  # others: unused
         self.crop_box.setSuffix({"center-crop": " px (centre crop)", "stretch": " px (square)",
                                  "tiles": " px (tile side)"}.get(self.geometry.value(), " px"))
         sizes = (self.resize_box.value(), self.crop_box.value())

@@ -185,7 +185,7 @@ def test_geometry_choice_saved_with_smallest_defect(qtbot, monkeypatch):
     assert f"about {fx:.0f} x {fy:.0f} px in a 1130x460 image" in g.footprint.text()
     whole_text = g.footprint.text()
     g.kind.setCurrentIndex(g.kind.findData("tiles"))
-    assert form.form.isRowVisible(g.overlap)
+    assert form.form.isRowVisible(g.overlap) and not form.form.isRowVisible(form.resize_box)  # tiles: no resize
     assert "about 8 x 8 px" in g.footprint.text() and g.footprint.text() != whole_text  # native resolution
     assert "Overlapping" in g.explain.text()
     g.overlap.setValue(50)
@@ -196,6 +196,7 @@ def test_geometry_choice_saved_with_smallest_defect(qtbot, monkeypatch):
     assert (config.geometry, config.tile_overlap, config.crop) == ("tiles", 0.5, 112)
     # center-crop at a smaller size resolves coarser defects
     g.kind.setCurrentIndex(g.kind.findData("center-crop"))
+    assert form.form.isRowVisible(form.resize_box) and form.crop_box.suffix() == " px (centre crop)"
     form.resize_box.setValue(128)
     fx, fy = Geometry(kind="center-crop", resize=128, crop=112).footprint(460, 1130)
     assert f"about {fx:.0f} x {fy:.0f} px" in g.footprint.text()
