@@ -33,6 +33,7 @@ from ..core.io.geometry import scale_mask
 TOOLS = ("rectangle", "polygon", "brush", "eraser")
 TOOL_LABELS = {"rectangle": "Rectangle", "polygon": "Polygon", "brush": "Ignore brush", "eraser": "Eraser"}
 SHADE = (200, 30, 30, 110)  # RGBA over what is not inspected
+MAX_EDIT_SIDE = 1600  # larger images are edited at this size (strokes stay fast); the mask is saved at full size
 
 
 def _qimage(rgba: np.ndarray) -> QImage:
@@ -49,14 +50,18 @@ class RegionCanvas(QWidget):
         super().__init__(parent)
         self.setMinimumSize(320, 240)
         self.setMouseTracking(True)
-        self.rgb = np.ascontiguousarray(rgb)
         h, w = rgb.shape[:2]
-        self.size_hw = (h, w)
-        self._image = QImage(self.rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
-        # region: True = inside the drawn region (all True: the whole image); ignore: True = brushed out
-        self.region = np.ones((h, w), bool) if region is None else scale_mask(region, (h, w))
+        self.size_hw = (h, w)  # the image's size: every coordinate of this class's methods is in its pixels
+        self.k = min(1.0, MAX_EDIT_SIDE / max(h, w))  # edit (work) pixels per image pixel
+        wh, ww = max(1, round(h * self.k)), max(1, round(w * self.k))
+        self.work_hw = (wh, ww)
+        work = rgb if (wh, ww) == (h, w) else cv2.resize(rgb, (ww, wh), interpolation=cv2.INTER_AREA)
+        work = np.ascontiguousarray(work)
+        self._image = QImage(work.data, ww, wh, 3 * ww, QImage.Format_RGB888).copy()
+        # at the work size; region: True = inside the drawn region (all True: the whole image); ignore: brushed out
+        self.region = np.ones((wh, ww), bool) if region is None else scale_mask(region, (wh, ww))
         self.region_drawn = region is not None
-        self.ignore = np.zeros((h, w), bool)
+        self.ignore = np.zeros((wh, ww), bool)
         self.tool = "rectangle"
         self.brush_size = max(4, round(min(h, w) / 20))
         self.polygon: list[tuple[float, float]] = []
@@ -71,7 +76,13 @@ class RegionCanvas(QWidget):
     def mask(self) -> np.ndarray | None:
         """bool ``[h, w]`` at the image's size (True = inspect), or None when the whole image is inspected."""
         inspect = self.region & ~self.ignore
-        return None if inspect.all() else inspect
+        return None if inspect.all() else scale_mask(inspect, self.size_hw)
+
+    def mask_is_whole(self) -> bool:
+        return bool((self.region & ~self.ignore).all())
+
+    def inspected_fraction(self) -> float:
+        return float((self.region & ~self.ignore).mean())
 
     def whole_image(self) -> None:
         self.region[:] = True
@@ -81,11 +92,12 @@ class RegionCanvas(QWidget):
         self._changed()
 
     def draw_rectangle(self, x0: float, y0: float, x1: float, y1: float) -> None:
-        h, w = self.size_hw
-        xa, xb = sorted((int(round(x0)), int(round(x1))))
-        ya, yb = sorted((int(round(y0)), int(round(y1))))
+        h, w = self.work_hw
+        k = self.k
+        xa, xb = sorted((int(round(x0 * k)), int(round(x1 * k))))
+        ya, yb = sorted((int(round(y0 * k)), int(round(y1 * k))))
         xa, ya, xb, yb = max(0, xa), max(0, ya), min(w, xb), min(h, yb)
-        if xb - xa < 2 or yb - ya < 2:
+        if xb - xa < 1 or yb - ya < 1 or max(xb - xa, yb - ya) / k < 2:
             return
         self.region = np.zeros((h, w), bool)
         self.region[ya:yb, xa:xb] = True
@@ -101,8 +113,8 @@ class RegionCanvas(QWidget):
         if len(points) < 3:
             self.update()
             return
-        m = np.zeros(self.size_hw, np.uint8)
-        cv2.fillPoly(m, [np.round(np.asarray(points)).astype(np.int32)], 1)
+        m = np.zeros(self.work_hw, np.uint8)
+        cv2.fillPoly(m, [np.round(np.asarray(points) * self.k).astype(np.int32)], 1)
         if m.any():
             self.region = m > 0
             self.region_drawn = True
@@ -110,10 +122,11 @@ class RegionCanvas(QWidget):
 
     def paint_stroke(self, x0: float, y0: float, x1: float, y1: float, erase: bool = False) -> None:
         """A brush stroke from (x0, y0) to (x1, y1): ignore (brush) or restore (eraser) under it."""
-        m = np.zeros(self.size_hw, np.uint8)
-        cv2.line(m, (int(round(x0)), int(round(y0))), (int(round(x1)), int(round(y1))), 1,
-                 thickness=max(1, int(self.brush_size)), lineType=cv2.LINE_8)
-        cv2.circle(m, (int(round(x1)), int(round(y1))), max(1, int(self.brush_size) // 2), 1, -1)
+        m = np.zeros(self.work_hw, np.uint8)
+        k, size = self.k, self.brush_size * self.k
+        a, b = (int(round(x0 * k)), int(round(y0 * k))), (int(round(x1 * k)), int(round(y1 * k)))
+        cv2.line(m, a, b, 1, thickness=max(1, int(round(size))), lineType=cv2.LINE_8)
+        cv2.circle(m, b, max(1, int(round(size / 2))), 1, -1)
         self.ignore[m > 0] = not erase
         self._changed()
 
@@ -122,12 +135,13 @@ class RegionCanvas(QWidget):
         self.edited.emit()
 
     def _refresh_overlay(self) -> None:
-        rgba = np.zeros((*self.size_hw, 4), np.uint8)
+        rgba = np.zeros((*self.work_hw, 4), np.uint8)
         rgba[~(self.region & ~self.ignore)] = SHADE
         self._overlay = _qimage(rgba)
         inspect = (self.region & ~self.ignore).astype(np.uint8)
         contours = cv2.findContours(inspect, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[0] if not inspect.all() else ()
-        self._outline = [c[:, 0, :].astype(np.float64) + 0.5 for c in contours]  # the inspected area's edge
+        # the inspected area's edge, in image pixels
+        self._outline = [(c[:, 0, :].astype(np.float64) + 0.5) / self.k for c in contours]
         self.update()
 
     # ------------------------------------------------------------------------------- geometry
@@ -271,14 +285,15 @@ class RegionEditor(QDialog):
         self.brush_label.setText(f"{value} px")
 
     def _update_summary(self) -> None:
-        m = self.canvas.mask()
-        if m is None:
+        whole = self.canvas.mask_is_whole()
+        fraction = self.canvas.inspected_fraction()
+        if whole:
             self.summary.setText("The whole image is inspected. Draw a rectangle or polygon to limit it; "
                                  "brush over what must be ignored.")
         else:
-            self.summary.setText(f"{m.mean():.0%} of the image is inspected (red: not inspected). "
+            self.summary.setText(f"{fraction:.0%} of the image is inspected (red: not inspected). "
                                  "OK saves the region; the model must then be retrained.")
-        self.buttons.button(QDialogButtonBox.Ok).setEnabled(m is None or bool(m.any()))
+        self.buttons.button(QDialogButtonBox.Ok).setEnabled(whole or fraction > 0)
 
     def mask(self) -> np.ndarray | None:
         return self.canvas.mask()

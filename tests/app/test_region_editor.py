@@ -137,3 +137,24 @@ def test_settings_dialog_gives_the_smallest_defect_for_the_projects_images(qtbot
     monkeypatch.setattr(project_dialogs.SettingsDialog, "exec", fake_exec)
     window.settings_dialog()
     assert seen and "in a 128x40 image" in seen[0]
+
+
+def test_a_large_image_is_edited_at_a_smaller_size_and_saved_at_its_own(qtbot):
+    from inspector.app.region_editor import MAX_EDIT_SIDE
+
+    editor = RegionEditor(np.zeros((3000, 4000, 3), np.uint8))
+    qtbot.addWidget(editor)
+    c = editor.canvas
+    assert max(c.work_hw) == MAX_EDIT_SIDE and c.size_hw == (3000, 4000)
+    c.draw_rectangle(1000, 500, 3000, 2500)  # image pixels
+    c.brush_size = 100
+    c.paint_stroke(2000, 1500, 2000, 1500)
+    m = editor.mask()
+    assert m.shape == (3000, 4000)
+    ys, xs = np.nonzero(m)
+    assert abs(xs.min() - 1000) <= 3 and abs(xs.max() - 2999) <= 3 and abs(ys.min() - 500) <= 3
+    assert abs(ys.max() - 2499) <= 3
+    assert not m[1500, 2000] and not m[1500, 2040] and m[1500, 2070]  # a 100 px brush: radius 50
+    assert "33% of the image is inspected" in editor.summary.text()
+    xs = np.concatenate([p[:, 0] for p in c._outline])
+    assert abs(xs.min() - 1000) <= 3 and abs(xs.max() - 3000) <= 3  # the outline is drawn in image pixels
