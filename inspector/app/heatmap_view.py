@@ -6,7 +6,8 @@ image at ``Geometry.map_box`` (older projects' maps cover the centre crop only).
 per model, stated beside a colour bar: from half to twice the highest held-out good score (``heat_scale``),
 so a good part looks cool and a defect hot, and the same defect keeps its colour when the thresholds move
 (they are not part of the scale). Without held-out scores each image is stretched to its own range, and the
-caption says so. H toggles the heatmap.
+caption says so. H toggles the heatmap. The project's region to inspect
+(``set_region``), when there is one, is outlined in dashed cyan, scaled to each image.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class HeatmapView(QWidget):
         self.vb.addItem(self.base)
         self.vb.addItem(self.heat)
         self.vb.addItem(self.outline)
+        self.region_outline = pg.PlotDataItem(pen=pg.mkPen("#00e5ff", width=2, style=Qt.DashLine), connect="finite")
+        self.vb.addItem(self.region_outline)
         self.heat.setZValue(1)
         self.outline.setZValue(2)
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), width=12, interactive=False,
@@ -57,6 +60,10 @@ class HeatmapView(QWidget):
         self.scale_label = QLabel()
         self.scale_label.setObjectName("heatScale")
         self.scale_label.setStyleSheet("color: #666;")
+        self.region_outline.setZValue(3)
+        self._region_contours: list[np.ndarray] = []  # the region's outline, in the mask's pixels
+        self._region_size = (1, 1)  # the mask's (h, w)
+        self._image_size: tuple[int, int] | None = None
 
         self.score_label = QLabel()
         self.score_label.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -145,6 +152,8 @@ class HeatmapView(QWidget):
         self.colorbar.setVisible(False)
         self.scale_label.setText("")
         self.outline.setData([], [])
+        self.region_outline.setData([], [])
+        self._image_size = None
         self.score_label.setText("")
         self.info_label.setText(text)
 
@@ -164,6 +173,8 @@ class HeatmapView(QWidget):
             self.clear(f"{title}: cannot show the image ({exc})")
             return
         h, w = rgb.shape[:2]
+        self._image_size = (h, w)
+        self._update_region_outline()
         self.base.setImage(rgb, autoLevels=False, levels=(0, 255))
         self.base.setRect(QRectF(0, 0, w, h))
         # where the map lies in the image: the whole frame (maps are full-frame), or an old map's crop box
@@ -199,6 +210,34 @@ class HeatmapView(QWidget):
         self._apply_overlay()
         self._update_outline()
         self.fit()
+
+    def set_region(self, mask: np.ndarray | None) -> None:
+        """The project's region to inspect (bool ``[H, W]`` at any size, True = inspect; None: the whole image),
+        outlined over every image shown, scaled to its size."""
+        self._region_contours = []
+        if mask is not None:
+            m = (np.asarray(mask) > 0).astype(np.uint8)
+            self._region_size = m.shape[:2]
+            contours, _ = cv2.findContours(m, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+            self._region_contours = [c[:, 0, :].astype(np.float64) for c in contours]
+        self._update_region_outline()
+
+    def region_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The region's outline in the shown image's coordinates, polygons separated by NaN (empty: none)."""
+        if not self._region_contours or self._image_size is None:
+            return np.empty(0), np.empty(0)
+        (h, w), (mh, mw) = self._image_size, self._region_size
+        sx, sy = w / mw, h / mh
+        xs, ys = [], []
+        for pts in self._region_contours:
+            pts = np.vstack([pts, pts[:1]])
+            xs += [(pts[:, 0] + 0.5) * sx, [np.nan]]
+            ys += [(pts[:, 1] + 0.5) * sy, [np.nan]]
+        return np.concatenate(xs), np.concatenate(ys)
+
+    def _update_region_outline(self) -> None:
+        xs, ys = self.region_points()
+        self.region_outline.setData(xs, ys)
 
     def fit(self) -> None:
         self.vb.autoRange(padding=0.01)

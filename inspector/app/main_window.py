@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..core.errors import InspectorError
 from ..core.project.recent import ProjectRegistry
 from ..core.project.store import Project, ProjectError, ProjectSettings
 from .app_settings import AppSettings
@@ -136,6 +137,8 @@ class MainWindow(QMainWindow):
         for signal in (self.state.opened, self.state.imagesChanged, self.state.resultsChanged,
                        self.state.modelChanged, self.state.reviewChanged, self.state.renamed):
             signal.connect(self._update_status)
+        for signal in (self.state.opened, self.state.modelChanged, self.state.closed):
+            signal.connect(self._show_region)
 
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -177,6 +180,8 @@ class MainWindow(QMainWindow):
         p.addSeparator()
         self.rename_action = self._action(p, "Re&name…", lambda: self.rename_dialog(str(self.state.project.folder)))
         self.settings_action = self._action(p, "&Settings…", self.settings_dialog, QKeySequence.Preferences)
+        self.region_action = self._action(p, "Region to ins&pect…", self.region_dialog,
+                                          tip="Draw what to inspect and what to ignore on a good image")
         v = bar.addMenu("&View")
         for i, name in enumerate(("&Training set", "&Results", "Re&view", "&Line")):
             self._action(v, name, lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
@@ -191,7 +196,7 @@ class MainWindow(QMainWindow):
             self, "About Inspector", f"Inspector {__version__}<br>Unsupervised visual inspection (PatchCore)."))
         self.project_actions = [self.close_action, self.export_action, self.add_action, self.train_action,
                                 self.inspect_action, self.suggest_action, self.retrain_action, self.rename_action,
-                                self.settings_action, toggle]
+                                self.settings_action, self.region_action, toggle]
 
     # ----------------------------------------------------------------------------------- screens
     def _show_start(self) -> None:
@@ -349,11 +354,41 @@ class MainWindow(QMainWindow):
 
     def settings_dialog(self) -> None:
         dialog = SettingsDialog(self.state.project.settings, self)
+        good = self.state.project.images(("train",))[:1]
+        if good:  # the smallest defect the geometry resolves, for this project's images
+            dialog.form.geometry.set_image_size(good[0].height, good[0].width)
         if dialog.exec():
             try:
                 self.state.save_settings(dialog.settings())
             except (ProjectError, ValueError) as exc:
                 self.show_error(f"Could not save the settings: {exc}")
+
+    def region_dialog(self) -> None:
+        """The region editor on the project's first good image (non-modal to the test; OK saves)."""
+        from .region_editor import region_editor_for
+
+        dialog = region_editor_for(self.state, self)
+        if dialog is None:
+            self.message_bar.show_message("info", "Add good images first: the region is drawn on one of them.")
+            return
+        self.region_editor = dialog
+        dialog.accepted.connect(lambda: self._save_region(dialog.mask()))
+        dialog.open()
+
+    def _show_region(self) -> None:
+        """The heatmaps outline the project's region to inspect (the views showing a part now, too)."""
+        for page in (self.results, self.review):
+            page.heatmap.set_region(self.state.region)
+
+    def _save_region(self, mask) -> None:
+        try:
+            self.state.set_region(mask)
+        except InspectorError as exc:
+            self.show_error(f"Could not save the region: {exc}")
+            return
+        what = "the whole image" if mask is None else f"{mask.mean():.0%} of the image"
+        retrain = " Train again to use it." if self.state.has_model else ""
+        self.message_bar.show_message("info", f"Region saved: {what} is inspected.{retrain}")
 
     def _pick(self, kind: str, title: str) -> list[str]:
         start = self.app_settings.get("last_folder", "")
@@ -431,7 +466,8 @@ class MainWindow(QMainWindow):
 
     def _busy_changed(self, busy: bool) -> None:
         has_project = self.state.project is not None
-        for a in (self.add_action, self.train_action, self.inspect_action, self.retrain_action, self.settings_action):
+        for a in (self.add_action, self.train_action, self.inspect_action, self.retrain_action, self.settings_action,
+                  self.region_action):
             a.setEnabled(has_project and not busy)
         self.cancel_action.setEnabled(busy)
         job = self.jobs.job if busy else None

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..core.errors import InspectorError
 from ..core.io.images import Preprocessor
 from ..core.project.recent import ProjectRegistry
 from ..core.project.review import FLAGGED
@@ -68,6 +69,7 @@ class ProjectState(QObject):
         self.has_model = False
         self.model_is_stale = False
         self.preprocessor: Preprocessor | None = None
+        self.region: np.ndarray | None = None  # the project's region to inspect (None: the whole image)
         self.counts = Counts()
         self._threshold_undo: list[Thresholds | None] = []  # earlier thresholds, newest last (not review undo)
 
@@ -114,6 +116,13 @@ class ProjectState(QObject):
         self._recount()
         self.modelChanged.emit()
 
+    def set_region(self, mask: np.ndarray | None) -> None:
+        """Save the region to inspect (``Project.set_region``; None: the whole image): the model is now stale."""
+        self.project.set_region(mask)
+        self._load_model()
+        self._recount()
+        self.modelChanged.emit()
+
     # ----------------------------------------------------------------------------- the cache
     def _load_results(self) -> None:
         """The one full read: inspected parts and held-out scores in one query."""
@@ -132,6 +141,10 @@ class ProjectState(QObject):
         self.has_model = self.project.has_model()
         self.model_is_stale = self.project.model_is_stale()
         self.preprocessor = self.project.preprocessor()
+        try:
+            self.region = self.project.region()
+        except (InspectorError, OSError):  # an unreadable region file: shown as none (training reports it)
+            self.region = None
 
     def _recount(self) -> None:
         verdicts = [r.verdict for r in self.results]

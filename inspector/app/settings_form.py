@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ..core.models import registry as model_kinds
 from ..core.project.store import ProjectSettings
+from .geometry_settings import GeometryChooser
 
 COMMON_BACKBONES = ["wide_resnet50_2", "resnet18", "resnet50", "wide_resnet101_2", "efficientnet_b3a",
                     "tf_efficientnet_b7", "swin_base_patch4_window7_224", "mobilenetv2_100"]
@@ -152,6 +153,12 @@ class ProjectSettingsForm(QWidget):
         self.crop_box.setSuffix(" px (centre crop)")
         self.form.addRow("Resize to", self.resize_box)
         self.form.addRow("Inspect", self.crop_box)
+        self.geometry = GeometryChooser()  # geometry, its explanation, the smallest defect it resolves
+        self.form.addRow("Geometry", self.geometry)
+        self.form.addRow("Tile overlap", self.geometry.overlap)
+        self.geometry.changed.connect(self._geometry_changed)
+        self.resize_box.valueChanged.connect(self._geometry_changed)
+        self.crop_box.valueChanged.connect(self._geometry_changed)
         self.coreset = QDoubleSpinBox()
         self.coreset.setRange(0.01, 100.0)
         self.coreset.setDecimals(2)
@@ -341,6 +348,20 @@ class ProjectSettingsForm(QWidget):
         kind = self.kind.currentData()
         has = model_kinds.default_config(kind) if kind else {}
         self.form.setRowVisible(self.coreset, "coreset_ratio" in has)
+        if kind:
+            self.geometry.allow(getattr(model_kinds.model_class(kind), "geometries", ("center-crop",)))
+        self._geometry_changed()
+
+    def _geometry_changed(self) -> None:
+        kind = self.kind.currentData()
+        tiles = self.geometry.value() == "tiles" and "tile_overlap" in (model_kinds.default_config(kind) if kind else {})
+        self.form.setRowVisible(self.geometry.overlap, tiles)
+        self.form.setRowVisible(self.resize_box, self.geometry.value() in ("center-crop", "whole"))  # others: unused
+        self.crop_box.setSuffix({"center-crop": " px (centre crop)", "stretch": " px (square)",
+                                 "tiles": " px (tile side)"}.get(self.geometry.value(), " px"))
+        sizes = (self.resize_box.value(), self.crop_box.value())
+        if (self.geometry.resize_px, self.geometry.crop_px) != sizes:
+            self.geometry.set_sizes(*sizes)
 
     def set_settings(self, settings: ProjectSettings) -> None:
         self._settings = copy.deepcopy(settings)
@@ -360,6 +381,8 @@ class ProjectSettingsForm(QWidget):
         self.holdout.setValue(settings.holdout_fraction * 100.0)
         self.device.setCurrentText(str(m.get("device", "auto")))
         self.advanced.setChecked(self.device.currentText() != "auto")  # a non-default value is shown
+        # what training reads: a model config saved without the key is center-crop (core/models/base.py)
+        self.geometry.set_value(str(settings.model.get("geometry", "center-crop")), float(m.get("tile_overlap", 0.25)))
         self._kind_changed()
 
     def settings(self) -> ProjectSettings:
@@ -381,6 +404,8 @@ class ProjectSettingsForm(QWidget):
         if "coreset_ratio" in defaults:
             m["coreset_ratio"] = self.coreset.value() / 100.0
         m["device"] = self.device.currentText().strip() or "auto"
+        m["geometry"] = self.geometry.value()
+        m["tile_overlap"] = self.geometry.tile_overlap()
         s.model_kind = kind
         s.model = {k: v for k, v in m.items() if k in defaults}
         s.holdout_fraction = self.holdout.value() / 100.0

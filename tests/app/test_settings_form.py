@@ -164,3 +164,48 @@ def test_device_sits_under_advanced_closed_unless_it_was_changed(qtbot, monkeypa
     assert form.device.isVisibleTo(form)
     form.set_settings(ProjectSettings(model={"backbone": "resnet18", "layers": ["layer2"], "device": "cpu"}))
     assert form.advanced.isChecked() and form.settings().model["device"] == "cpu"
+
+
+
+def test_geometry_choice_saved_with_smallest_defect(qtbot, monkeypatch):
+    monkeypatch.setattr("inspector.app.settings_form._backbone_picker", lambda: None)
+    from inspector.core.io.geometry import Geometry
+    from inspector.core.models.patchcore import PatchCoreConfig
+
+    settings = ProjectSettings(model={"backbone": "resnet18", "layers": ["layer2", "layer3"], "resize": 256,
+                                      "crop": 224, "geometry": "whole", "tile_overlap": 0.3})
+    form = ProjectSettingsForm(settings)
+    qtbot.addWidget(form)
+    g = form.geometry
+    assert g.value() == "whole" and round(g.tile_overlap(), 2) == 0.3
+    assert not form.form.isRowVisible(g.overlap)  # overlap only for tiles
+    g.set_image_size(460, 1130)
+    # the smallest defect follows the choice: footprint of one patch in original pixels
+    fx, fy = Geometry(kind="whole", resize=256, crop=224).footprint(460, 1130)
+    assert f"about {fx:.0f} x {fy:.0f} px in a 1130x460 image" in g.footprint.text()
+    whole_text = g.footprint.text()
+    g.kind.setCurrentIndex(g.kind.findData("tiles"))
+    assert form.form.isRowVisible(g.overlap) and not form.form.isRowVisible(form.resize_box)  # tiles: no resize
+    assert "about 8 x 8 px" in g.footprint.text() and g.footprint.text() != whole_text  # native resolution
+    assert "Overlapping" in g.explain.text()
+    g.overlap.setValue(50)
+    form.crop_box.setValue(112)
+    out = form.settings()
+    assert out.model["geometry"] == "tiles" and out.model["tile_overlap"] == 0.5
+    config = PatchCoreConfig.from_dict(out.model)  # training reads the same keys
+    assert (config.geometry, config.tile_overlap, config.crop) == ("tiles", 0.5, 112)
+    # center-crop at a smaller size resolves coarser defects
+    g.kind.setCurrentIndex(g.kind.findData("center-crop"))
+    assert form.form.isRowVisible(form.resize_box) and form.crop_box.suffix() == " px (centre crop)"
+    form.resize_box.setValue(128)
+    fx, fy = Geometry(kind="center-crop", resize=128, crop=112).footprint(460, 1130)
+    assert f"about {fx:.0f} x {fy:.0f} px" in g.footprint.text()
+    # an old project's settings without the key are center-crop, as the model config reads them
+    form.set_settings(ProjectSettings(model={"backbone": "resnet18", "layers": ["layer2"]}))
+    assert g.value() == "center-crop"
+    # PaDiM offers only the fixed-shape geometries
+    form.kind.setCurrentIndex(form.kind.findData("padim"))
+    g.kind.setCurrentIndex(g.kind.findData("stretch"))
+    assert not g.kind.model().item(g.kind.findData("tiles")).isEnabled()
+    out = form.settings()
+    assert out.model_kind == "padim" and out.model["geometry"] == "stretch" and "tile_overlap" not in out.model
