@@ -96,7 +96,7 @@ def main() -> int:
     wait(lambda: not window.jobs.busy)
     table = window.results.table
     # a part with a visible defect: the highest-scoring broken bottle
-    rows = sorted(window.state.results(), key=lambda r: -r.score)
+    rows = sorted(window.state.results, key=lambda r: -r.score)
     pick = next((r for r in rows if r.image.name.startswith("broken_large/")), rows[0])
     table.select_image(pick.image.id)
     save(window, "04-results")
@@ -108,6 +108,22 @@ def main() -> int:
     for key in (Qt.Key_D, Qt.Key_D, Qt.Key_D, Qt.Key_D, Qt.Key_D):
         review.keyPressEvent(_key(key))
     save(window, "06-review")
+
+    # the Line tab watching a folder: a few test parts arrive one by one
+    import shutil
+
+    hot = Path(tempfile.mkdtemp(prefix="inspector-hot-"))
+    window.tabs.setCurrentWidget(window.line)
+    window.line.start(str(hot))
+    arriving = [data / "test" / "good" / "000.png", data / "test" / "contamination" / "000.png",
+                data / "test" / "good" / "001.png", data / "test" / "broken_large" / "001.png",
+                data / "test" / "broken_small" / "002.png"]
+    for i, src in enumerate(arriving):
+        shutil.copy(src, hot / f".part_{i}.tmp")
+        os.replace(hot / f".part_{i}.tmp", hot / f"part_{i:03d}.png")
+        wait(lambda i=i: sum(window.line.counts.values()) > i, timeout=120)
+    save(window, "08-line")
+    window.line.stop()
     window.close_project()  # back to the start screen, now with a trained project on it
     window.message_bar.clear()
     save(window, "01-start")

@@ -38,6 +38,7 @@ class ProjectJobs(QObject):
     def __init__(self, state: ProjectState, runner: JobRunner, messages: MessageBar, window: QWidget):
         super().__init__(window)
         self.state = state
+        self._refreshed = False  # an inspection job refreshed the state already (its message counts)
         self.jobs = runner
         self.messages = messages
         self.window = window
@@ -126,10 +127,18 @@ class ProjectJobs(QObject):
         if not self.state.has_model:
             self.messages.error("There is no trained model yet: add good images and press Train, then inspect parts.")
             return False
+        self._refreshed = False
         return self._start(ProjectJob.INSPECT, lambda p, progress, cancel: jobs.inspect(p, paths, progress, cancel),
-                           self._inspected, self.state.results_changed)
+                           self._inspected, self._inspect_settled)
+
+    def _inspect_settled(self) -> None:
+        """After any outcome (a cancel keeps the parts scored so far): refresh once, unless done already."""
+        if not self._refreshed:
+            self.state.results_changed()
 
     def _inspected(self, report) -> None:
+        self.state.results_changed()  # first: the message below counts the new verdicts
+        self._refreshed = True
         rows = [(str(s.path), s.reason) for s in report.added.skipped + report.skipped]
         c = self.state.counts
         text = (f"Scored {report.n_scored} part(s). All parts: {c.passed} pass, {c.uncertain} uncertain, "
