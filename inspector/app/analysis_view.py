@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QStacke
 
 from ..core.evaluation.analysis import LayerMap, Pca, Roc, bank_histogram, bank_pca, labelled_roc, layer_maps
 from ..core.io.images import read_image
+from ..core.runtime.progress import checkpoint
 from .project_state import ProjectState
 from .worker import JobRunner
 
@@ -47,7 +48,7 @@ class AnalysisResult:
 
 
 def compute(project, part, decided: list, progress, cancel) -> AnalysisResult:
-    """On the worker: load the model and the part's image, run every analysis."""
+    """On the worker: load the model and the part's image, run every analysis (Esc cancels between steps)."""
     progress("analysis", 0, 4)
     model = project.model()
     image = read_image(project.path_of(part.image)) if part is not None else None
@@ -56,8 +57,10 @@ def compute(project, part, decided: list, progress, cancel) -> AnalysisResult:
     progress("analysis", 1, 4)
     hist = pca = None
     if getattr(model, "memory_bank", None) is not None:
+        checkpoint(cancel)
         hist = bank_histogram(model.memory_bank, bins=64)
         progress("analysis", 2, 4)
+        checkpoint(cancel)
         pca = bank_pca(model, image)
     else:
         notes.append(f"A {model.kind} model has no memory bank: the histogram and the PCA need PatchCore.")
@@ -67,7 +70,7 @@ def compute(project, part, decided: list, progress, cancel) -> AnalysisResult:
     return AnalysisResult(part.image.name if part is not None else None, image, layers, hist, pca, roc, " ".join(notes))
 
 
-def _image_plot(title: str, image: np.ndarray, lut=None) -> pg.PlotWidget:
+def _image_plot(title: str, image: np.ndarray) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w", title=title)
     plot.setMenuEnabled(False)
     plot.hideAxis("left")
@@ -75,9 +78,7 @@ def _image_plot(title: str, image: np.ndarray, lut=None) -> pg.PlotWidget:
     plot.setAspectLocked(True)
     plot.invertY(True)
     item = pg.ImageItem(axisOrder="row-major")
-    item.setImage(image, autoLevels=False, levels=(0, 1) if image.ndim == 2 else (0, 255))
-    if lut is not None:
-        item.setLookupTable(lut)
+    item.setImage(image, autoLevels=False, levels=(0, 255))
     plot.addItem(item)
     plot.image_item = item
     return plot
@@ -227,7 +228,12 @@ class AnalysisDialog(QDialog):
             lay.addWidget(_image_plot("image", r.image))
             lut = pg.colormap.get("viridis").getLookupTable(nPts=256)
             for lm in r.layers:
-                plot = _image_plot(f"{lm.layer} ({lm.grid[1]}×{lm.grid[0]} patches)", lm.map, lut)
+                rgba = np.concatenate([lut[np.clip(lm.map * 255, 0, 255).astype(np.uint8)],
+                                       np.full(lm.map.shape + (1,), 255, np.uint8)], axis=2)
+                if lm.inside is not None:  # outside the inspected area: transparent, not "low"
+                    rgba[..., 3] = np.where(lm.inside, 255, 0)
+                plot = _image_plot(f"{lm.layer} ({lm.grid[1]}×{lm.grid[0]} patches)", rgba)
+                plot.values = lm.map
                 self.map_plots.append(plot)
                 lay.addWidget(plot)
         self.maps_row = row

@@ -42,8 +42,10 @@ def test_analysis_view_fills_every_tab_off_the_ui_thread(qtbot, window, tmp_path
     # feature maps: the image and one plot per layer, each at the image's size, in [0, 1]
     assert [lm.layer for lm in r.layers] == ["layer2", "layer3"]
     assert len(dialog.map_plots) == 2
-    shown = dialog.map_plots[0].image_item.image
-    assert shown.shape == r.image.shape[:2] and 0.0 <= shown.min() and shown.max() <= 1.0
+    shown = dialog.map_plots[0].image_item.image  # RGBA through the colour map
+    assert shown.shape == r.image.shape[:2] + (4,) and (shown[..., 3] == 255).all()  # stretch: all inspected
+    values = dialog.map_plots[0].values
+    assert values.shape == r.image.shape[:2] and values.min() == 0.0 and values.max() == 1.0
     # memory bank histogram: every bank vector counted
     xs, ys = dialog.hist_curve.getData()
     model = state.project.model()

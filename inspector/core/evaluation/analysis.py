@@ -28,6 +28,7 @@ class LayerMap:
     layer: str
     map: np.ndarray  # [H, W] float32 in [0, 1], the original image's size
     grid: tuple[int, int]  # the layer's own resolution (h, w) of the first view
+    inside: np.ndarray | None = None  # [H, W] bool: the inspected area (None: the whole image); 0 outside
 
 
 def _normalise(a: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
@@ -58,11 +59,14 @@ def layer_maps(model, image: np.ndarray) -> list[LayerMap]:
             if len(grids) < len(maps):
                 grids.append((int(m.shape[-2]), int(m.shape[-1])))
     h, w = frame.size
+    inside = None
+    if frame.region is not None:
+        inside = cv2.resize(frame.region.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
     out = []
     for name, view_maps, grid in zip(model.config.layers, per_layer, grids):
         full = assemble(frame, view_maps, geometry.blend_ramp(h, w))  # [mh, mw], 0 outside the inspected area
         full = _normalise(full, frame.region)
-        out.append(LayerMap(name, cv2.resize(full, (w, h), interpolation=cv2.INTER_LINEAR), grid))
+        out.append(LayerMap(name, cv2.resize(full, (w, h), interpolation=cv2.INTER_LINEAR), grid, inside))
     return out
 
 

@@ -40,6 +40,7 @@ def test_layer_maps_are_the_channel_sums_normalised_over_the_image(model):
     maps = layer_maps(model, img)
     assert [m.layer for m in maps] == ["layer2", "layer3"]
     assert [m.grid for m in maps] == [(8, 8), (4, 4)]
+    assert all(m.inside is None for m in maps)  # stretch: the whole image is inspected
     x = model.preprocessor(img).unsqueeze(0)
     raw = model.extractor(x)
     for lm, r in zip(maps, raw):
@@ -60,6 +61,15 @@ def test_layer_maps_cover_a_non_square_image_with_tiles(random_weights, train_pa
     assert maps[0].map[:, :64].std() > 0 and maps[0].map[:, 64:].std() > 0  # both tiles contribute
     with pytest.raises(InvalidInput):
         layer_maps(m, img[..., 0])
+
+
+def test_layer_maps_of_center_crop_are_zero_outside_the_crop(random_weights, train_paths):
+    m = PatchCore(_config(random_weights, geometry="center-crop", resize=64, crop=48))
+    m.fit(train_paths[:4])
+    lm = layer_maps(m, good_image(np.random.default_rng(3)))[0]
+    assert lm.inside is not None and lm.inside[32, 32] and not lm.inside[0, 0]
+    assert lm.inside.sum() == 48 * 48
+    assert (lm.map[~lm.inside] == 0).all() and lm.map[lm.inside].max() == pytest.approx(1.0)
 
 
 def test_bank_histogram_normalises_vector_sums_to_0_255():
