@@ -30,6 +30,7 @@ from .. import __version__
 from ..core.errors import InspectorError
 from ..core.project.recent import ProjectRegistry
 from ..core.project.store import Project, ProjectError, ProjectSettings
+from .analysis_view import open_analysis
 from .app_settings import AppSettings
 from .histogram import ScoreHistogram
 from .line_view import LineView
@@ -188,6 +189,8 @@ class MainWindow(QMainWindow):
         toggle = self.histogram_dock.toggleViewAction()
         toggle.setShortcut(QKeySequence("Ctrl+H"))
         v.addAction(toggle)
+        self.analysis_action = self._action(v, "&Analysis…", lambda: open_analysis(self), "Ctrl+Shift+A",
+                                            "Feature maps, memory bank, PCA and ROC of the trained model")
         v.addSeparator()
         self._action(v, "&Start screen", self.close_project)
         h = bar.addMenu("&Help")
@@ -196,7 +199,7 @@ class MainWindow(QMainWindow):
             self, "About Inspector", f"Inspector {__version__}<br>Unsupervised visual inspection (PatchCore)."))
         self.project_actions = [self.close_action, self.export_action, self.add_action, self.train_action,
                                 self.inspect_action, self.suggest_action, self.retrain_action, self.rename_action,
-                                self.settings_action, self.region_action, toggle]
+                                self.settings_action, self.region_action, toggle, self.analysis_action]
 
     # ----------------------------------------------------------------------------------- screens
     def _show_start(self) -> None:
