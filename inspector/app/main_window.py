@@ -161,6 +161,8 @@ class MainWindow(QMainWindow):
         self.close_action = self._action(f, "&Close project", self.close_project, QKeySequence.Close)
         f.addSeparator()
         self.export_action = self._action(f, "&Export decisions as CSV…", self.export_dialog, "Ctrl+E")
+        self.report_action = self._action(f, "Batch &report…", self.report_dialog, "Ctrl+Shift+R",
+                                          "One printable HTML file (images embedded) and a CSV of the inspected parts")
         f.addSeparator()
         self._action(f, "&Quit", self.close, QKeySequence.Quit)
         p = bar.addMenu("&Project")
@@ -199,7 +201,8 @@ class MainWindow(QMainWindow):
             self, "About Inspector", f"Inspector {__version__}<br>Unsupervised visual inspection (PatchCore)."))
         self.project_actions = [self.close_action, self.export_action, self.add_action, self.train_action,
                                 self.inspect_action, self.suggest_action, self.retrain_action, self.rename_action,
-                                self.settings_action, self.region_action, toggle, self.analysis_action]
+                                self.settings_action, self.region_action, toggle, self.analysis_action,
+                                self.report_action]
 
     # ----------------------------------------------------------------------------------- screens
     def _show_start(self) -> None:
@@ -427,6 +430,18 @@ class MainWindow(QMainWindow):
         if path:
             self.app_settings.set("last_export_folder", str(Path(path).parent))
             self.export_reviews(path)
+
+    def report_dialog(self) -> None:
+        import datetime
+
+        project = self.state.project
+        folder = Path(self.app_settings.get("last_export_folder", "") or Path.home())
+        stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M")
+        default = str(folder / f"{project.folder.name}_report_{stamp}.html")
+        path, _ = QFileDialog.getSaveFileName(self, "Batch report", default, "HTML (*.html)")
+        if path:
+            self.app_settings.set("last_export_folder", str(Path(path).parent))
+            self.project_jobs.report(path, str(Path(path).with_suffix(".csv")))
 
     def export_reviews(self, path: str | Path) -> None:
         try:

@@ -25,6 +25,7 @@ class ProjectJob(Enum):
     ADD_GOOD = ("Adding good images", "The images copied before the cancel were kept.")
     TRAIN = ("Training", "The previous model is unchanged.")
     INSPECT = ("Inspecting", "The parts scored before the cancel were kept.")
+    REPORT = ("Writing the report", "No report was written.")
 
     @property
     def after_cancel(self) -> str:
@@ -130,6 +131,16 @@ class ProjectJobs(QObject):
         self._refreshed = False
         return self._start(ProjectJob.INSPECT, lambda p, progress, cancel: jobs.inspect(p, paths, progress, cancel),
                            self._inspected, self._inspect_settled)
+
+    def report(self, target: str, csv_target: str | None = None) -> bool:
+        """Write the batch report (HTML with the images embedded, and CSV) on the worker: it reads every part."""
+        from ..core.project.report import write_report
+
+        def run(project, progress, cancel):
+            return write_report(project, target, csv_target=csv_target)
+
+        return self._start(ProjectJob.REPORT, run, lambda rows: self.messages.show_message(
+            "info", f"Report of {len(rows)} part(s) written to {target}" + (f" and {csv_target}" if csv_target else "")))
 
     def _inspect_settled(self) -> None:
         """After any outcome (a cancel keeps the parts scored so far): refresh once, unless done already."""

@@ -296,6 +296,12 @@ class ProjectState(QObject):
         self.thresholdsChanged.emit()
         self.resultsChanged.emit()
 
+    def remove_inspected(self, ids: list[int]) -> int:
+        """Remove inspected parts for good (results, maps, reviews, files no other row uses); refresh once."""
+        n = self.project.remove_inspected(ids)
+        self.results_changed()
+        return n
+
     def remove_images(self, ids: list[int]) -> int:
         n = self.project.remove_images(ids)
         self.training_changed()

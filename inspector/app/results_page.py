@@ -5,7 +5,18 @@ from __future__ import annotations
 import base64
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .drops import FileDropFilter, browse_button
 from .empty_state import EmptyState
@@ -50,6 +61,10 @@ class ResultsPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._search_changed)
         self.count = QLabel()
+        self.remove_button = QPushButton("Remove part…")
+        self.remove_button.setToolTip("Remove the selected part from the project for good: its score, heatmap, "
+                                      "review history and copied image (Delete)")
+        self.remove_button.clicked.connect(lambda: self.remove_current())
         top = QHBoxLayout()
         top.addWidget(self.inspect_button)
         top.addSpacing(12)
@@ -57,6 +72,7 @@ class ResultsPage(QWidget):
         top.addWidget(self.filter)
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
+        top.addWidget(self.remove_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
@@ -64,6 +80,7 @@ class ResultsPage(QWidget):
         FileDropFilter(self, self.inspectRequested.emit)
         FileDropFilter(self.table, self.inspectRequested.emit)
         self.table.currentImageChanged.connect(self.show_image)
+        self.table.currentImageChanged.connect(lambda _id: self._update_buttons())
         for signal in (state.resultsChanged, state.opened, state.closed, state.modelChanged, state.reviewChanged):
             signal.connect(self.refresh)
         self.refresh()
@@ -95,6 +112,7 @@ class ResultsPage(QWidget):
         can_inspect = not self._busy and self.state.project is not None and self.state.has_model
         self.inspect_button.setEnabled(can_inspect)
         self.empty.buttons[0].setEnabled(can_inspect)
+        self.remove_button.setEnabled(not self._busy and self.state.result(self.table._current) is not None)
 
     def set_busy(self, busy: bool, job=None) -> None:
         self._busy = busy
@@ -146,7 +164,23 @@ class ResultsPage(QWidget):
                 and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)):
             self.heatmap.toggle_overlay()
             return True
+        if obj is self.table and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Delete:
+            self.remove_current()
+            return True
         return super().eventFilter(obj, event)
+
+    def remove_current(self, confirm: bool = True) -> bool:
+        """Remove the selected part for good, after asking (the review history goes with it)."""
+        record = self.state.result(self.table._current)
+        if record is None or self._busy:
+            return False
+        if confirm and QMessageBox.question(
+                self, "Remove part", f"Remove “{record.image.name}” from the project for good?\n\nIts score, heatmap "
+                "and review history are deleted; the file you inspected stays where it was.",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
+            return False
+        self.state.remove_inspected([record.image.id])
+        return True
 
     def show_image(self, image_id: int) -> None:
         project = self.state.project
