@@ -212,7 +212,15 @@ CREATE TABLE IF NOT EXISTS reviews (
 );
 CREATE INDEX IF NOT EXISTS reviews_image ON reviews(image_id, id);
 CREATE INDEX IF NOT EXISTS images_role ON images(role, id);
-CREATE INDEX IF NOT EXISTS results_score ON results(score);
+CREATE INDEX IF NOT EXISTS results_rank ON results(score DESC, image_id, verdict);
+CREATE TABLE IF NOT EXISTS decisions (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id),
+    review_id INTEGER NOT NULL,
+    decision TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS reviews_latest AFTER INSERT ON reviews
+    BEGIN INSERT OR REPLACE INTO decisions VALUES (NEW.image_id, NEW.id, NEW.decision, NEW.decided_at); END;
 CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
     BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS reviews_no_delete BEFORE DELETE ON reviews
@@ -220,10 +228,44 @@ CREATE TRIGGER IF NOT EXISTS reviews_no_delete BEFORE DELETE ON reviews
 """
 _NO_DELETE_TRIGGER = SCHEMA[SCHEMA.index("CREATE TRIGGER IF NOT EXISTS reviews_no_delete"):].strip()
 
-_LATEST_DECISION = """
-    SELECT r.image_id, r.decision, r.decided_at FROM reviews r
+# The latest decision per image: ``decisions`` is kept by a trigger on the append-only ``reviews`` (one row
+# per reviewed image, so counts and lookups never scan the review history); ``_LATEST_DECISION_SCAN`` computes
+# the same from the history (for a database of an older schema, and to fill ``decisions`` when migrating).
+_LATEST_DECISION_SCAN = """
+    SELECT r.image_id, r.decision, r.decided_at, r.id AS review_id FROM reviews r
     JOIN (SELECT image_id, MAX(id) AS id FROM reviews GROUP BY image_id) last ON last.id = r.id
 """
+_LATEST_DECISION = "SELECT image_id, decision, decided_at FROM decisions"
+
+
+# one image with its result and latest decision, by index lookups (no scan of all reviews)
+_ONE_RESULT = """
+    SELECT i.*, r.score, r.verdict, r.map_file, d.decision, d.decided_at
+    FROM images i JOIN results r ON r.image_id = i.id LEFT JOIN decisions d ON d.image_id = i.id
+"""
+
+
+def _of_roles(roles: Sequence[str]) -> str:
+    """A ``results`` filter to images of ``roles`` (constant roles only). Written as "not one of the other roles":
+    the excluded images are few (good ones), so SQLite scans ``results`` in index order and keeps the others."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+    others = [r for r in ROLES if r not in roles]
+    if not others:
+        return "1"
+    return f"image_id NOT IN (SELECT id FROM images WHERE role IN ({', '.join(repr(r) for r in others)}))"
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a schema script (``executescript`` would commit; these run in one transaction)."""
+    out, current = [], ""
+    for line in script.strip().splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return out
 
 
 def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[str], list[SkippedImage]]:
@@ -279,7 +321,7 @@ def summarize(folder: str | Path) -> ProjectSummary | None:
             n_inspected = count("SELECT COUNT(*) FROM images i JOIN results r ON r.image_id = i.id "
                                 "WHERE i.role = 'inspected'")
             n_unscored = count("SELECT COUNT(*) FROM images WHERE role = 'inspected'") - n_inspected
-            n_reviewed = count(f"SELECT COUNT(*) FROM ({_LATEST_DECISION}) WHERE decision != 'cleared'")
+            n_reviewed = count(f"SELECT COUNT(*) FROM ({_LATEST_DECISION_SCAN}) WHERE decision != 'cleared'")
         finally:
             conn.close()
     except (OSError, ValueError, sqlite3.Error, AttributeError):
@@ -481,9 +523,9 @@ class Project:
                     conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 if not self.read_only:
-                    with conn:
-                        conn.executescript(SCHEMA)
-                        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    self._migrate(conn)
+                elif conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                    conn.execute(f"CREATE TEMP VIEW decisions AS {_LATEST_DECISION_SCAN}")
             except BaseException:
                 conn.close()
                 raise
@@ -491,6 +533,25 @@ class Project:
             with self._conn_lock:
                 self._connections.append(conn)
         return conn
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        """Create the schema, or bring an older one up to ``SCHEMA_VERSION`` (0: no ``decisions`` table yet)."""
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(SCHEMA):
+                conn.execute(statement)
+            if version < 1:
+                conn.execute("INSERT OR REPLACE INTO decisions (image_id, review_id, decision, decided_at) "
+                             f"SELECT image_id, review_id, decision, decided_at FROM ({_LATEST_DECISION_SCAN})")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def _check_schema_version(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -519,12 +580,13 @@ class Project:
         h, f = row["hash"], row["file"]
         if not isinstance(h, str) or not _HASH.fullmatch(h):
             return f"image {row['id']}: its content hash {str(h)[:80]!r} is not a SHA-256"
+        # the names alone here (a listing of 100,000 rows stays fast); links are checked where a file is touched
         m = _IMAGE_FILE.fullmatch(f) if isinstance(f, str) else None
-        if m is None or m.group(1) != h or self._inside(f) is None:
+        if m is None or m.group(1) != h:
             return f"image {row['id']}: its file {str(f)[:80]!r} is not a file of this project"
         if "map_file" in row.keys():
             mf = row["map_file"]
-            if mf is not None and (not isinstance(mf, str) or not _MAP_FILE.fullmatch(mf) or self._inside(mf) is None):
+            if mf is not None and (not isinstance(mf, str) or not _MAP_FILE.fullmatch(mf)):
                 return f"image {row['id']}: its anomaly map {str(mf)[:80]!r} is not a file of this project"
         return ""
 
@@ -1029,11 +1091,70 @@ class Project:
         return [self._result(r) for r in self._valid_rows(rows)]
 
     def result(self, image_id: int) -> ResultRecord | None:
-        row = self._db().execute(
-            f"SELECT i.*, r.score, r.verdict, r.map_file, d.decision, d.decided_at FROM images i "
-            f"JOIN results r ON r.image_id = i.id LEFT JOIN ({_LATEST_DECISION}) d ON d.image_id = i.id "
-            f"WHERE i.id = ?", (image_id,)).fetchone()
+        """One scored image (index lookups only: constant time however many parts the project holds)."""
+        row = self._db().execute(f"{_ONE_RESULT} WHERE i.id = ?", (image_id,)).fetchone()
         return self._result(row) if row and self._valid_rows([row]) else None
+
+    # ------------------------------------------------------------------ fast queries for large projects
+    # The app should not hold 100,000 ResultRecords per view: it keeps the id list of a view (``result_ids``,
+    # ``review_queue_ids``), shows counts from ``counts()``, draws the histogram from ``scores()`` and loads
+    # the rows it displays with ``results_for(ids)`` (a page at a time) or ``result(id)`` (one key press).
+    def counts(self) -> dict[str, int]:
+        """How many of each, by SQL: good, inspected (scored), unscored, pass / uncertain / fail / unclassified,
+        reviewed (a live decision), to_review (the review queue without passed parts), confirmed_good."""
+        conn = self._db()
+        one = lambda sql, *a: conn.execute(sql, a).fetchone()[0]  # noqa: E731
+        by_verdict = dict(self._raw(
+            f"SELECT COALESCE(verdict, 'none'), COUNT(*) FROM results WHERE {_of_roles(('inspected',))} "
+            f"GROUP BY verdict"))
+        n_inspected = sum(by_verdict.values())
+        decided = (f"SELECT d.image_id, d.decision FROM ({_LATEST_DECISION}) d JOIN images i ON i.id = d.image_id "
+                   f"JOIN results r ON r.image_id = i.id WHERE i.role = 'inspected' AND d.decision != 'cleared'")
+        return {
+            "good": one("SELECT COUNT(*) FROM images WHERE role IN ('train', 'holdout')"),
+            "inspected": n_inspected,
+            "unscored": one("SELECT COUNT(*) FROM images WHERE role = 'inspected'") - n_inspected,
+            "pass": by_verdict.get("pass", 0), "uncertain": by_verdict.get("uncertain", 0),
+            "fail": by_verdict.get("fail", 0), "unclassified": by_verdict.get("none", 0),
+            "to_review": n_inspected - by_verdict.get("pass", 0),
+            "reviewed": one(f"SELECT COUNT(*) FROM ({decided})"),
+            "confirmed_good": one(
+                f"SELECT COUNT(*) FROM ({decided}) x JOIN images i ON i.id = x.image_id WHERE x.decision = 'good' "
+                f"AND NOT EXISTS (SELECT 1 FROM images g WHERE g.hash = i.hash AND g.role IN ('train', 'holdout'))"),
+        }
+
+    def result_ids(self, roles: Sequence[str] = ("inspected",)) -> list[int]:
+        """Ids of the scored images of ``roles``, in id order (what ``results()`` lists, without the rows)."""
+        return [r[0] for r in self._raw(f"SELECT image_id FROM results WHERE {_of_roles(roles)} ORDER BY image_id")]
+
+    def review_queue_ids(self, include_passed: bool = False) -> list[int]:
+        """``review_queue()`` as ids, by SQL: fail, uncertain and unclassified parts by falling score, then
+        (with ``include_passed``) the passed ones."""
+        rows = self._raw(f"SELECT image_id, verdict FROM results WHERE {_of_roles(('inspected',))} "
+                         f"ORDER BY score DESC, image_id")
+        flagged = [i for i, v in rows if v != "pass"]
+        return flagged + ([i for i, v in rows if v == "pass"] if include_passed else [])
+
+    def results_for(self, ids: Sequence[int]) -> list[ResultRecord]:
+        """The scored images ``ids`` in that order (ids without a result, or refused, are left out)."""
+        out: dict[int, ResultRecord] = {}
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._db().execute(f"{_ONE_RESULT} WHERE i.id IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((r["id"], self._result(r)) for r in self._valid_rows(rows))
+        return [out[i] for i in ids if i in out]
+
+    def scores(self, roles: Sequence[str] = ("inspected",)) -> np.ndarray:
+        """Every stored score of ``roles`` as float64 ``[N]`` (for the histogram), by SQL."""
+        rows = self._raw(f"SELECT score FROM results WHERE {_of_roles(roles)}")
+        return np.fromiter((r[0] for r in rows), dtype=np.float64, count=len(rows))
+
+    def _raw(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        """Rows as plain tuples (no ``sqlite3.Row`` per row: 100,000 of them cost more than the query)."""
+        cur = self._db().cursor()
+        cur.row_factory = None
+        return cur.execute(sql, tuple(args)).fetchall()
 
     def _result(self, r: sqlite3.Row) -> ResultRecord:
         decision = r["decision"] if r["decision"] in DECISIONS else None
@@ -1067,9 +1188,12 @@ class Project:
         return [(r["decision"], r["decided_at"]) for r in rows]
 
     def reviewed_scores(self) -> tuple[list[float], list[float]]:
-        """(scores of parts confirmed good, scores of parts confirmed defective)."""
-        res = self.results()
-        return ([r.score for r in res if r.decision == "good"], [r.score for r in res if r.decision == "defect"])
+        """(scores of parts confirmed good, scores of parts confirmed defective), by SQL."""
+        rows = self._db().execute(
+            f"SELECT d.decision, r.score FROM ({_LATEST_DECISION}) d JOIN images i ON i.id = d.image_id "
+            f"JOIN results r ON r.image_id = i.id WHERE i.role = 'inspected' AND d.decision IN ('good', 'defect') "
+            f"ORDER BY i.id").fetchall()
+        return [s for d, s in rows if d == "good"], [s for d, s in rows if d == "defect"]
 
     def suggest(self, percentile: float | None = None) -> Suggestion:
         """Thresholds from the held-out and reviewed scores; with neither, a first guess from the inspected
