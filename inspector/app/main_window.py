@@ -269,13 +269,18 @@ class MainWindow(QMainWindow):
             try:
                 project = self.state.open(folder)
             except (ProjectError, OSError, ValueError) as exc:
+                self._show_start()  # it clears the message bar: the error is shown after it
                 self.show_error(f"Could not open {folder}: {exc}")
-                self._show_start()
                 return None
             self.message_bar.clear()
             self._show_project()
         finally:
             QApplication.restoreOverrideCursor()
+        if project.read_only:
+            self.message_bar.show_message("warning", f"Opened read-only: {project.read_only_reason}.")
+        elif project.problems:
+            self.message_bar.show_message("warning", f"Parts of this project were ignored: {project.problems[0]}"
+                                          + (f" (and {len(project.problems) - 1} more)" if len(project.problems) > 1 else ""))
         return project
 
     def close_project(self) -> None:

@@ -115,15 +115,32 @@ class ProjectSettings:
 
     @classmethod
     def from_dict(cls, data: dict) -> "ProjectSettings":
+        """The settings section; a value of the wrong type or out of range raises ``ValueError`` naming it."""
+        if not isinstance(data, dict):
+            raise ValueError(f"the settings are a {type(data).__name__}, not a set of settings")
         s = cls()
-        for key in ("name", "model_kind", "model", "holdout_fraction", "holdout_seed", "suggest_percentile"):
+        checks = {
+            "name": lambda v: isinstance(v, str),
+            "model_kind": lambda v: isinstance(v, str),
+            "model": lambda v: v is None or isinstance(v, dict),
+            "holdout_fraction": lambda v: _number(v) and 0 <= v < 1,
+            "holdout_seed": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "suggest_percentile": lambda v: _number(v) and 0 <= v <= 100,
+        }
+        for key, ok in checks.items():
             if key in data:
+                if not ok(data[key]):
+                    raise ValueError(f"{key} = {data[key]!r} is not a valid value")
                 setattr(s, key, data[key])
         s.model = dict(s.model or {})
         return s
 
     def model_config(self):
         return model_kinds.make_config(self.model_kind, self.model)
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
 
 
 def _thresholds_to_json(t: Thresholds | None) -> dict | None:
@@ -366,7 +383,10 @@ class Project:
         self._connections: list[sqlite3.Connection] = []
         self._conn_lock = threading.Lock()
         try:
-            self._db()  # create (or check) the schema now, on the opening thread
+            conn = self._db()  # create (or check) the schema now, on the opening thread
+            problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(problem)
             if not self.read_only and not self.line:
                 self._recover()
         except sqlite3.DatabaseError as exc:

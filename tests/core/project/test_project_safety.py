@@ -484,3 +484,39 @@ def test_one_result_is_found_by_index_not_by_scanning_every_review(project):
 
     plan = " ".join(str(tuple(r)) for r in project._db().execute(f"EXPLAIN QUERY PLAN {store._ONE_RESULT} WHERE i.id = 1"))
     assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), plan
+
+
+# ----------------------------------------------------------------------------------------------- D10
+@pytest.mark.parametrize("change, damaged", [
+    ({"thresholds": [1, 2]}, "invalid settings"),
+    ({"thresholds": {"pass": "abc", "fail": 2}}, "invalid settings"),
+    ({"settings": {"holdout_fraction": "abc"}}, "holdout_fraction"),
+    ({"settings": {"holdout_seed": 1.5}}, "holdout_seed"),
+    ({"settings": {"model": [1]}}, "model"),
+    ({"settings": "x"}, "invalid settings"),
+])
+def test_damaged_project_json_says_what_is_damaged(project, change, damaged):
+    from inspector.core.project.store import ProjectFormatError
+
+    folder = project.folder
+    project.close()
+    data = json.loads((folder / "project.json").read_text())
+    for k, v in change.items():
+        data[k] = {**data[k], **v} if isinstance(v, dict) and isinstance(data.get(k), dict) and k == "settings" else v
+    (folder / "project.json").write_text(json.dumps(data))
+    with pytest.raises(ProjectFormatError, match=damaged):
+        Project.open(folder)
+
+
+def test_a_truncated_database_is_a_clear_error(project, tmp_path):
+    from inspector.core.project.store import ProjectFormatError
+
+    _fill(project, 3000)
+    folder = project.folder
+    project.close()
+    with sqlite3.connect(folder / "project.db") as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = (folder / "project.db").read_bytes()
+    (folder / "project.db").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ProjectFormatError, match="damaged"):
+        Project.open(folder)
