@@ -260,6 +260,11 @@ _ONE_RESULT = """
     SELECT i.*, r.score, r.verdict, r.map_file, d.decision, d.decided_at
     FROM images i JOIN results r ON r.image_id = i.id LEFT JOIN decisions d ON d.image_id = i.id
 """
+_RESULT_COLUMNS = """
+    SELECT i.id, i.hash, i.name, i.file, i.role, i.width, i.height, i.added_at,
+           r.score, r.verdict, r.map_file, d.decision, d.decided_at
+    FROM images i JOIN results r ON r.image_id = i.id LEFT JOIN decisions d ON d.image_id = i.id
+"""
 
 
 def _of_roles(roles: Sequence[str]) -> str:
@@ -1103,17 +1108,30 @@ class Project:
 
     # ------------------------------------------------------------------------------------ results
     def results(self, roles: Sequence[str] = ("inspected",)) -> list[ResultRecord]:
+        """Every scored image of ``roles`` in id order (refused rows left out, see ``problems``)."""
         marks = ",".join("?" * len(roles))
-        rows = self._db().execute(
-            f"SELECT i.*, r.score, r.verdict, r.map_file, d.decision, d.decided_at FROM images i "
-            f"JOIN results r ON r.image_id = i.id LEFT JOIN ({_LATEST_DECISION}) d ON d.image_id = i.id "
-            f"WHERE i.role IN ({marks}) ORDER BY i.id", tuple(roles)).fetchall()
-        return [self._result(r) for r in self._valid_rows(rows)]
+        return self._results_where(f"i.role IN ({marks}) ORDER BY i.id", tuple(roles))
 
     def result(self, image_id: int) -> ResultRecord | None:
         """One scored image (index lookups only: constant time however many parts the project holds)."""
-        row = self._db().execute(f"{_ONE_RESULT} WHERE i.id = ?", (image_id,)).fetchone()
-        return self._result(row) if row and self._valid_rows([row]) else None
+        found = self._results_where("i.id = ?", (image_id,))
+        return found[0] if found else None
+
+    def _results_where(self, where: str, args: Sequence) -> list[ResultRecord]:
+        """ResultRecords from plain tuples (a ``sqlite3.Row`` per row and name lookups cost more than the query
+        at 100,000 parts); every row's stored names are checked as in ``_row_problem``."""
+        out = []
+        for (iid, h, name, file, role, w, hgt, added, score, verdict, mf, dec, dat) in self._raw(
+                f"{_RESULT_COLUMNS} WHERE {where}", args):
+            m = _IMAGE_FILE.fullmatch(file) if isinstance(file, str) else None
+            if m is None or m.group(1) != h or (mf is not None and not (isinstance(mf, str) and _MAP_FILE.fullmatch(mf))):
+                self._refuse(f"project.db: image {iid}: its file or anomaly map is not a file of this project; "
+                             f"the row is ignored")
+                continue
+            live = dec if dec in DECISIONS else None
+            out.append(ResultRecord(ImageRecord(iid, h, name, file, role, w, hgt, added), score, verdict, mf, live,
+                                    dat if live else None))
+        return out
 
     # ------------------------------------------------------------------ fast queries for large projects
     # The app should not hold 100,000 ResultRecords per view: it keeps the id list of a view (``result_ids``,
@@ -1161,8 +1179,7 @@ class Project:
         ids = list(ids)
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            rows = self._db().execute(f"{_ONE_RESULT} WHERE i.id IN ({','.join('?' * len(chunk))})", chunk)
-            out.update((r["id"], self._result(r)) for r in self._valid_rows(rows))
+            out.update((r.image.id, r) for r in self._results_where(f"i.id IN ({','.join('?' * len(chunk))})", chunk))
         return [out[i] for i in ids if i in out]
 
     def scores(self, roles: Sequence[str] = ("inspected",)) -> np.ndarray:
@@ -1175,11 +1192,6 @@ class Project:
         cur = self._db().cursor()
         cur.row_factory = None
         return cur.execute(sql, tuple(args)).fetchall()
-
-    def _result(self, r: sqlite3.Row) -> ResultRecord:
-        decision = r["decision"] if r["decision"] in DECISIONS else None
-        return ResultRecord(self._image(r), r["score"], r["verdict"], r["map_file"], decision,
-                            r["decided_at"] if decision else None)
 
     def holdout_scores(self) -> list[float]:
         return [r.score for r in self.results(("holdout",))]
