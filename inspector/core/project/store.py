@@ -1295,6 +1295,7 @@ class Project:
             try:
                 conn.execute("DROP TRIGGER IF EXISTS reviews_no_delete")
                 conn.execute(f"DELETE FROM reviews WHERE image_id IN ({fmarks})", found)
+                conn.execute(f"DELETE FROM decisions WHERE image_id IN ({fmarks})", found)
                 conn.execute(f"DELETE FROM results WHERE image_id IN ({fmarks})", found)
                 conn.execute(f"DELETE FROM images WHERE id IN ({fmarks})", found)
                 conn.execute(_NO_DELETE_TRIGGER)

@@ -520,3 +520,17 @@ def test_a_truncated_database_is_a_clear_error(project, tmp_path):
     (folder / "project.db").write_bytes(data[: len(data) // 2])
     with pytest.raises(ProjectFormatError, match="damaged"):
         Project.open(folder)
+
+
+def test_removing_inspected_parts_never_deletes_outside_files(project, tmp_path):
+    victim = tmp_path / "victim.png"
+    victim.write_bytes(b"precious")
+    project.add_images([write_parts(tmp_path / "in", 2)], "inspected")
+    first, second = project.images(("inspected",))
+    project.record_result(first.id, 1.0, None)
+    project.review(first.id, "good")
+    _sql(project, "UPDATE images SET file = ? WHERE id = ?", str(victim), first.id)
+    _sql(project, "UPDATE results SET map_file = ? WHERE image_id = ?", str(victim), first.id)
+    assert project.remove_inspected([first.id, second.id]) == 2  # prune: the rows go, the outside file stays
+    assert victim.read_bytes() == b"precious"
+    assert project.images(("inspected",)) == [] and project.counts()["reviewed"] == 0
