@@ -1096,14 +1096,16 @@ class Project:
             self._unlink(self._map_path(old["map_file"]))
 
     def reclassify(self) -> None:
-        """Recompute every stored verdict from its score and the current thresholds (one statement)."""
+        """Recompute every stored verdict from its score and the current thresholds (one statement; only the rows
+        whose verdict changes are written, so moving a line a little writes a few rows, not all of them)."""
         self._require_writable()
         conn = self._db()
         with conn:
             if self._thresholds is None:
-                conn.execute("UPDATE results SET verdict = NULL")
+                conn.execute("UPDATE results SET verdict = NULL WHERE verdict IS NOT NULL")
             else:
-                conn.execute(f"UPDATE results SET verdict = {Thresholds.sql_case()}",
+                case = Thresholds.sql_case()
+                conn.execute(f"UPDATE results SET verdict = {case} WHERE verdict IS NOT {case}",
                              {"p": self._thresholds.pass_, "f": self._thresholds.fail})
 
     # ------------------------------------------------------------------------------------ results
