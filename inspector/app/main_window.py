@@ -269,13 +269,18 @@ class MainWindow(QMainWindow):
             try:
                 project = self.state.open(folder)
             except (ProjectError, OSError, ValueError) as exc:
+                self._show_start()  # it clears the message bar: the error is shown after it
                 self.show_error(f"Could not open {folder}: {exc}")
-                self._show_start()
                 return None
             self.message_bar.clear()
             self._show_project()
         finally:
             QApplication.restoreOverrideCursor()
+        if project.read_only:
+            self.message_bar.show_message("warning", f"Opened read-only: {project.read_only_reason}.")
+        elif project.problems:
+            self.message_bar.show_message("warning", f"Parts of this project were ignored: {project.problems[0]}"
+                                          + (f" (and {len(project.problems) - 1} more)" if len(project.problems) > 1 else ""))
         return project
 
     def close_project(self) -> None:
@@ -334,9 +339,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------ dialogs
     def new_project_dialog(self) -> None:
         dialog = NewProjectDialog(self)
-        if dialog.exec():
-            name, folder, settings = dialog.values()
-            self.create_project(name, folder, settings)
+        try:
+            if dialog.exec():
+                name, folder, settings = dialog.values()
+                self.create_project(name, folder, settings)
+        finally:
+            dialog.deleteLater()  # not kept as the window's child until quit
 
     def open_folder_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open a project folder", self.app_settings.get("last_folder", ""))
@@ -363,11 +371,14 @@ class MainWindow(QMainWindow):
         good = self.state.project.images(("train",))[:1]
         if good:  # the smallest defect the geometry resolves, for this project's images
             dialog.form.geometry.set_image_size(good[0].height, good[0].width)
-        if dialog.exec():
-            try:
-                self.state.save_settings(dialog.settings())
-            except (ProjectError, ValueError) as exc:
-                self.show_error(f"Could not save the settings: {exc}")
+        try:
+            if dialog.exec():
+                try:
+                    self.state.save_settings(dialog.settings())
+                except (ProjectError, ValueError) as exc:
+                    self.show_error(f"Could not save the settings: {exc}")
+        finally:
+            dialog.deleteLater()
 
     def region_dialog(self) -> None:
         """The region editor on the project's first good image (non-modal to the test; OK saves)."""

@@ -44,7 +44,7 @@ class NewProjectDialog(QDialog):
         self.name.setPlaceholderText("e.g. Bottle caps, line 3")
         self.folder = QLineEdit()
         self._folder_edited = False
-        self.folder.textEdited.connect(lambda _: setattr(self, "_folder_edited", True))
+        self.folder.textEdited.connect(self._folder_typed)  # a bound slot: a lambda holding the dialog outlives it
         self.name.textChanged.connect(self._name_changed)
         choose = QPushButton("Choose…")
         choose.clicked.connect(self._choose)
@@ -77,6 +77,9 @@ class NewProjectDialog(QDialog):
         self.form.usableChanged.connect(self._update_create)
         self.form.backbone.changed.connect(self._update_create)
         self._name_changed("")
+
+    def _folder_typed(self, _text: str) -> None:
+        self._folder_edited = True
 
     def _name_changed(self, text: str) -> None:
         if not self._folder_edited:

@@ -59,17 +59,19 @@ def fraction(text: str) -> float:
 
 
 def output_folder(path: Path, what: str = "output") -> Path:
-    """Make the ``--out`` folder now, before any work, so a wrong path fails in one line at once, not after a fit."""
+    """Check the ``--out`` folder before any work (nothing is created yet), so a wrong path fails in one line at
+    once, not after a fit: an existing file, a parent that is a file, a folder that cannot be written."""
     from ..core.errors import InvalidInput
 
     if path.exists() and not path.is_dir():
         raise InvalidInput(f"--out {path} is an existing file; name a folder for the {what}")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidInput(f"cannot create the {what} folder {path}: {exc.strerror or exc}") from None
-    if not os.access(path, os.W_OK):
-        raise InvalidInput(f"the {what} folder {path} is not writable")
+    parent = path
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InvalidInput(f"cannot create the {what} folder {path}: {parent} is a file")
+    if not os.access(parent, os.W_OK):
+        raise InvalidInput(f"cannot create the {what} folder {path}: {parent} is not writable")
     return path
 
 

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         for s in skipped:
             print(f"  {s}", file=sys.stderr)
         return 2
-    output_folder(args.out)
+    output_folder(args.out).mkdir(parents=True, exist_ok=True)
     progress = TqdmProgress(args.quiet)
     preds = []
     for p in model.predict(paths, progress, None, skipped, args.batch_size):

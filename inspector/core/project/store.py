@@ -115,15 +115,32 @@ class ProjectSettings:
 
     @classmethod
     def from_dict(cls, data: dict) -> "ProjectSettings":
+        """The settings section; a value of the wrong type or out of range raises ``ValueError`` naming it."""
+        if not isinstance(data, dict):
+            raise ValueError(f"the settings are a {type(data).__name__}, not a set of settings")
         s = cls()
-        for key in ("name", "model_kind", "model", "holdout_fraction", "holdout_seed", "suggest_percentile"):
+        checks = {
+            "name": lambda v: isinstance(v, str),
+            "model_kind": lambda v: isinstance(v, str),
+            "model": lambda v: v is None or isinstance(v, dict),
+            "holdout_fraction": lambda v: _number(v) and 0 <= v < 1,
+            "holdout_seed": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "suggest_percentile": lambda v: _number(v) and 0 <= v <= 100,
+        }
+        for key, ok in checks.items():
             if key in data:
+                if not ok(data[key]):
+                    raise ValueError(f"{key} = {data[key]!r} is not a valid value")
                 setattr(s, key, data[key])
         s.model = dict(s.model or {})
         return s
 
     def model_config(self):
         return model_kinds.make_config(self.model_kind, self.model)
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
 
 
 def _thresholds_to_json(t: Thresholds | None) -> dict | None:
@@ -212,7 +229,15 @@ CREATE TABLE IF NOT EXISTS reviews (
 );
 CREATE INDEX IF NOT EXISTS reviews_image ON reviews(image_id, id);
 CREATE INDEX IF NOT EXISTS images_role ON images(role, id);
-CREATE INDEX IF NOT EXISTS results_score ON results(score);
+CREATE INDEX IF NOT EXISTS results_rank ON results(score DESC, image_id, verdict);
+CREATE TABLE IF NOT EXISTS decisions (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id),
+    review_id INTEGER NOT NULL,
+    decision TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS reviews_latest AFTER INSERT ON reviews
+    BEGIN INSERT OR REPLACE INTO decisions VALUES (NEW.image_id, NEW.id, NEW.decision, NEW.decided_at); END;
 CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
     BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS reviews_no_delete BEFORE DELETE ON reviews
@@ -220,10 +245,49 @@ CREATE TRIGGER IF NOT EXISTS reviews_no_delete BEFORE DELETE ON reviews
 """
 _NO_DELETE_TRIGGER = SCHEMA[SCHEMA.index("CREATE TRIGGER IF NOT EXISTS reviews_no_delete"):].strip()
 
-_LATEST_DECISION = """
-    SELECT r.image_id, r.decision, r.decided_at FROM reviews r
+# The latest decision per image: ``decisions`` is kept by a trigger on the append-only ``reviews`` (one row
+# per reviewed image, so counts and lookups never scan the review history); ``_LATEST_DECISION_SCAN`` computes
+# the same from the history (for a database of an older schema, and to fill ``decisions`` when migrating).
+_LATEST_DECISION_SCAN = """
+    SELECT r.image_id, r.decision, r.decided_at, r.id AS review_id FROM reviews r
     JOIN (SELECT image_id, MAX(id) AS id FROM reviews GROUP BY image_id) last ON last.id = r.id
 """
+_LATEST_DECISION = "SELECT image_id, decision, decided_at FROM decisions"
+
+
+# one image with its result and latest decision, by index lookups (no scan of all reviews)
+_ONE_RESULT = """
+    SELECT i.*, r.score, r.verdict, r.map_file, d.decision, d.decided_at
+    FROM images i JOIN results r ON r.image_id = i.id LEFT JOIN decisions d ON d.image_id = i.id
+"""
+_RESULT_COLUMNS = """
+    SELECT i.id, i.hash, i.name, i.file, i.role, i.width, i.height, i.added_at,
+           r.score, r.verdict, r.map_file, d.decision, d.decided_at
+    FROM images i JOIN results r ON r.image_id = i.id LEFT JOIN decisions d ON d.image_id = i.id
+"""
+
+
+def _of_roles(roles: Sequence[str]) -> str:
+    """A ``results`` filter to images of ``roles`` (constant roles only). Written as "not one of the other roles":
+    the excluded images are few (good ones), so SQLite scans ``results`` in index order and keeps the others."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+    others = [r for r in ROLES if r not in roles]
+    if not others:
+        return "1"
+    return f"image_id NOT IN (SELECT id FROM images WHERE role IN ({', '.join(repr(r) for r in others)}))"
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a schema script (``executescript`` would commit; these run in one transaction)."""
+    out, current = [], ""
+    for line in script.strip().splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return out
 
 
 def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[str], list[SkippedImage]]:
@@ -279,7 +343,7 @@ def summarize(folder: str | Path) -> ProjectSummary | None:
             n_inspected = count("SELECT COUNT(*) FROM images i JOIN results r ON r.image_id = i.id "
                                 "WHERE i.role = 'inspected'")
             n_unscored = count("SELECT COUNT(*) FROM images WHERE role = 'inspected'") - n_inspected
-            n_reviewed = count(f"SELECT COUNT(*) FROM ({_LATEST_DECISION}) WHERE decision != 'cleared'")
+            n_reviewed = count(f"SELECT COUNT(*) FROM ({_LATEST_DECISION_SCAN}) WHERE decision != 'cleared'")
         finally:
             conn.close()
     except (OSError, ValueError, sqlite3.Error, AttributeError):
@@ -324,7 +388,10 @@ class Project:
         self._connections: list[sqlite3.Connection] = []
         self._conn_lock = threading.Lock()
         try:
-            self._db()  # create (or check) the schema now, on the opening thread
+            conn = self._db()  # create (or check) the schema now, on the opening thread
+            problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(problem)
             if not self.read_only and not self.line:
                 self._recover()
         except sqlite3.DatabaseError as exc:
@@ -481,9 +548,9 @@ class Project:
                     conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 if not self.read_only:
-                    with conn:
-                        conn.executescript(SCHEMA)
-                        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    self._migrate(conn)
+                elif conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                    conn.execute(f"CREATE TEMP VIEW decisions AS {_LATEST_DECISION_SCAN}")
             except BaseException:
                 conn.close()
                 raise
@@ -491,6 +558,25 @@ class Project:
             with self._conn_lock:
                 self._connections.append(conn)
         return conn
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        """Create the schema, or bring an older one up to ``SCHEMA_VERSION`` (0: no ``decisions`` table yet)."""
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(SCHEMA):
+                conn.execute(statement)
+            if version < 1:
+                conn.execute("INSERT OR REPLACE INTO decisions (image_id, review_id, decision, decided_at) "
+                             f"SELECT image_id, review_id, decision, decided_at FROM ({_LATEST_DECISION_SCAN})")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def _check_schema_version(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -519,12 +605,13 @@ class Project:
         h, f = row["hash"], row["file"]
         if not isinstance(h, str) or not _HASH.fullmatch(h):
             return f"image {row['id']}: its content hash {str(h)[:80]!r} is not a SHA-256"
+        # the names alone here (a listing of 100,000 rows stays fast); links are checked where a file is touched
         m = _IMAGE_FILE.fullmatch(f) if isinstance(f, str) else None
-        if m is None or m.group(1) != h or self._inside(f) is None:
+        if m is None or m.group(1) != h:
             return f"image {row['id']}: its file {str(f)[:80]!r} is not a file of this project"
         if "map_file" in row.keys():
             mf = row["map_file"]
-            if mf is not None and (not isinstance(mf, str) or not _MAP_FILE.fullmatch(mf) or self._inside(mf) is None):
+            if mf is not None and (not isinstance(mf, str) or not _MAP_FILE.fullmatch(mf)):
                 return f"image {row['id']}: its anomaly map {str(mf)[:80]!r} is not a file of this project"
         return ""
 
@@ -1009,36 +1096,104 @@ class Project:
             self._unlink(self._map_path(old["map_file"]))
 
     def reclassify(self) -> None:
-        """Recompute every stored verdict from its score and the current thresholds (one statement)."""
+        """Recompute every stored verdict from its score and the current thresholds (one statement; only the rows
+        whose verdict changes are written, so moving a line a little writes a few rows, not all of them)."""
         self._require_writable()
         conn = self._db()
         with conn:
             if self._thresholds is None:
-                conn.execute("UPDATE results SET verdict = NULL")
+                conn.execute("UPDATE results SET verdict = NULL WHERE verdict IS NOT NULL")
             else:
-                conn.execute(f"UPDATE results SET verdict = {Thresholds.sql_case()}",
+                case = Thresholds.sql_case()
+                conn.execute(f"UPDATE results SET verdict = {case} WHERE verdict IS NOT {case}",
                              {"p": self._thresholds.pass_, "f": self._thresholds.fail})
 
     # ------------------------------------------------------------------------------------ results
     def results(self, roles: Sequence[str] = ("inspected",)) -> list[ResultRecord]:
+        """Every scored image of ``roles`` in id order (refused rows left out, see ``problems``)."""
         marks = ",".join("?" * len(roles))
-        rows = self._db().execute(
-            f"SELECT i.*, r.score, r.verdict, r.map_file, d.decision, d.decided_at FROM images i "
-            f"JOIN results r ON r.image_id = i.id LEFT JOIN ({_LATEST_DECISION}) d ON d.image_id = i.id "
-            f"WHERE i.role IN ({marks}) ORDER BY i.id", tuple(roles)).fetchall()
-        return [self._result(r) for r in self._valid_rows(rows)]
+        return self._results_where(f"i.role IN ({marks}) ORDER BY i.id", tuple(roles))
 
     def result(self, image_id: int) -> ResultRecord | None:
-        row = self._db().execute(
-            f"SELECT i.*, r.score, r.verdict, r.map_file, d.decision, d.decided_at FROM images i "
-            f"JOIN results r ON r.image_id = i.id LEFT JOIN ({_LATEST_DECISION}) d ON d.image_id = i.id "
-            f"WHERE i.id = ?", (image_id,)).fetchone()
-        return self._result(row) if row and self._valid_rows([row]) else None
+        """One scored image (index lookups only: constant time however many parts the project holds)."""
+        found = self._results_where("i.id = ?", (image_id,))
+        return found[0] if found else None
 
-    def _result(self, r: sqlite3.Row) -> ResultRecord:
-        decision = r["decision"] if r["decision"] in DECISIONS else None
-        return ResultRecord(self._image(r), r["score"], r["verdict"], r["map_file"], decision,
-                            r["decided_at"] if decision else None)
+    def _results_where(self, where: str, args: Sequence) -> list[ResultRecord]:
+        """ResultRecords from plain tuples (a ``sqlite3.Row`` per row and name lookups cost more than the query
+        at 100,000 parts); every row's stored names are checked as in ``_row_problem``."""
+        out = []
+        for (iid, h, name, file, role, w, hgt, added, score, verdict, mf, dec, dat) in self._raw(
+                f"{_RESULT_COLUMNS} WHERE {where}", args):
+            m = _IMAGE_FILE.fullmatch(file) if isinstance(file, str) else None
+            if m is None or m.group(1) != h or (mf is not None and not (isinstance(mf, str) and _MAP_FILE.fullmatch(mf))):
+                self._refuse(f"project.db: image {iid}: its file or anomaly map is not a file of this project; "
+                             f"the row is ignored")
+                continue
+            live = dec if dec in DECISIONS else None
+            out.append(ResultRecord(ImageRecord(iid, h, name, file, role, w, hgt, added), score, verdict, mf, live,
+                                    dat if live else None))
+        return out
+
+    # ------------------------------------------------------------------ fast queries for large projects
+    # The app should not hold 100,000 ResultRecords per view: it keeps the id list of a view (``result_ids``,
+    # ``review_queue_ids``), shows counts from ``counts()``, draws the histogram from ``scores()`` and loads
+    # the rows it displays with ``results_for(ids)`` (a page at a time) or ``result(id)`` (one key press).
+    def counts(self) -> dict[str, int]:
+        """How many of each, by SQL: good, inspected (scored), unscored, pass / uncertain / fail / unclassified,
+        reviewed (a live decision), to_review (the review queue without passed parts), confirmed_good."""
+        conn = self._db()
+        one = lambda sql, *a: conn.execute(sql, a).fetchone()[0]  # noqa: E731
+        by_verdict = dict(self._raw(
+            f"SELECT COALESCE(verdict, 'none'), COUNT(*) FROM results WHERE {_of_roles(('inspected',))} "
+            f"GROUP BY verdict"))
+        n_inspected = sum(by_verdict.values())
+        decided = (f"SELECT d.image_id, d.decision FROM ({_LATEST_DECISION}) d JOIN images i ON i.id = d.image_id "
+                   f"JOIN results r ON r.image_id = i.id WHERE i.role = 'inspected' AND d.decision != 'cleared'")
+        return {
+            "good": one("SELECT COUNT(*) FROM images WHERE role IN ('train', 'holdout')"),
+            "inspected": n_inspected,
+            "unscored": one("SELECT COUNT(*) FROM images WHERE role = 'inspected'") - n_inspected,
+            "pass": by_verdict.get("pass", 0), "uncertain": by_verdict.get("uncertain", 0),
+            "fail": by_verdict.get("fail", 0), "unclassified": by_verdict.get("none", 0),
+            "to_review": n_inspected - by_verdict.get("pass", 0),
+            "reviewed": one(f"SELECT COUNT(*) FROM ({decided})"),
+            "confirmed_good": one(
+                f"SELECT COUNT(*) FROM ({decided}) x JOIN images i ON i.id = x.image_id WHERE x.decision = 'good' "
+                f"AND NOT EXISTS (SELECT 1 FROM images g WHERE g.hash = i.hash AND g.role IN ('train', 'holdout'))"),
+        }
+
+    def result_ids(self, roles: Sequence[str] = ("inspected",)) -> list[int]:
+        """Ids of the scored images of ``roles``, in id order (what ``results()`` lists, without the rows)."""
+        return [r[0] for r in self._raw(f"SELECT image_id FROM results WHERE {_of_roles(roles)} ORDER BY image_id")]
+
+    def review_queue_ids(self, include_passed: bool = False) -> list[int]:
+        """``review_queue()`` as ids, by SQL: fail, uncertain and unclassified parts by falling score, then
+        (with ``include_passed``) the passed ones."""
+        rows = self._raw(f"SELECT image_id, verdict FROM results WHERE {_of_roles(('inspected',))} "
+                         f"ORDER BY score DESC, image_id")
+        flagged = [i for i, v in rows if v != "pass"]
+        return flagged + ([i for i, v in rows if v == "pass"] if include_passed else [])
+
+    def results_for(self, ids: Sequence[int]) -> list[ResultRecord]:
+        """The scored images ``ids`` in that order (ids without a result, or refused, are left out)."""
+        out: dict[int, ResultRecord] = {}
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            out.update((r.image.id, r) for r in self._results_where(f"i.id IN ({','.join('?' * len(chunk))})", chunk))
+        return [out[i] for i in ids if i in out]
+
+    def scores(self, roles: Sequence[str] = ("inspected",)) -> np.ndarray:
+        """Every stored score of ``roles`` as float64 ``[N]`` (for the histogram), by SQL."""
+        rows = self._raw(f"SELECT score FROM results WHERE {_of_roles(roles)}")
+        return np.fromiter((r[0] for r in rows), dtype=np.float64, count=len(rows))
+
+    def _raw(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        """Rows as plain tuples (no ``sqlite3.Row`` per row: 100,000 of them cost more than the query)."""
+        cur = self._db().cursor()
+        cur.row_factory = None
+        return cur.execute(sql, tuple(args)).fetchall()
 
     def holdout_scores(self) -> list[float]:
         return [r.score for r in self.results(("holdout",))]
@@ -1067,9 +1222,12 @@ class Project:
         return [(r["decision"], r["decided_at"]) for r in rows]
 
     def reviewed_scores(self) -> tuple[list[float], list[float]]:
-        """(scores of parts confirmed good, scores of parts confirmed defective)."""
-        res = self.results()
-        return ([r.score for r in res if r.decision == "good"], [r.score for r in res if r.decision == "defect"])
+        """(scores of parts confirmed good, scores of parts confirmed defective), by SQL."""
+        rows = self._db().execute(
+            f"SELECT d.decision, r.score FROM ({_LATEST_DECISION}) d JOIN images i ON i.id = d.image_id "
+            f"JOIN results r ON r.image_id = i.id WHERE i.role = 'inspected' AND d.decision IN ('good', 'defect') "
+            f"ORDER BY i.id").fetchall()
+        return [s for d, s in rows if d == "good"], [s for d, s in rows if d == "defect"]
 
     def suggest(self, percentile: float | None = None) -> Suggestion:
         """Thresholds from the held-out and reviewed scores; with neither, a first guess from the inspected
@@ -1139,6 +1297,7 @@ class Project:
             try:
                 conn.execute("DROP TRIGGER IF EXISTS reviews_no_delete")
                 conn.execute(f"DELETE FROM reviews WHERE image_id IN ({fmarks})", found)
+                conn.execute(f"DELETE FROM decisions WHERE image_id IN ({fmarks})", found)
                 conn.execute(f"DELETE FROM results WHERE image_id IN ({fmarks})", found)
                 conn.execute(f"DELETE FROM images WHERE id IN ({fmarks})", found)
                 conn.execute(_NO_DELETE_TRIGGER)

@@ -435,3 +435,102 @@ def test_kill_9_at_random_points_never_leaves_an_inconsistent_project(tmp_path, 
     with Project.open(folder) as p:
         jobs.inspect(p, [])
         assert p.unscored() == []
+
+
+# ------------------------------------------------------------------------------------------------ D8
+def _fill(project: Project, n: int, seed: int = 0) -> None:
+    """``n`` scored inspected parts and some reviews, written by SQL as a large project would hold them."""
+    rng = np.random.default_rng(seed)
+    with sqlite3.connect(project.folder / "project.db") as conn:
+        for i in range(n):
+            h = f"{i:064x}"
+            cur = conn.execute("INSERT INTO images (hash, name, source, file, role, width, height, added_at) "
+                               "VALUES (?, ?, '', ?, ?, 64, 64, 'now')",
+                               (h, f"p{i}.png", f"images/{h}.png", "train" if i % 10 == 0 else "inspected"))
+            if i % 10 == 0:
+                continue
+            conn.execute("INSERT INTO results VALUES (?, ?, NULL, NULL, 0, 'now')", (cur.lastrowid, float(rng.random())))
+            if i % 3 == 0:
+                conn.execute("INSERT INTO reviews (image_id, decision, decided_at) VALUES (?, ?, 'now')",
+                             (cur.lastrowid, ("good", "defect", "cleared")[i % 4 % 3]))
+    project.set_thresholds(Thresholds(0.3, 0.7))
+
+
+def test_fast_queries_agree_with_the_full_lists(project):
+    _fill(project, 400)
+    results = project.results()
+    assert project.result_ids() == [r.image.id for r in results]
+    for include in (False, True):
+        assert project.review_queue_ids(include) == [r.image.id for r in project.review_queue(include)]
+    some = [r.image.id for r in results[::7]][::-1]
+    assert project.results_for(some) == [project.result(i) for i in some]
+    assert [r.image.id for r in project.results_for(some)] == some
+    assert project.results_for([r.image.id for r in results]) == results
+    counts = project.counts()
+    assert counts["inspected"] == len(results) and counts["good"] == 40 and counts["unscored"] == 0
+    for v in ("pass", "uncertain", "fail"):
+        assert counts[v] == sum(r.verdict == v for r in results)
+    assert counts["to_review"] == len(project.review_queue())
+    assert counts["reviewed"] == sum(r.decision is not None for r in results)
+    assert counts["confirmed_good"] == len(project.confirmed_good_outside_training())
+    assert sorted(project.scores()) == sorted(r.score for r in results)
+    good, bad = project.reviewed_scores()
+    assert good == [r.score for r in results if r.decision == "good"]
+    assert bad == [r.score for r in results if r.decision == "defect"]
+
+
+def test_one_result_is_found_by_index_not_by_scanning_every_review(project):
+    from inspector.core.project import store
+
+    plan = " ".join(str(tuple(r)) for r in project._db().execute(f"EXPLAIN QUERY PLAN {store._ONE_RESULT} WHERE i.id = 1"))
+    assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), plan
+
+
+# ----------------------------------------------------------------------------------------------- D10
+@pytest.mark.parametrize("change, damaged", [
+    ({"thresholds": [1, 2]}, "invalid settings"),
+    ({"thresholds": {"pass": "abc", "fail": 2}}, "invalid settings"),
+    ({"settings": {"holdout_fraction": "abc"}}, "holdout_fraction"),
+    ({"settings": {"holdout_seed": 1.5}}, "holdout_seed"),
+    ({"settings": {"model": [1]}}, "model"),
+    ({"settings": "x"}, "invalid settings"),
+])
+def test_damaged_project_json_says_what_is_damaged(project, change, damaged):
+    from inspector.core.project.store import ProjectFormatError
+
+    folder = project.folder
+    project.close()
+    data = json.loads((folder / "project.json").read_text())
+    for k, v in change.items():
+        data[k] = {**data[k], **v} if isinstance(v, dict) and isinstance(data.get(k), dict) and k == "settings" else v
+    (folder / "project.json").write_text(json.dumps(data))
+    with pytest.raises(ProjectFormatError, match=damaged):
+        Project.open(folder)
+
+
+def test_a_truncated_database_is_a_clear_error(project, tmp_path):
+    from inspector.core.project.store import ProjectFormatError
+
+    _fill(project, 3000)
+    folder = project.folder
+    project.close()
+    with sqlite3.connect(folder / "project.db") as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = (folder / "project.db").read_bytes()
+    (folder / "project.db").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ProjectFormatError, match="damaged"):
+        Project.open(folder)
+
+
+def test_removing_inspected_parts_never_deletes_outside_files(project, tmp_path):
+    victim = tmp_path / "victim.png"
+    victim.write_bytes(b"precious")
+    project.add_images([write_parts(tmp_path / "in", 2)], "inspected")
+    first, second = project.images(("inspected",))
+    project.record_result(first.id, 1.0, None)
+    project.review(first.id, "good")
+    _sql(project, "UPDATE images SET file = ? WHERE id = ?", str(victim), first.id)
+    _sql(project, "UPDATE results SET map_file = ? WHERE image_id = ?", str(victim), first.id)
+    assert project.remove_inspected([first.id, second.id]) == 2  # prune: the rows go, the outside file stays
+    assert victim.read_bytes() == b"precious"
+    assert project.images(("inspected",)) == [] and project.counts()["reviewed"] == 0
