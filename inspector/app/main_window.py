@@ -389,8 +389,16 @@ class MainWindow(QMainWindow):
             self.message_bar.show_message("info", "Add good images first: the region is drawn on one of them.")
             return
         self.region_editor = dialog
-        dialog.accepted.connect(lambda: self._save_region(dialog.mask()))
+        # bound slots, no lambda holding the dialog (that pattern crashed the app on quit, issue 11);
+        # the dialog is deleted once closed
+        dialog.accepted.connect(self._region_accepted)
+        dialog.finished.connect(dialog.deleteLater)
         dialog.open()
+
+    def _region_accepted(self) -> None:
+        dialog = self.sender()
+        if dialog is not None:
+            self._save_region(dialog.mask())
 
     def _show_region(self) -> None:
         """The heatmaps outline the project's region to inspect (the views showing a part now, too)."""
