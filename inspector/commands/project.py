@@ -21,7 +21,7 @@ import json
 import sys
 from pathlib import Path
 
-from .common import TqdmProgress, add_model_options
+from .common import TqdmProgress, add_model_options, read_roi
 from .models import MODEL_KINDS
 
 
@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--holdout", type=float, default=0.15, metavar="FRACTION",
                    help="share of the good images held out to suggest thresholds (default 0.15)")
     add_model_options(c)
+    c.add_argument("--roi", type=Path, default=None, metavar="MASK.png",
+                   help="region to inspect (white = inspect), kept in the project; scaled to each image's size")
     c.set_defaults(run=create)
 
     a = psub.add_parser("add", help="copy good images into the project's training set")
@@ -116,8 +118,13 @@ def create(args: argparse.Namespace) -> int:
     config = model_config(args.model, args)
     settings = ProjectSettings(model_kind=args.model, model=dataclasses.asdict(config),
                                holdout_fraction=args.holdout)
+    region = read_roi(args.roi)  # read before anything is created: a bad mask file leaves no folder behind
     with Project.create(args.folder, args.name or args.folder.name, settings) as project:
-        print(f"created project '{project.name}' in {args.folder} ({args.model}, {config.backbone})")
+        if region is not None:
+            project.set_region(region)
+        geometry = getattr(config, "geometry", "center-crop")
+        print(f"created project '{project.name}' in {args.folder} ({args.model}, {config.backbone}, {geometry}"
+              + (", with a region to inspect)" if region is not None else ")"))
     return 0
 
 

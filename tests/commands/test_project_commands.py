@@ -68,3 +68,22 @@ def test_mistakes_are_one_line(tmp_path, capsys):
     assert main(["project", "thresholds", str(tmp_path / "p"), "--pass", "2", "--fail", "1"]) == 2
     assert main(["project", "inspect", str(tmp_path / "p"), str(tmp_path)]) == 2
     assert "no trained model" in capsys.readouterr().err
+
+
+def test_create_with_a_geometry_and_a_region(tmp_path, weights, capsys):
+    import numpy as np
+    from synthetic_defects import write_png
+
+    mask = np.zeros((40, 80), np.uint8)
+    mask[:, :40] = 255  # inspect the left half
+    write_png(tmp_path / "roi.png", mask)
+    project = tmp_path / "p"
+    assert main(["project", "create", str(project), "--weights", weights, *SMALL, "--geometry", "whole",
+                 "--roi", str(tmp_path / "roi.png")]) == 0
+    assert "whole, with a region to inspect" in capsys.readouterr().out
+    with Project.open(project, read_only=True) as p:
+        region = p.region()
+        assert p.settings.model["geometry"] == "whole"
+        assert region.shape == (40, 80) and region[:, :40].all() and not region[:, 40:].any()
+    assert main(["project", "create", str(tmp_path / "q"), "--roi", str(tmp_path / "missing.png")]) == 2
+    assert not (tmp_path / "q").exists()  # nothing created for a bad mask

@@ -59,3 +59,16 @@ def test_report_period(project, tmp_path, capsys):
     assert "report of 10 part(s)" in capsys.readouterr().out
     assert main(["report", str(project), "--since", "yesterday", "--out", str(out)]) == 2
     assert "not a date" in capsys.readouterr().err
+
+
+def test_report_of_one_batch(project, tmp_path, capsys):
+    batch = tmp_path / "lot_0042"
+    part_images(batch, 3, seed=4242)  # other bytes than the parts already inspected
+    assert main(["project", "inspect", str(project), str(batch), "--quiet"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "lot.html"
+    assert main(["report", str(project), "--batch", "lot_0042", "--out", str(out)]) == 0
+    assert "report of 3 part(s)" in capsys.readouterr().out
+    with open(out.with_suffix(".csv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 3 and all(r["file"].startswith("lot_0042/") for r in rows)

@@ -44,10 +44,14 @@ def parse_time(text: str | None) -> datetime | None:
     return t.astimezone(timezone.utc)
 
 
-def select(project: Project, since: datetime | None = None, until: datetime | None = None) -> list[ResultRecord]:
-    """The inspected parts whose time of inspection is in [since, until)."""
+def select(project: Project, since: datetime | None = None, until: datetime | None = None,
+           batch: str | None = None) -> list[ResultRecord]:
+    """The inspected parts whose time of inspection is in [since, until) and, with ``batch``, that came in the
+    folder of that name (a part's name starts with the folder it was inspected from: ``batch/part.png``)."""
     out = []
     for r in project.results():
+        if batch is not None and r.image.name.replace("\\", "/").split("/")[0] != batch:
+            continue
         t = datetime.fromisoformat(r.image.added_at)
         if t.tzinfo is None:
             t = t.replace(tzinfo=timezone.utc)
@@ -208,9 +212,10 @@ def build_html(project: Project, rows: Sequence[ResultRecord], since: datetime |
 
 
 def write_report(project: Project, target: str | Path, since: datetime | None = None, until: datetime | None = None,
-                 csv_target: str | Path | None = None) -> list[ResultRecord]:
-    """Write the HTML report (and the CSV, if asked) of the parts inspected in [since, until). Returns them."""
-    rows = select(project, since, until)
+                 csv_target: str | Path | None = None, batch: str | None = None) -> list[ResultRecord]:
+    """Write the HTML report (and the CSV, if asked) of the parts inspected in [since, until) (and in the folder
+    ``batch``, if given). Returns them."""
+    rows = select(project, since, until, batch)
     page = build_html(project, rows, since, until)
     with atomic_path(target) as tmp:
         tmp.write_text(page, encoding="utf-8")
