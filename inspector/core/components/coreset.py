@@ -33,7 +33,7 @@ from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
 
 try:  # the compiled loop; without numba the BLAS matrix-vector loop does the same, somewhat slower
     from . import coreset_kernels as kernels
-except ImportError:  # pragma: no cover - numba is a dependency, but a platform may lack a wheel
+except Exception:  # pragma: no cover - numba missing, or unable to compile/cache here (a frozen app)
     kernels = None
 
 

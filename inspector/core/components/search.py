@@ -19,7 +19,7 @@ import torch
 
 try:  # the compiled search loop; without numba every search is faiss's flat scan
     from . import search_kernels as kernels
-except ImportError:  # pragma: no cover - numba is a dependency, but a platform may lack a wheel
+except Exception:  # pragma: no cover - numba missing, or unable to compile/cache here (a frozen app)
     kernels = None
 
 MIN_PRUNED_BANK = 8192  # below this the flat scan is faster (measured on bottle: at 1,638 vectors 3x, at 16,385 0.7x)
