@@ -33,11 +33,10 @@ class PrunedSearch:
         self.chunk = chunk
         self.mean = bank.mean(axis=0, dtype=np.float64).astype(np.float32)
         self.centred = np.ascontiguousarray(bank - self.mean)
-        cov = np.zeros((bank.shape[1], bank.shape[1]))
-        for i in range(0, len(bank), 8192):  # float64 accumulation without a float64 copy of the bank
-            part = self.centred[i : i + 8192].astype(np.float64)
-            cov += part.T @ part
-        _, vecs = np.linalg.eigh(cov)
+        # The axes only need to be orthonormal for the bound to hold; good axes make it tight, and a sample of
+        # the bank in float32 finds them as well as all of it in float64 (which took ~10 s at 16k x 1024).
+        sample = torch.from_numpy(self.centred[:: max(1, len(bank) // 8192)])
+        _, vecs = np.linalg.eigh((sample.T @ sample).double().numpy())
         self.axes = np.ascontiguousarray(vecs[:, ::-1][:, :low_dims], dtype=np.float32)  # [D, m], largest first
         b_lo = self.centred @ self.axes
         rest = self.centred - b_lo @ self.axes.T  # the residual itself, not a difference of squares
