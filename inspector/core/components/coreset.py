@@ -33,7 +33,7 @@ from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
 
 try:  # the compiled loop; without numba the BLAS matrix-vector loop does the same, somewhat slower
     from . import coreset_kernels as kernels
-except ImportError:  # pragma: no cover - numba is a dependency, but a platform may lack a wheel
+except Exception:  # pragma: no cover - numba missing, or unable to compile/cache here (a frozen app)
     kernels = None
 
 
@@ -168,11 +168,15 @@ def _greedy_blocks(
     threads: int | None = None,
     block_rows: int = 256,
     min_cell_rows: int = 64,
+    give_up: float = 0.6,
 ) -> np.ndarray:
     """Fused, block-pruned greedy loop (numba); ``z`` ``[N, d]``, ``mind0`` ``[N]``; returns ``[k]`` indices.
 
     ``prune=False`` runs the fused pass over every block (the reference for the pruning). The blocks are
-    regrouped into Voronoi cells after 16, 32, 64, ... picks while cells average at least ``min_cell_rows``.
+    regrouped into Voronoi cells after 16, 32, 64, ... picks while cells average at least ``min_cell_rows``;
+    from 256 picks on, if more than ``give_up`` of the rows were still read since the last regrouping, the
+    bounds are dropped and the rest runs as the fused pass (measured on bsdata_pitting at 0.5 %: 72 % of the
+    rows read, 23 % slower than the fused pass; on bottle at 1 %: 30 % read, faster).
     """
     n, d = z.shape
     z = np.ascontiguousarray(z, dtype=np.float32)
@@ -193,16 +197,24 @@ def _greedy_blocks(
     pacer = _Pacer(k)
     done = 0
     stats = LAST_RUN.setdefault("blocks", {})
-    stats.update(rows_read=0, n=n, k=k, regroups=0)
+    stats.update(rows_read=0, n=n, k=k, regroups=0, gave_up_at=None)
+    since = [0, 0]  # rows read and picks since the last regrouping
     while done < k:
         stop = min(k, done + pacer.next(), regroup if regroup > done else k)
         cur, rows = kernels.run_parallel(kernels.greedy_picks, z, orig, mind, assign, starts, pivots, inner, radius, block_max,
                                          block_arg, picked, chosen, done, stop, cur, threads=threads)
+        since = [since[0] + rows, since[1] + stop - done]
         done = stop
         stats["rows_read"] += rows
         checkpoint(cancel)
         progress("coreset", done, k)
+        if done == regroup and done < k and done >= 256 and since[0] > give_up * n * since[1]:
+            # skipping blocks costs streaming speed: when more than ``give_up`` of the rows are read anyway
+            # (data without tight cells), the plain fused pass over the same blocks is faster
+            radius[:] = -1.0
+            stats["gave_up_at"], regroup = done, k + 1
         if done == regroup and done < k:
+            since = [0, 0]
             z, orig, mind, assign, cur, (starts, pivots, inner, radius) = _regroup(z, orig, mind, assign, cur, picked, block_rows)
             block_max = np.empty(len(starts) - 1, dtype=np.float32)
             block_arg = np.empty(len(starts) - 1, dtype=np.int64)

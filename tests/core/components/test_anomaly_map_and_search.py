@@ -82,3 +82,18 @@ def test_pruned_search_is_the_exact_nearest_neighbour():
     assert checked.mean() < 0.2 * len(bank)  # and most of the bank was never compared in full
     flat_d, flat_idx = NearestNeighbours(bank, pruned=False).search(queries, 1)
     assert (flat_idx[:, 0] == idx[:, 0]).mean() > 0.99
+
+
+@pytest.mark.skipif(search_module.kernels is None, reason="numba is not installed")
+def test_queries_far_from_the_bank_fall_back_to_the_flat_scan_with_the_same_answer(monkeypatch):
+    rng = np.random.default_rng(2)
+    bank = rng.normal(size=(3000, 256)).astype(np.float32)  # no structure: the low-dimensional bound is weak
+    queries = (rng.normal(size=(600, 256)) * 5).astype(np.float32)
+    nn = NearestNeighbours(bank, pruned=True)
+    flat_calls = []
+    real_flat = nn._flat
+    monkeypatch.setattr(nn, "_flat", lambda q, k: flat_calls.append(len(q)) or real_flat(q, k))
+    dist, idx = nn.search(queries, 1)
+    assert flat_calls == [600 - nn.pruned.chunk]  # the first chunk pruned, the rest flat
+    ref_d, ref_idx = _brute_force(bank, queries)
+    assert (idx[:, 0] == ref_idx).mean() > 0.99 and np.allclose(dist[:, 0], ref_d.min(axis=1), rtol=1e-4)

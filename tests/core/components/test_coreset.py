@@ -57,6 +57,9 @@ def test_fused_and_pruned_loops_select_what_the_plain_loop_selects_index_for_ind
     assert (fused == plain).all()
     assert (pruned == fused).all() and (threaded == fused).all()  # skipped blocks could not have changed
     assert regroups >= 3 and read < 0.5  # and the pruning does skip most of the bank
+    given_up = C._greedy_blocks(z.numpy(), start.numpy(), k, C.no_progress, None, min_cell_rows=8, block_rows=32,
+                                give_up=0.0)  # bounds dropped at 256 picks: the rest is the fused pass
+    assert C.LAST_RUN["blocks"]["gave_up_at"] == 256 and (given_up == fused).all()
 
 
 def _same_up_to_ties(z: torch.Tensor, start: torch.Tensor, plain: np.ndarray, other: np.ndarray) -> bool:
