@@ -10,6 +10,7 @@ from app_helpers import run_job, texture, with_defect, write_png
 from PySide6.QtCore import QTimer
 
 import inspector.core.io.images as images
+import inspector.core.models.framing as framing
 from inspector.app.main import _warm_up
 
 
@@ -32,6 +33,7 @@ def slow_reads(monkeypatch, seconds: float) -> None:
         return original(path)
 
     monkeypatch.setattr(images, "read_image", slow)
+    monkeypatch.setattr(framing, "read_image", slow)  # the models read frames ahead through this name
 
 
 def test_ui_keeps_serving_events_while_training(qtbot, window, tmp_path, small_settings, monkeypatch):
@@ -39,7 +41,7 @@ def test_ui_keeps_serving_events_while_training(qtbot, window, tmp_path, small_s
         write_png(tmp_path / "good" / f"g{i:02d}.png", texture(i, 96))
     window.create_project("Busy", tmp_path / "proj", small_settings(resize=96, crop=96, coreset_ratio=0.3))
     run_job(qtbot, window, lambda: window.add_good_images([str(tmp_path / "good")]))
-    slow_reads(monkeypatch, 0.06)  # the training must last > 1 s however fast the CPU (reads as from a share)
+    slow_reads(monkeypatch, 0.12)  # training must last > 1 s however fast the CPU (reads as from a share; read ahead on threads)
     _warm_up()  # what the app does at start, while the start screen shows (numba's loops: about 1 s)
 
     ticks: list[float] = []
