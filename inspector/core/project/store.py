@@ -1242,15 +1242,31 @@ class Project:
         return suggest_thresholds(holdout, good, defect, p)
 
     def export_reviews_csv(self, target: str | Path) -> int:
-        """Write one row per inspected part: file, score, model verdict, human decision and when. Returns rows."""
+        """Write one row per inspected part: file, score, model verdict, human decision and when (UTC and this
+        PC's local time), how many decisions were made, and the thresholds and model generation the verdicts
+        come from. Returns the number of rows."""
+        from datetime import datetime, timezone
+
+        def local(stamp: str | None) -> str:
+            if not stamp:
+                return ""
+            when = datetime.fromisoformat(stamp)
+            when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+            return when.astimezone().isoformat(timespec="seconds")
+
         rows = self.results()
+        made = dict(self._db().execute("SELECT image_id, COUNT(*) FROM reviews GROUP BY image_id").fetchall())
+        t = self._thresholds
+        pass_, fail = (f"{t.pass_:.6g}", f"{t.fail:.6g}") if t else ("", "")
+        generation = self.generation()
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["file", "sha256", "score", "model_verdict", "decision", "decided_at", "decisions_made"])
+        writer.writerow(["file", "sha256", "score", "model_verdict", "decision", "decided_at", "decided_local",
+                         "decisions_made", "pass_threshold", "fail_threshold", "model_generation"])
         for r in rows:
-            n = len(self.history(r.image.id))
             writer.writerow([r.image.name, r.image.hash, f"{r.score:.6g}", r.verdict or "", r.decision or "",
-                             r.decided_at or "", n])
+                             r.decided_at or "", local(r.decided_at), made.get(r.image.id, 0), pass_, fail,
+                             generation])
         with atomic_path(target) as tmp:
             tmp.write_text(buf.getvalue(), encoding="utf-8")
         return len(rows)

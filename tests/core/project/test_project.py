@@ -181,6 +181,9 @@ def test_train_inspect_review_reopen(tmp_path, project, good_dir):
     assert project.export_reviews_csv(csv_path) == 6
     rows = {r["file"].removeprefix("new/"): r for r in csv.DictReader(csv_path.open())}
     assert rows["bad_0.png"]["decision"] == "defect" and rows["bad_0.png"]["decisions_made"] == "4"
+    assert rows["bad_0.png"]["pass_threshold"] == f"{project.thresholds.pass_:.6g}"
+    assert rows["bad_0.png"]["model_generation"] == str(project.generation())
+    assert rows["bad_0.png"]["decided_local"][:4] == rows["bad_0.png"]["decided_at"][:4]
     assert rows["ok_1.png"]["decision"] == ""
 
     # suggestions use the reviews: the confirmed defect's score is at or above the fail line
