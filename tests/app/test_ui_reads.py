@@ -61,3 +61,11 @@ def test_a_review_key_reads_no_full_results(traced, qtbot):
     qtbot.keyClick(window.review, Qt.Key_D)
     print(f"\nreview key: {full_reads(statements)} full results read(s), {len(statements)} statement(s)")
     assert full_reads(statements) == 0
+
+
+def test_the_counter_does_see_a_full_read(traced):
+    """The control: a finished job's refresh reads every result, and the trace counts it (else the tests above
+    could pass with a counter that sees nothing)."""
+    window, statements = traced
+    window.state.results_changed()
+    assert full_reads(statements) == 1
