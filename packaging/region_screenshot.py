@@ -14,11 +14,9 @@ import math
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MAX_BYTES = 300_000
 
 
 def main() -> int:
@@ -29,9 +27,8 @@ def main() -> int:
     os.environ["INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="inspector-shots-")
     sys.path.insert(0, str(ROOT))
 
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QApplication
+    from shots import Shooter
 
     from inspector.app.main_window import MainWindow
     from inspector.core.project.recent import default_projects_dir
@@ -39,13 +36,9 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Inspector")
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
 
-    def pump(seconds: float = 0.5) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
+    shots = Shooter(app, out)
+    pump = shots.pump
 
     window = MainWindow()
     window.resize(1360, 860)
@@ -70,12 +63,7 @@ def main() -> int:
     editor.brush_slider.setValue(40)
     c.paint_stroke(0.62 * w, 0.25 * h, 0.72 * w, 0.33 * h)
     pump()
-    image = editor.grab().toImage()
-    path = out / "07-region.png"
-    image.save(str(path), "PNG", 9)
-    if path.stat().st_size > MAX_BYTES:
-        image.convertToFormat(QImage.Format_Indexed8, Qt.DiffuseDither).save(str(path), "PNG", 9)
-    print(f"{path}: {image.width()}x{image.height()}, {path.stat().st_size // 1024} KB", flush=True)
+    shots.save(editor, "07-region")
     editor.reject()
     window.close()
     return 0

@@ -13,7 +13,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +29,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
 
     from PySide6.QtWidgets import QApplication
+    from shots import Shooter
 
     from inspector.app.analysis_view import open_analysis
     from inspector.app.main_window import MainWindow
@@ -37,28 +37,10 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     data = Path(args.data)
 
-    def wait(cond, timeout: float = 900.0) -> None:
-        end = time.monotonic() + timeout
-        while not cond():
-            if time.monotonic() > end:
-                raise TimeoutError("the app did not get there in time")
-            app.processEvents()
-            time.sleep(0.02)
-
-    def pump(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
-
-    def save(widget, name: str) -> None:
-        pump(0.5)
-        path = out / f"{name}.png"
-        widget.grab().toImage().save(str(path), "PNG", 9)
-        print(f"{path}: {path.stat().st_size // 1024} KB", flush=True)
+    shots = Shooter(app, out)
+    wait, save = shots.wait, shots.save
 
     settings = ProjectSettings(model={"backbone": "resnet18", "layers": ["layer2", "layer3"], "weights": args.weights,
                                       "coreset_ratio": 0.1, "device": "cpu"})

@@ -13,11 +13,9 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MAX_BYTES = 300_000
 
 
 def main() -> int:
@@ -31,8 +29,8 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
 
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QApplication
+    from shots import Shooter
 
     from inspector.app.main_window import MainWindow
     from inspector.core.project.recent import default_projects_dir
@@ -41,31 +39,10 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Inspector")
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     data = Path(args.data)
 
-    def pump(seconds: float = 0.3) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
-
-    def wait(cond, timeout: float = 900.0) -> None:
-        end = time.monotonic() + timeout
-        while not cond():
-            if time.monotonic() > end:
-                raise TimeoutError("the app did not get there in time")
-            app.processEvents()
-            time.sleep(0.02)
-
-    def save(widget, name: str) -> None:
-        pump(0.5)
-        image = widget.grab().toImage()
-        path = out / f"{name}.png"
-        image.save(str(path), "PNG", 9)
-        if path.stat().st_size > MAX_BYTES:  # photos inside make big PNGs: a 256-colour palette keeps them small
-            image.convertToFormat(QImage.Format_Indexed8, Qt.DiffuseDither).save(str(path), "PNG", 9)
-        print(f"{path}: {image.width()}x{image.height()}, {path.stat().st_size // 1024} KB", flush=True)
+    shots = Shooter(app, out)
+    pump, wait, save = shots.pump, shots.wait, shots.save
 
     settings = ProjectSettings(model={"backbone": "resnet18", "layers": ["layer2", "layer3"], "weights": args.weights,
                                       "resize": 256, "crop": 224, "coreset_ratio": args.coreset, "device": "cpu"})
