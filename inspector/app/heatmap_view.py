@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from ..core.io.geometry import Geometry
 from ..core.io.images import ImageReadError, Preprocessor, read_image
 from ..core.io.overlay import COLORMAPS, DEFAULT_COLORMAP
 from ..core.project.thresholds import Thresholds
@@ -162,7 +163,7 @@ class HeatmapView(QWidget):
         if self.overlay_box.isEnabled():
             self.overlay_box.toggle()
 
-    def show_result(self, image_path, amap: np.ndarray | None, preprocessor: Preprocessor, score: float,
+    def show_result(self, image_path, amap: np.ndarray | None, preprocessor: Geometry | Preprocessor, score: float,
                     verdict: str | None, thresholds: Thresholds | None, title: str = "",
                     scale: tuple[float, float] | None = None) -> None:
         """Show the image at ``image_path`` with its full-frame ``amap`` (None: an image-level model).

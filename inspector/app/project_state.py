@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core.errors import InspectorError
-from ..core.io.images import Preprocessor
+from ..core.io.geometry import Geometry
 from ..core.project.recent import ProjectRegistry
 from ..core.project.review import FLAGGED
 from ..core.project.store import GOOD_ROLES, Project, ProjectSettings, ResultRecord
@@ -68,7 +68,7 @@ class ProjectState(QObject):
         self._good_hashes: set[str] = set()
         self.has_model = False
         self.model_is_stale = False
-        self.preprocessor: Preprocessor | None = None
+        self.preprocessor: Geometry | None = None  # the model's input geometry: where its maps lie
         self.region: np.ndarray | None = None  # the project's region to inspect (None: the whole image)
         self.counts = Counts()
         self._threshold_undo: list[Thresholds | None] = []  # earlier thresholds, newest last (not review undo)
