@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from ..core.evaluation.analysis import LayerMap, Pca, Roc, bank_histogram, bank_pca, labelled_roc, layer_maps
@@ -30,7 +30,7 @@ class AnalysisJob:
     """The job's identity on the runner (its ``str`` is the title the progress panel shows)."""
 
     def __str__(self) -> str:
-        return "Analysis"
+        return QCoreApplication.translate("AnalysisDialog", "Analysis")
 
 
 ANALYSIS_JOB = AnalysisJob()
@@ -63,7 +63,9 @@ def compute(project, part, decided: list, progress, cancel) -> AnalysisResult:
         checkpoint(cancel)
         pca = bank_pca(model, image)
     else:
-        notes.append(f"A {model.kind} model has no memory bank: the histogram and the PCA need PatchCore.")
+        notes.append(QCoreApplication.translate(
+            "AnalysisDialog", "A {kind} model has no memory bank: the histogram and the PCA need PatchCore.").format(
+            kind=model.kind))
     progress("analysis", 3, 4)
     roc = labelled_roc(decided)
     progress("analysis", 4, 4)
@@ -90,7 +92,7 @@ class AnalysisDialog(QDialog):
 
     def __init__(self, state: ProjectState, jobs: JobRunner, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Analysis")
+        self.setWindowTitle(self.tr("Analysis"))
         self.resize(900, 640)
         self.state = state
         self.jobs = jobs
@@ -100,7 +102,7 @@ class AnalysisDialog(QDialog):
 
         self.heading = QLabel()
         self.heading.setWordWrap(True)
-        self.refresh_button = QPushButton("Recompute")
+        self.refresh_button = QPushButton(self.tr("Recompute"))
         self.refresh_button.clicked.connect(self.recompute)
         self.tabs = QTabWidget()
 
@@ -112,21 +114,22 @@ class AnalysisDialog(QDialog):
         self.map_plots: list[pg.PlotWidget] = []
         self.maps_row = QWidget()
         self.maps_layout.addWidget(self.maps_row, 1)
-        self.tabs.addTab(self.maps_page, "Feature maps")
+        self.tabs.addTab(self.maps_page, self.tr("Feature maps"))
 
         self.hist_plot = pg.PlotWidget(background="w")
         self.hist_plot.setMenuEnabled(False)
-        self.hist_plot.setLabel("bottom", "sum over the vector's dimensions, normalised to 0-255")
-        self.hist_plot.setLabel("left", "memory-bank vectors")
+        self.hist_plot.setLabel("bottom", self.tr("sum over the vector's dimensions, normalised to 0-255"))
+        self.hist_plot.setLabel("left", self.tr("memory-bank vectors"))
         self.hist_curve = self.hist_plot.plot([0, 1], [0], stepMode="center", fillLevel=0,
                                               pen=pg.mkPen(BLUE, width=1.5), brush=(*BLUE, 90))
-        self.tabs.addTab(self.hist_plot, "Memory bank")
+        self.tabs.addTab(self.hist_plot, self.tr("Memory bank"))
 
         self.pca_plot = pg.PlotWidget(background="w")
         self.pca_plot.setMenuEnabled(False)
         self.pca_plot.addLegend(offset=(-10, 10))
-        self.bank_points = pg.ScatterPlotItem(size=4, pen=None, brush=(*GREY, 110), name="memory bank (good)")
-        self.patch_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen((40, 40, 40), width=0.5), name="this part's patches")
+        self.bank_points = pg.ScatterPlotItem(size=4, pen=None, brush=(*GREY, 110), name=self.tr("memory bank (good)"))
+        self.patch_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen((40, 40, 40), width=0.5),
+                                               name=self.tr("this part's patches"))
         self.pca_plot.addItem(self.bank_points)
         self.pca_plot.addItem(self.patch_points)
         self.tabs.addTab(self.pca_plot, "PCA")
@@ -134,8 +137,8 @@ class AnalysisDialog(QDialog):
         self.roc_stack = QStackedWidget()
         self.roc_plot = pg.PlotWidget(background="w")
         self.roc_plot.setMenuEnabled(False)
-        self.roc_plot.setLabel("bottom", "false-positive rate (good parts flagged)")
-        self.roc_plot.setLabel("left", "true-positive rate (defects caught)")
+        self.roc_plot.setLabel("bottom", self.tr("false-positive rate (good parts flagged)"))
+        self.roc_plot.setLabel("left", self.tr("true-positive rate (defects caught)"))
         self.roc_plot.setXRange(0, 1)
         self.roc_plot.setYRange(0, 1)
         self.roc_plot.plot([0, 1], [0, 1], pen=pg.mkPen(GREY, style=Qt.DashLine))
@@ -172,20 +175,21 @@ class AnalysisDialog(QDialog):
     def recompute(self) -> None:
         project = self.state.project
         if project is None or not self.state.has_model:
-            self.heading.setText("Train a model first: the analysis shows what a trained model sees.")
+            self.heading.setText(self.tr("Train a model first: the analysis shows what a trained model sees."))
             return
         part = self._part()
         decided = list(self.state.decided.values())
-        which = f"part “{part.image.name}”" if part is not None else "no part (inspect parts to see their maps)"
+        which = (self.tr("part “{name}”").format(name=part.image.name) if part is not None
+                 else self.tr("no part (inspect parts to see their maps)"))
         if self.jobs.busy and self.jobs.job is not ANALYSIS_JOB:
             self._pending = True
-            self.heading.setText(f"Waiting for “{self.jobs.title}” to finish…")
+            self.heading.setText(self.tr("Waiting for “{job}” to finish…").format(job=self.jobs.title))
             return
         if self.jobs.busy:
             self._pending = True
             return
         self._pending = False
-        self.heading.setText(f"Computing the analysis of {which}…")
+        self.heading.setText(self.tr("Computing the analysis of {which}…").format(which=which))
         self.refresh_button.setEnabled(False)
         self.jobs.start(ANALYSIS_JOB, lambda progress, cancel: compute(project, part, decided, progress, cancel),
                         self._show, lambda: self.refresh_button.setEnabled(True))
@@ -196,13 +200,13 @@ class AnalysisDialog(QDialog):
 
     def _errored(self, job, message: str, _detail: str) -> None:
         if job is ANALYSIS_JOB:
-            self.heading.setText(f"The analysis failed: {message}")
+            self.heading.setText(self.tr("The analysis failed: {error}").format(error=message))
             self.failed.emit(message)
 
     # ---------------------------------------------------------------------------------- showing
     def _show(self, r: AnalysisResult) -> None:
         self.result = r
-        heading = f"Part “{r.part_name}”" if r.part_name else "No part selected"
+        heading = self.tr("Part “{name}”").format(name=r.part_name) if r.part_name else self.tr("No part selected")
         self.heading.setText(heading + (f". {r.note}" if r.note else ""))
         self._show_maps(r)
         if r.histogram is not None:
@@ -221,18 +225,19 @@ class AnalysisDialog(QDialog):
         lay.setContentsMargins(0, 0, 0, 0)
         self.map_plots = []
         if r.image is None:
-            self.maps_note.setText("Select an inspected part in the Results tab to see its feature maps.")
+            self.maps_note.setText(self.tr("Select an inspected part in the Results tab to see its feature maps."))
         else:
-            self.maps_note.setText("Each chosen layer's output summed over its channels and min-max normalised "
-                                   "(dark = low, bright = high), laid over the whole image.")
-            lay.addWidget(_image_plot("image", r.image))
+            self.maps_note.setText(self.tr("Each chosen layer's output summed over its channels and min-max normalised "
+                                           "(dark = low, bright = high), laid over the whole image."))
+            lay.addWidget(_image_plot(self.tr("image"), r.image))
             lut = pg.colormap.get("viridis").getLookupTable(nPts=256)
             for lm in r.layers:
                 rgba = np.concatenate([lut[np.clip(lm.map * 255, 0, 255).astype(np.uint8)],
                                        np.full(lm.map.shape + (1,), 255, np.uint8)], axis=2)
                 if lm.inside is not None:  # outside the inspected area: transparent, not "low"
                     rgba[..., 3] = np.where(lm.inside, 255, 0)
-                plot = _image_plot(f"{lm.layer} ({lm.grid[1]}×{lm.grid[0]} patches)", rgba)
+                plot = _image_plot(self.tr("{layer} ({w}×{h} patches)").format(layer=lm.layer, w=lm.grid[1], h=lm.grid[0]),
+                                   rgba)
                 plot.values = lm.map
                 self.map_plots.append(plot)
                 lay.addWidget(plot)
@@ -246,7 +251,7 @@ class AnalysisDialog(QDialog):
             self.patch_points.setData([], [])
             return
         ex = pca.explained
-        self.pca_plot.setLabel("bottom", f"PC 1 ({ex[0]:.0%} of the bank's variance)")
+        self.pca_plot.setLabel("bottom", self.tr("PC 1 ({share} of the bank's variance)").format(share=f"{ex[0]:.0%}"))
         self.pca_plot.setLabel("left", f"PC 2 ({ex[1]:.0%})")
         self.bank_points.setData(pca.bank_xy[:, 0], pca.bank_xy[:, 1])
         if len(pca.patch_xy):
@@ -255,19 +260,20 @@ class AnalysisDialog(QDialog):
             cmap = pg.colormap.get("plasma")
             brushes = [pg.mkBrush(c) for c in cmap.map(t, mode="qcolor")]
             self.patch_points.setData(pca.patch_xy[:, 0], pca.patch_xy[:, 1], brush=brushes)
-            self.patch_points.setToolTip("this part's patches: bright = far from every good patch")
+            self.patch_points.setToolTip(self.tr("this part's patches: bright = far from every good patch"))
         else:
             self.patch_points.setData([], [])
 
     def _show_roc(self, roc: Roc | None) -> None:
         if roc is None:
-            self.roc_note.setText("The ROC curve needs reviewed parts of both kinds: mark at least one part Good "
-                                  "and one Defect in the Review tab.")
+            self.roc_note.setText(self.tr("The ROC curve needs reviewed parts of both kinds: mark at least one part Good "
+                                          "and one Defect in the Review tab."))
             self.roc_stack.setCurrentWidget(self.roc_note)
             return
         self.roc_curve.setData(roc.fpr, roc.tpr)
-        self.roc_plot.setTitle(f"AUROC {roc.auroc:.3f} over {roc.n_good} good and {roc.n_defect} defect reviewed "
-                               f"parts (reviewed parts only: mostly the flagged ones)")
+        self.roc_plot.setTitle(self.tr("AUROC {auroc:.3f} over {good} good and {defect} defect reviewed parts "
+                                       "(reviewed parts only: mostly the flagged ones)").format(
+            auroc=roc.auroc, good=roc.n_good, defect=roc.n_defect))
         self.roc_stack.setCurrentWidget(self.roc_plot)
 
     def showEvent(self, event) -> None:

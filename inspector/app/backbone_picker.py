@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -66,16 +66,35 @@ class _Call(QThread):
 
 
 def _describe_layers(table: dict[str, Any], chosen: list[str], reference_gmacs: float | None) -> str:
+    translate = QCoreApplication.translate
     infos = [table[n] for n in chosen if n in table]
     if not infos:
-        return "Choose at least one layer."
+        return translate("BackbonePicker", "Choose at least one layer.")
     dims = " + ".join(str(i.channels) for i in infos)
     total = sum(i.channels for i in infos)
     grid = f"{infos[0].shape[1]}×{infos[0].shape[2]}"
     gmacs = max(i.gmacs for i in infos)
-    speed = f" (×{gmacs / reference_gmacs:.2f} of {SPEED_REFERENCE})" if reference_gmacs else ""
-    return (f"Features: {dims} = {total} dims per position on a {grid} grid · "
-            f"≈ {gmacs:.2f} GMACs per image{speed}")
+    speed = (" " + translate("BackbonePicker", "(×{ratio:.2f} of {reference})").format(
+        ratio=gmacs / reference_gmacs, reference=SPEED_REFERENCE)) if reference_gmacs else ""
+    return (translate("BackbonePicker", "Features: {dims} = {total} dims per position on a {grid} grid · "
+               "≈ {gmacs:.2f} GMACs per image").format(dims=dims, total=total, grid=grid, gmacs=gmacs) + speed)
+
+
+def status_text(status) -> str:
+    """The weights status line in the user's language (the core's ``WeightsStatus.text`` is English; its
+    details, a file name, a size, a hub repository, are kept)."""
+    translate = QCoreApplication.translate
+    text = status.text
+    for state, english, translated in (
+            ("imported", "imported file ", translate("BackbonePicker", "imported file {detail}")),
+            ("cached", "cached from the timm hub ", translate("BackbonePicker", "cached from the timm hub {detail}")),
+            ("download", "needs download from the timm hub ",
+             translate("BackbonePicker", "needs download from the timm hub {detail}"))):
+        if status.state == state and text.startswith(english):
+            return translated.format(detail=text[len(english):])
+    if status.state == "none":
+        return translate("BackbonePicker", "no pretrained weights on the timm hub: import a weights file")
+    return text
 
 
 class BackbonePicker(QWidget):
@@ -119,7 +138,7 @@ class BackbonePicker(QWidget):
             if not spec.available:
                 item = model.item(index)
                 item.setEnabled(False)
-                tip = f"Not available: {spec.unavailable}"
+                tip = self.tr("Not available: {reason}").format(reason=spec.unavailable)
             self.combo.setItemData(index, tip, Qt.ToolTipRole)
         import timm
 
@@ -131,8 +150,8 @@ class BackbonePicker(QWidget):
         completer.setFilterMode(Qt.MatchContains)
         completer.setCompletionMode(QCompleter.PopupCompletion)
         self.combo.setCompleter(completer)
-        self.combo.lineEdit().setPlaceholderText("type to search the reference names and all timm models")
-        self.combo.setToolTip("Any timm model: type part of its name. The reference backbones come first.")
+        self.combo.lineEdit().setPlaceholderText(self.tr("type to search the reference names and all timm models"))
+        self.combo.setToolTip(self.tr("Any timm model: type part of its name. The reference backbones come first."))
         self._typing = QTimer(self)
         self._typing.setSingleShot(True)
         self._typing.setInterval(TYPING_PAUSE_MS)
@@ -143,27 +162,28 @@ class BackbonePicker(QWidget):
         self.summary.setWordWrap(True)
         self.weights_label = QLabel()
         self.weights_label.setWordWrap(True)
-        self.import_button = QPushButton("Import…")
-        self.download_button = QPushButton("Download")
+        self.import_button = QPushButton(self.tr("Import…"))
+        self.download_button = QPushButton(self.tr("Download"))
         self.progress = QProgressBar()
         self.progress.setVisible(False)
 
         form = QFormLayout()
-        form.addRow("Backbone", self.combo)
+        form.addRow(self.tr("Backbone"), self.combo)
         weights_row = QHBoxLayout()
         weights_row.addWidget(self.weights_label, 1)
         weights_row.addWidget(self.import_button)
         weights_row.addWidget(self.download_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        header = QLabel("Layers (feature map C×H×W, cost from the input up to the layer)")
-        header.setToolTip("C×H×W: channels × grid rows × grid columns of the layer's feature map; each grid cell "
-                          "is one patch vector.\nGMACs: billions of multiply-accumulates per image from the "
-                          "input up to that layer, a measure of speed.\nThe default layers (marked) are what "
-                          "PatchCore uses; deeper layers see larger defects, earlier ones finer texture.")
-        self.all_layers = QCheckBox("Stem layers too")
-        self.all_layers.setToolTip("Also list the stem (e.g. conv1, bn1: full-resolution maps right after the "
-                                   "input, rarely useful for inspection)")
+        header = QLabel(self.tr("Layers (feature map C×H×W, cost from the input up to the layer)"))
+        header.setWordWrap(True)
+        header.setToolTip(self.tr("C×H×W: channels × grid rows × grid columns of the layer's feature map; each grid cell "
+                                  "is one patch vector.\nGMACs: billions of multiply-accumulates per image from the "
+                                  "input up to that layer, a measure of speed.\nThe default layers (marked) are what "
+                                  "PatchCore uses; deeper layers see larger defects, earlier ones finer texture."))
+        self.all_layers = QCheckBox(self.tr("Stem layers too"))
+        self.all_layers.setToolTip(self.tr("Also list the stem (e.g. conv1, bn1: full-resolution maps right after the "
+                                           "input, rarely useful for inspection)"))
         self.all_layers.toggled.connect(self._show_stem)
         header_row = QHBoxLayout()
         header_row.addWidget(header, 1)
@@ -202,7 +222,7 @@ class BackbonePicker(QWidget):
             backbone = same_model[0]
         if self.combo.findText(backbone, Qt.MatchExactly) < 0:
             self.combo.addItem(backbone)
-            self.combo.setItemData(self.combo.count() - 1, "a timm model outside the reference list", Qt.ToolTipRole)
+            self.combo.setItemData(self.combo.count() - 1, self.tr("a timm model outside the reference list"), Qt.ToolTipRole)
         self._pending_layers = list(layers) if layers is not None else None
         self.combo.blockSignals(True)
         self.combo.setCurrentIndex(self.combo.findText(backbone, Qt.MatchExactly))
@@ -248,7 +268,7 @@ class BackbonePicker(QWidget):
         self.error = ""
         self._table = {}
         self.layers.clear()
-        self.summary.setText(f"Reading the layers of {name}…")
+        self.summary.setText(self.tr("Reading the layers of {backbone}…").format(backbone=name))
         self.weights_label.setText("")
         self.weights_status = None
         size = self.input_size
@@ -284,14 +304,14 @@ class BackbonePicker(QWidget):
         self._pending_layers = None
         self.layers.blockSignals(True)
         for info in table:
-            default = " (default)" if info.name in spec.layers else ""
+            default = " " + self.tr("(default)") if info.name in spec.layers else ""
             text = f"{info.name}{default}   {'×'.join(map(str, info.shape))}   {info.gmacs:.2f} GMACs"
             item = QListWidgetItem(text)
             item.setData(Qt.UserRole, info.name)
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked if info.name in chosen else Qt.Unchecked)
-            item.setToolTip(f"module output {'×'.join(map(str, info.raw_shape))}, "
-                            f"{info.mparams:.1f} M parameters up to here")
+            item.setToolTip(self.tr("module output {shape}, {mparams:.1f} M parameters up to here").format(
+                shape='×'.join(map(str, info.raw_shape)), mparams=info.mparams))
             self.layers.addItem(item)
         self.layers.blockSignals(False)
         self._table = {info.name: info for info in table}
@@ -321,15 +341,16 @@ class BackbonePicker(QWidget):
     def _show_weights(self, status) -> None:
         self.weights_status = status
         if status is None:
-            self.weights_label.setText("Weights: unknown")
+            self.weights_label.setText(self.tr("Weights: unknown"))
             self.download_button.setEnabled(False)
             self.import_button.setEnabled(False)
             return
         if self._pretrained_used:
-            self.weights_label.setText(f"Pretrained weights: {status.text}")
+            self.weights_label.setText(self.tr("Pretrained weights: {status}").format(status=status_text(status)))
         else:
-            self.weights_label.setText(f"<span style='color:#888'>Pretrained weights (not used: the weights file "
-                                       f"below is): {status.text}</span>")
+            self.weights_label.setText("<span style='color:#888'>" + self.tr(
+                "Pretrained weights (not used: the weights file below is): {status}").format(
+                status=status_text(status)) + "</span>")
         self.import_button.setEnabled(self._download is None)
         self.download_button.setEnabled(status.state == "download" or self._download is not None)
         self.weightsChanged.emit(status.state)
@@ -354,15 +375,15 @@ class BackbonePicker(QWidget):
                     if name == self._loaded_name else None)
 
     def _ask_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import backbone weights", "",
-                                              "Weights (*.safetensors *.pth *.pt *.bin);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import backbone weights"), "",
+                                              self.tr("Weights (*.safetensors *.pth *.pt *.bin);;All files (*)"))
         if path:
             self.import_file(path)
 
     def import_file(self, path: str) -> None:
         """Import ``path`` for the current backbone (checked strictly, on a thread); the status line reports."""
         name, layers = self.value()
-        self.weights_label.setText(f"Weights: checking {path}…")
+        self.weights_label.setText(self.tr("Weights: checking {path}…").format(path=path))
         self.import_button.setEnabled(False)
 
         def run(progress, cancel):
@@ -372,15 +393,15 @@ class BackbonePicker(QWidget):
 
         def done(result, error):
             if error:
-                self.weights_label.setText(f"Weights: not imported: {error}")
+                self.weights_label.setText(self.tr("Weights: not imported: {error}").format(error=error))
                 self.import_button.setEnabled(True)
                 self.weightsChanged.emit("error")
                 return
             report, status = result
             self._show_weights(status)
             if report.check.unused_missing:
-                self.weights_label.setText(self.weights_label.text() + " · the file has no weights for "
-                                           + ", ".join(report.check.unused_missing))
+                self.weights_label.setText(self.weights_label.text() + " · " + self.tr(
+                    "the file has no weights for {modules}").format(modules=", ".join(report.check.unused_missing)))
 
         self._start(run, done)
 
@@ -414,22 +435,23 @@ class BackbonePicker(QWidget):
             return weights_status(name)
 
         if self.runner is not None:
-            started = self.runner.start(f"Download {name}", run, on_finished=self._show_weights,
+            started = self.runner.start(self.tr("Download {backbone}").format(backbone=name), run, on_finished=self._show_weights,
                                         on_settled=self.refresh_weights)
             if not started:
-                self.weights_label.setText("Weights: another job is running; download later")
+                self.weights_label.setText(self.tr("Weights: another job is running; download later"))
             return
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self.download_button.setText("Cancel")
+        self.download_button.setText(self.tr("Cancel"))
         self.import_button.setEnabled(False)
 
         def done(result, error):
             self._download = None
             self.progress.setVisible(False)
-            self.download_button.setText("Download")
+            self.download_button.setText(self.tr("Download"))
             if error:
-                self.weights_label.setText(f"Weights: download {error if error == 'cancelled' else 'failed: ' + error}")
+                self.weights_label.setText(self.tr("Weights: download cancelled") if error == "cancelled" else
+                                           self.tr("Weights: download failed: {error}").format(error=error))
                 self.download_button.setEnabled(True)
                 self.import_button.setEnabled(True)
                 self.weightsChanged.emit("error" if error != "cancelled" else "cancelled")

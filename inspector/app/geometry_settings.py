@@ -8,20 +8,25 @@ The values go into the model's settings under the keys the model config reads: `
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QVBoxLayout, QWidget
 
 from ..core.io.geometry import GEOMETRIES, Geometry, GeometryError
 
 EXPLAIN = {
-    "center-crop": "Only the centre square of the resized image is inspected (the paper's MVTec AD set-up); "
-                   "the edges are never looked at.",
-    "whole": "The entire image at its own aspect ratio: the shorter side goes to the size above, the longer "
-             "side follows.",
-    "stretch": "The entire image squeezed to one square: fast whatever the image size; proportions change.",
-    "tiles": "Overlapping squares at the camera's resolution, maps stitched back: for small defects in large "
-             "images (slower: every tile is scored).",
-}
+    "center-crop": QT_TRANSLATE_NOOP("GeometryChooser", "Only the centre square of the resized image is inspected "
+                                     "(the paper's MVTec AD set-up); the edges are never looked at."),
+    "whole": QT_TRANSLATE_NOOP("GeometryChooser", "The entire image at its own aspect ratio: the shorter side goes to "
+                               "the size above, the longer side follows."),
+    "stretch": QT_TRANSLATE_NOOP("GeometryChooser", "The entire image squeezed to one square: fast whatever the image "
+                                 "size; proportions change."),
+    "tiles": QT_TRANSLATE_NOOP("GeometryChooser", "Overlapping squares at the camera's resolution, maps stitched back: "
+                               "for small defects in large images (slower: every tile is scored)."),
+}  # English; shown translated (context "GeometryChooser")
+KIND_NAMES = {"center-crop": QT_TRANSLATE_NOOP("GeometryChooser", "center-crop"),
+              "whole": QT_TRANSLATE_NOOP("GeometryChooser", "whole"),
+              "stretch": QT_TRANSLATE_NOOP("GeometryChooser", "stretch"),
+              "tiles": QT_TRANSLATE_NOOP("GeometryChooser", "tiles")}
 TYPICAL_SIZE = (960, 1280)  # (h, w) assumed for the smallest-defect line until the project has an image
 
 
@@ -34,7 +39,7 @@ class GeometryChooser(QWidget):
         super().__init__(parent)
         self.kind = QComboBox()
         for kind in GEOMETRIES:
-            self.kind.addItem(kind, kind)
+            self.kind.addItem(QCoreApplication.translate("GeometryChooser", KIND_NAMES.get(kind, kind)), kind)
         self.explain = QLabel()
         self.explain.setWordWrap(True)
         self.explain.setStyleSheet("color: #666;")
@@ -44,8 +49,8 @@ class GeometryChooser(QWidget):
         self.overlap.setRange(0.0, 90.0)
         self.overlap.setDecimals(0)
         self.overlap.setSingleStep(5.0)
-        self.overlap.setSuffix(" % of a tile")
-        self.overlap.setToolTip("How much of a tile its neighbour shares (the overlaps are blended)")
+        self.overlap.setSuffix(self.tr(" % of a tile"))
+        self.overlap.setToolTip(self.tr("How much of a tile its neighbour shares (the overlaps are blended)"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.kind)
@@ -96,10 +101,10 @@ class GeometryChooser(QWidget):
             fx, fy = self.geometry().footprint(h, w)
         except GeometryError as exc:
             return str(exc)
-        return (f"Smallest defect it resolves: about {fx:.0f} x {fy:.0f} px in a {w}x{h} image "
-                f"(one patch of the feature grid)")
+        return self.tr("Smallest defect it resolves: about {fx:.0f} x {fy:.0f} px in a {w}x{h} image "
+                       "(one patch of the feature grid)").format(fx=fx, fy=fy, w=w, h=h)
 
     def _update(self) -> None:
-        self.explain.setText(EXPLAIN[self.value()])
+        self.explain.setText(QCoreApplication.translate("GeometryChooser", EXPLAIN[self.value()]))
         self.footprint.setText(self.smallest_defect())
         self.changed.emit()

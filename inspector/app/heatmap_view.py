@@ -22,6 +22,7 @@ from ..core.io.geometry import Geometry
 from ..core.io.images import ImageReadError, Preprocessor, read_image
 from ..core.io.overlay import COLORMAPS, DEFAULT_COLORMAP
 from ..core.project.thresholds import Thresholds
+from .i18n import verdict_text
 
 SCALE_LOW, SCALE_HIGH = 0.5, 2.0  # the colour scale, in multiples of the highest held-out good score
 
@@ -70,24 +71,24 @@ class HeatmapView(QWidget):
         self.score_label.setStyleSheet("font-size: 15px; font-weight: bold;")
         self.info_label = QLabel()
         self.info_label.setStyleSheet("color: #666;")
-        self.overlay_box = QCheckBox("Heatmap")
+        self.overlay_box = QCheckBox(self.tr("Heatmap"))
         self.overlay_box.setChecked(True)
-        self.overlay_box.setToolTip("Show the anomaly map over the image (H)")
+        self.overlay_box.setToolTip(self.tr("Show the anomaly map over the image (H)"))
         self.overlay_box.toggled.connect(self._apply_overlay)
         self.opacity = QSlider(Qt.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setValue(50)
         self.opacity.setFixedWidth(110)
-        self.opacity.setToolTip("Heatmap opacity")
+        self.opacity.setToolTip(self.tr("Heatmap opacity"))
         self.opacity.valueChanged.connect(self._apply_overlay)
         self.colormap = QComboBox()
         self.colormap.addItems(list(COLORMAPS))
-        self.colormap.setToolTip("Colour map")
+        self.colormap.setToolTip(self.tr("Colour map"))
         self.colormap.currentTextChanged.connect(self._apply_colormap)
-        self.outline_box = QCheckBox("Outline above")
+        self.outline_box = QCheckBox(self.tr("Outline above"))
         self.outline_box.setChecked(True)
-        self.outline_box.setToolTip("Outline the region whose pixel score is above this value "
-                                    "(follows the pass threshold until you change it)")
+        self.outline_box.setToolTip(self.tr("Outline the region whose pixel score is above this value "
+                                            "(follows the pass threshold until you change it)"))
         self.outline_box.toggled.connect(self._update_outline)
         self.pixel_threshold = QDoubleSpinBox()
         self.pixel_threshold.setDecimals(3)
@@ -95,8 +96,8 @@ class HeatmapView(QWidget):
         self.pixel_threshold.setSingleStep(0.05)
         self.pixel_threshold.valueChanged.connect(self._pixel_threshold_edited)
         self._pixel_threshold_follows = True
-        fit = QLabel('<a href="fit">Fit</a>')
-        fit.setToolTip("Zoom to fit (the mouse wheel zooms, dragging pans)")
+        fit = QLabel('<a href="fit">{}</a>'.format(self.tr("Fit")))
+        fit.setToolTip(self.tr("Zoom to fit (the mouse wheel zooms, dragging pans)"))
         fit.linkActivated.connect(lambda _: self.fit())
 
         controls = QHBoxLayout()
@@ -146,7 +147,9 @@ class HeatmapView(QWidget):
             self.pixel_threshold.setValue(float(value))
             self.pixel_threshold.blockSignals(False)
 
-    def clear(self, text: str = "Select a part to see its heatmap") -> None:
+    def clear(self, text: str | None = None) -> None:
+        if text is None:
+            text = self.tr("Select a part to see its heatmap")
         self._map = None
         self.base.clear()
         self.heat.clear()
@@ -171,7 +174,7 @@ class HeatmapView(QWidget):
         try:
             rgb = read_image(image_path)
         except ImageReadError as exc:
-            self.clear(f"{title}: cannot show the image ({exc})")
+            self.clear(self.tr("{title}: cannot show the image ({error})").format(title=title, error=exc))
             return
         h, w = rgb.shape[:2]
         self._image_size = (h, w)
@@ -182,8 +185,9 @@ class HeatmapView(QWidget):
         self._box = preprocessor.map_box(h, w, amap.shape) if amap is not None else preprocessor.crop_box(h, w)
         self._map = amap
         colour = VERDICT_COLOURS.get(verdict, "#555")
-        self.score_label.setText(f"<span style='color:{colour}'>score {score:.4g} · {verdict or 'no thresholds'}</span>")
-        extra = "" if amap is not None else " · this model gives no heatmap (image-level score only)"
+        self.score_label.setText(f"<span style='color:{colour}'>" + self.tr("score {score:.4g} · {verdict}").format(
+            score=score, verdict=verdict_text(verdict)) + "</span>")
+        extra = "" if amap is not None else " · " + self.tr("this model gives no heatmap (image-level score only)")
         self.info_label.setText(f"{title}{extra}")
         if thresholds is not None and self._pixel_threshold_follows:
             self.pixel_threshold.blockSignals(True)
@@ -191,13 +195,15 @@ class HeatmapView(QWidget):
             self.pixel_threshold.blockSignals(False)
         if scale is not None:
             self._levels = (float(scale[0]), float(max(scale[1], scale[0] + 1e-9)))
-            self.scale_label.setText(f"Colours: {self._levels[0]:.3g} (blue) to {self._levels[1]:.3g} (red), "
-                                     f"{SCALE_LOW:g}× to {SCALE_HIGH:g}× the highest held-out good score; "
-                                     f"fixed for this model, thresholds do not change it")
+            self.scale_label.setText(self.tr("Colours: {low:.3g} (blue) to {high:.3g} (red), "
+                                             "{low_factor:g}× to {high_factor:g}× the highest held-out good score; "
+                                             "fixed for this model, thresholds do not change it").format(
+                low=self._levels[0], high=self._levels[1], low_factor=SCALE_LOW, high_factor=SCALE_HIGH))
         elif amap is not None:
             self._levels = (float(amap.min()), float(max(amap.max(), amap.min() + 1e-9)))
-            self.scale_label.setText(f"Colours: this image's own range ({self._levels[0]:.3g} to "
-                                     f"{self._levels[1]:.3g}); train with held-out good images for a fixed scale")
+            self.scale_label.setText(self.tr("Colours: this image's own range ({low:.3g} to {high:.3g}); "
+                                             "train with held-out good images for a fixed scale").format(
+                low=self._levels[0], high=self._levels[1]))
         if amap is not None:
             x0, y0, x1, y1 = self._box
             self.heat.setImage(amap, autoLevels=False, levels=self._levels)

@@ -43,24 +43,24 @@ class ScoreHistogram(QWidget):
         super().__init__(parent)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
-        self.plot.setLabel("bottom", "anomaly score")
-        self.plot.setLabel("left", "parts")
+        self.plot.setLabel("bottom", self.tr("anomaly score"))
+        self.plot.setLabel("left", self.tr("parts"))
         self.plot.getAxis("left").setTickSpacing()  # reset; integer ticks are set in set_data
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.good_curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0, name="held-out good",
+        self.good_curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0, name=self.tr("held-out good"),
                                          pen=pg.mkPen(GOOD, width=1.5), brush=(*GOOD, 90))
-        self.inspected_curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0, name="inspected",
+        self.inspected_curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0, name=self.tr("inspected"),
                                               pen=pg.mkPen(INSPECTED, width=1.5), brush=(*INSPECTED, 70))
-        self.defect_marks = pg.ScatterPlotItem(symbol="t", size=10, brush=DEFECT, pen=None, name="reviewed defect")
-        self.good_marks = pg.ScatterPlotItem(symbol="t1", size=10, brush=GOOD, pen=None, name="reviewed good")
+        self.defect_marks = pg.ScatterPlotItem(symbol="t", size=10, brush=DEFECT, pen=None, name=self.tr("reviewed defect"))
+        self.good_marks = pg.ScatterPlotItem(symbol="t1", size=10, brush=GOOD, pen=None, name=self.tr("reviewed good"))
         self.plot.addItem(self.defect_marks)
         self.plot.addItem(self.good_marks)
         label_opts = {"position": 0.92, "color": (40, 40, 40), "fill": (255, 255, 255, 200)}
         self.pass_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(GOOD, width=3),
-                                         hoverPen=pg.mkPen(GOOD, width=5), label="pass < {value:.3f}",
+                                         hoverPen=pg.mkPen(GOOD, width=5), label=self.tr("pass < {value:.3f}"),
                                          labelOpts=label_opts)
         self.fail_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(DEFECT, width=3),
-                                         hoverPen=pg.mkPen(DEFECT, width=5), label="fail ≥ {value:.3f}",
+                                         hoverPen=pg.mkPen(DEFECT, width=5), label=self.tr("fail ≥ {value:.3f}"),
                                          labelOpts={**label_opts, "position": 0.8})
         for line in (self.pass_line, self.fail_line):
             line.setZValue(10)
@@ -80,34 +80,36 @@ class ScoreHistogram(QWidget):
         self.percentile.setDecimals(1)
         self.percentile.setValue(100.0)
         self.percentile.setSuffix(" %")
-        self.percentile.setToolTip("Pass line at this percentile of the held-out good scores (100 % = their maximum)")
-        self.suggest_button = QPushButton("Suggest")
-        self.suggest_button.setToolTip("Set both lines from the data: pass from the held-out good scores, "
-                                       "fail from the parts reviewed as defects")
+        self.percentile.setToolTip(self.tr("Pass line at this percentile of the held-out good scores (100 % = their maximum)"))
+        self.suggest_button = QPushButton(self.tr("Suggest"))
+        self.suggest_button.setToolTip(self.tr("Set both lines from the data: pass from the held-out good scores, "
+                                               "fail from the parts reviewed as defects"))
         self.suggest_button.clicked.connect(lambda: self.suggestRequested.emit(self.percentile.value()))
         top = QHBoxLayout()
         top.addWidget(self.counts, 1)
-        top.addWidget(QLabel("good percentile"))
+        top.addWidget(QLabel(self.tr("good percentile")))
         top.addWidget(self.percentile)
         top.addWidget(self.suggest_button)
-        self.pass_box = self._value_box("passValue", "Pass line: parts scoring below this pass (type a value, Enter)")
-        self.fail_box = self._value_box("failValue", "Fail line: parts scoring at or above this fail (type, Enter)")
+        self.pass_box = self._value_box("passValue",
+                                        self.tr("Pass line: parts scoring below this pass (type a value, Enter)"))
+        self.fail_box = self._value_box("failValue",
+                                        self.tr("Fail line: parts scoring at or above this fail (type, Enter)"))
         values = QHBoxLayout()
-        values.addWidget(QLabel("pass <"))
+        values.addWidget(QLabel(self.tr("pass <")))
         values.addWidget(self.pass_box)
-        values.addWidget(QLabel("fail ≥"))
+        values.addWidget(QLabel(self.tr("fail ≥")))
         values.addWidget(self.fail_box)
         values.addStretch(1)
         self.legend = QLabel(
-            f"<span style='color:rgb{GOOD}'>■</span> held-out good &nbsp; "
-            f"<span style='color:rgb{INSPECTED}'>■</span> inspected &nbsp; "
-            f"<span style='color:rgb{DEFECT}'>▼</span> reviewed defect &nbsp; "
-            f"<span style='color:rgb{GOOD}'>▲</span> reviewed good")
+            f"<span style='color:rgb{GOOD}'>■</span> {self.tr('held-out good')} &nbsp; "
+            f"<span style='color:rgb{INSPECTED}'>■</span> {self.tr('inspected')} &nbsp; "
+            f"<span style='color:rgb{DEFECT}'>▼</span> {self.tr('reviewed defect')} &nbsp; "
+            f"<span style='color:rgb{GOOD}'>▲</span> {self.tr('reviewed good')}")
         self.legend.setObjectName("histogramLegend")
         values.addWidget(self.legend)
-        self.normalise = QCheckBox("Each series in %")
-        self.normalise.setToolTip("Show each series as a share of its own parts, so a few held-out good images "
-                                  "stay visible beside many inspected parts")
+        self.normalise = QCheckBox(self.tr("Each series in %"))
+        self.normalise.setToolTip(self.tr("Show each series as a share of its own parts, so a few held-out good images "
+                                          "stay visible beside many inspected parts"))
         self.normalise.toggled.connect(lambda _on: self.set_data(*self._data))
         values.addWidget(self.normalise)
         layout = QVBoxLayout(self)
@@ -176,7 +178,7 @@ class ScoreHistogram(QWidget):
         self._inspected = np.asarray(inspected, dtype=np.float64)
         every = np.concatenate([self._good, self._inspected])
         share = self.normalise.isChecked()
-        self.plot.setLabel("left", "% of each series" if share else "parts")
+        self.plot.setLabel("left", self.tr("% of each series") if share else self.tr("parts"))
         if every.size:
             lo, hi = float(every.min()), float(every.max())
             if thresholds is not None:
@@ -212,12 +214,12 @@ class ScoreHistogram(QWidget):
             self.plot.setYRange(0, 5, padding=0)
         self.set_thresholds(thresholds)
         if not every.size:
-            self.hint.setText("No scores yet. Train (the held-out good images are scored), then inspect parts.")
+            self.hint.setText(self.tr("No scores yet. Train (the held-out good images are scored), then inspect parts."))
         elif thresholds is None:
-            self.hint.setText("No thresholds yet: press Suggest to place the lines from the data, then drag them.")
+            self.hint.setText(self.tr("No thresholds yet: press Suggest to place the lines from the data, then drag them."))
         else:
-            self.hint.setText("Drag the lines: left of green = pass, right of red = fail, between = uncertain "
-                              "(sent to review). Verdicts update when you let go.")
+            self.hint.setText(self.tr("Drag the lines: left of green = pass, right of red = fail, between = uncertain "
+                                      "(sent to review). Verdicts update when you let go."))
 
     def set_thresholds(self, thresholds: Thresholds | None) -> None:
         """Place the lines (without emitting ``thresholdsEdited``)."""
@@ -247,7 +249,8 @@ class ScoreHistogram(QWidget):
     def _update_counts(self) -> None:
         t = self.current()
         if t is None:
-            self.counts.setText(f"{self._inspected.size} inspected · {self._good.size} held-out good")
+            self.counts.setText(self.tr("{inspected} inspected · {good} held-out good").format(
+                inspected=self._inspected.size, good=self._good.size))
             return
         for box, value in ((self.pass_box, t.pass_), (self.fail_box, t.fail)):
             if not box.hasFocus():
@@ -258,11 +261,12 @@ class ScoreHistogram(QWidget):
         c = t.counts(self._inspected)
         g = t.counts(self._good)
         self.counts.setText(
-            f"<span style='color:#2e7d32'>{c['pass']} pass</span> · "
-            f"<span style='color:#b26a00'>{c['uncertain']} uncertain</span> · "
-            f"<span style='color:#c62828'>{c['fail']} fail</span>"
-            f"&nbsp;&nbsp;&nbsp;<span style='color:#666; font-weight:normal'>held-out good: {g['pass']} of "
-            f"{self._good.size} pass</span>")
+            "<span style='color:#2e7d32'>" + self.tr("{n} pass").format(n=c["pass"]) + "</span> · "
+            "<span style='color:#b26a00'>" + self.tr("{n} uncertain").format(n=c["uncertain"]) + "</span> · "
+            "<span style='color:#c62828'>" + self.tr("{n} fail").format(n=c["fail"]) + "</span>"
+            "&nbsp;&nbsp;&nbsp;<span style='color:#666; font-weight:normal'>"
+            + self.tr("held-out good: {passed} of {total} pass").format(passed=g["pass"], total=self._good.size)
+            + "</span>")
 
     def _dragging(self, line) -> None:
         """Update the counts live (cheap, nothing saved). A line dragged past the other stays where they met

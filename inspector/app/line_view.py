@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QThread, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QThread, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -32,8 +32,11 @@ from .heatmap_view import HeatmapView, heat_scale
 from .project_state import ProjectState
 from .thumbnails import thumbnail
 
-BIG = {"pass": ("PASS", "#2e7d32"), "uncertain": ("CHECK", "#b26a00"), "fail": ("FAIL", "#c62828"),
-       None: ("NO THRESHOLDS", "#555555"), "unreadable": ("UNREADABLE", "#555555")}
+BIG = {"pass": (QT_TRANSLATE_NOOP("LineView", "PASS"), "#2e7d32"),
+       "uncertain": (QT_TRANSLATE_NOOP("LineView", "CHECK"), "#b26a00"),
+       "fail": (QT_TRANSLATE_NOOP("LineView", "FAIL"), "#c62828"),
+       None: (QT_TRANSLATE_NOOP("LineView", "NO THRESHOLDS"), "#555555"),
+       "unreadable": (QT_TRANSLATE_NOOP("LineView", "UNREADABLE"), "#555555")}  # English; shown translated
 RECENT_FAILURES = 12
 
 
@@ -65,20 +68,21 @@ class LineView(QWidget):
         self.counts: dict[str, int] = {}
 
         self.folder_edit = QLineEdit()
-        self.folder_edit.setPlaceholderText("The folder the camera writes images to")
-        choose = QPushButton("Choose…")
+        self.folder_edit.setPlaceholderText(self.tr("The folder the camera writes images to"))
+        choose = QPushButton(self.tr("Choose…"))
         choose.clicked.connect(self._choose)
-        self.move_box = QCheckBox("Move scored files into pass / uncertain / fail folders beside it")
-        self.start_button = QPushButton("Start watching")
+        self.move_box = QCheckBox(self.tr("Move scored files into pass / uncertain / fail folders beside it"))
+        self.start_button = QPushButton(self.tr("Start watching"))
         self.start_button.setStyleSheet("QPushButton { font-weight: bold; padding: 4px 18px; }")
         self.start_button.clicked.connect(self.toggle)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Watch folder:"))
+        top.addWidget(QLabel(self.tr("Watch folder:")))
         top.addWidget(self.folder_edit, 1)
         top.addWidget(choose)
         top.addWidget(self.start_button)
 
-        self.status = QLabel("Not watching.")
+        self.status = QLabel(self.tr("Not watching."))
+        self._watch_error = False  # the watcher stopped on an error (its message stays)
         self.big = QLabel("—")
         self.big.setAlignment(Qt.AlignCenter)
         self.big.setMinimumHeight(90)
@@ -97,7 +101,7 @@ class LineView(QWidget):
         self.failures.setWrapping(False)
         self.failures.setIconSize(QSize(72, 72))
         self.failures.setFixedHeight(120)
-        self.failures.setToolTip("The most recent failed parts, newest first")
+        self.failures.setToolTip(self.tr("The most recent failed parts, newest first"))
 
         side = QVBoxLayout()
         side.addWidget(self.big)
@@ -118,7 +122,7 @@ class LineView(QWidget):
         layout.addWidget(self.move_box)
         layout.addWidget(self.status)
         layout.addWidget(split, 1)
-        layout.addWidget(QLabel("Recent failures:"))
+        layout.addWidget(QLabel(self.tr("Recent failures:")))
         layout.addWidget(self.failures)
         state.closed.connect(self.stop)
         self._show_counts()
@@ -129,7 +133,7 @@ class LineView(QWidget):
         return self._thread is not None
 
     def _choose(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder to watch", self.folder_edit.text())
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder to watch"), self.folder_edit.text())
         if folder:
             self.folder_edit.setText(folder)
 
@@ -143,17 +147,17 @@ class LineView(QWidget):
         if project is None or self.watching:
             return False
         if not self.state.has_model:
-            self.status.setText("Train a model first: the watcher scores with the project's model.")
+            self.status.setText(self.tr("Train a model first: the watcher scores with the project's model."))
             return False
         if not folder or not Path(folder).is_dir():
-            self.status.setText("Choose an existing folder to watch.")
+            self.status.setText(self.tr("Choose an existing folder to watch."))
             return False
         self.folder_edit.setText(folder)
         move_to = Path(folder) if self.move_box.isChecked() else None
         try:
             watcher = HotFolder(project.folder, folder, move_to=move_to)
         except (OSError, ValueError) as exc:
-            self.status.setText(f"Cannot watch {folder}: {exc}")
+            self.status.setText(self.tr("Cannot watch {folder}: {error}").format(folder=folder, error=exc))
             return False
         self.counts = {"pass": 0, "uncertain": 0, "fail": 0, "unreadable": 0}
         self.failures.clear()
@@ -163,8 +167,10 @@ class LineView(QWidget):
         self._thread.failed.connect(self._failed)
         self._thread.finished.connect(self._finished)
         self._thread.start()
-        self.start_button.setText("Stop watching")
-        self.status.setText(f"Watching {folder}: each new image is scored and recorded in this project.")
+        self.start_button.setText(self.tr("Stop watching"))
+        self._watch_error = False
+        self.status.setText(self.tr("Watching {folder}: each new image is scored and recorded in this project.").format(
+            folder=folder))
         self.watchingChanged.emit(True)
         return True
 
@@ -182,25 +188,27 @@ class LineView(QWidget):
         if thread is None:
             return
         thread.deleteLater()
-        self.start_button.setText("Start watching")
-        if not self.status.text().startswith("The watcher stopped"):
-            self.status.setText("Not watching.")
+        self.start_button.setText(self.tr("Start watching"))
+        if not self._watch_error:
+            self.status.setText(self.tr("Not watching."))
         self.watchingChanged.emit(False)
 
     def _failed(self, message: str) -> None:
-        self.status.setText(f"The watcher stopped: {message}")
+        self._watch_error = True
+        self.status.setText(self.tr("The watcher stopped: {error}").format(error=message))
 
     # ------------------------------------------------------------------------------------- parts
     def _paint_big(self, verdict: str | None, text: str) -> None:
         colour = BIG.get(verdict, BIG[None])[1] if text != "—" else "#9e9e9e"
-        self.big.setText(text)
+        self.big.setText(QCoreApplication.translate("LineView", text))
         self.big.setStyleSheet(f"font-size: 44px; font-weight: bold; color: white; background: {colour}; "
                                "border-radius: 8px; padding: 8px;")
 
     def _show_counts(self) -> None:
         c = self.counts or {"pass": 0, "uncertain": 0, "fail": 0, "unreadable": 0}
-        self.counter.setText(f"Since start: {c['pass']} pass · {c['uncertain']} check · {c['fail']} fail"
-                             + (f" · {c['unreadable']} unreadable" if c["unreadable"] else ""))
+        self.counter.setText(self.tr("Since start: {passed} pass · {check} check · {failed} fail").format(
+            passed=c["pass"], check=c["uncertain"], failed=c["fail"])
+            + (" · " + self.tr("{n} unreadable").format(n=c["unreadable"]) if c["unreadable"] else ""))
 
     def _part(self, payload: dict) -> None:
         name = Path(str(payload.get("file", ""))).name
@@ -214,7 +222,8 @@ class LineView(QWidget):
         if verdict in self.counts:
             self.counts[verdict] += 1
         self._paint_big(verdict, BIG.get(verdict, BIG[None])[0])
-        self.detail.setText(f"{name} · score {float(payload.get('score', 0)):.4g} · {payload.get('ms', 0):.0f} ms")
+        self.detail.setText(self.tr("{name} · score {score:.4g} · {ms:.0f} ms").format(
+            name=name, score=float(payload.get("score", 0)), ms=payload.get("ms", 0)))
         self._show_counts()
         self.state.part_recorded(int(payload.get("image_id", -1)))  # Results, Review, histogram follow
         record = self.state.result(int(payload.get("image_id", -1)))
@@ -225,7 +234,7 @@ class LineView(QWidget):
                                  record.score, record.verdict, project.thresholds, name, heat_scale(self.state.holdout))
         if verdict == "fail":
             item = QListWidgetItem(thumbnail(project, record.image, 72), name)
-            item.setToolTip(f"{name}: score {record.score:.4g}")
+            item.setToolTip(self.tr("{name}: score {score:.4g}").format(name=name, score=record.score))
             self.failures.insertItem(0, item)
             while self.failures.count() > RECENT_FAILURES:
                 self.failures.takeItem(self.failures.count() - 1)

@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from . import i18n
+    from .app_settings import AppSettings
     from .main_window import MainWindow
     from .resources import resource
 
@@ -106,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Inspector")
     app.setOrganizationName("Inspector")
     app.setApplicationDisplayName("Inspector")
+    i18n.install(app, i18n.chosen(AppSettings()))  # before any widget is built: each text is translated once
     icon = resource("inspector.svg")
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))

@@ -10,7 +10,7 @@ import base64
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +33,7 @@ from ..core.project.store import Project, ProjectError, ProjectSettings
 from .analysis_view import open_analysis
 from .app_settings import AppSettings
 from .histogram import ScoreHistogram
+from .i18n.menu import LanguageMenu
 from .line_view import LineView
 from .message_bar import MessageBar
 from .progress_panel import ProgressPanel
@@ -46,14 +47,22 @@ from .training_set_view import TrainingSetView
 from .worker import JobRunner
 
 LAYOUT_VERSION = 2  # 2: per-page state dicts (results, review)
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"
-HOW_TO = """<b>How to use Inspector</b><ol>
+IMAGE_PATTERNS = "(*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm)"
+
+
+def image_filter() -> str:
+    """The file dialogs' filter for images, in the user's language."""
+    return (QCoreApplication.translate("MainWindow", "Images {patterns};;All files (*)").format(patterns=IMAGE_PATTERNS))
+
+
+def how_to() -> str:
+    return QCoreApplication.translate("MainWindow", """<b>How to use Inspector</b><ol>
 <li>Create a project for one product type (File ▸ New project).</li>
 <li>Drop a folder of images of <i>good</i> parts on the Training set tab and press <b>Train</b>.</li>
 <li>Drop folders of new parts on the Results tab: each gets a score and a heatmap.</li>
 <li>Drag the pass (green) and fail (red) lines in the score histogram, or press <b>Suggest</b>.</li>
 <li>Work through the Review tab: <b>G</b> good, <b>D</b> defect, <b>S</b> skip, <b>Z</b> undo.</li>
-<li>Add confirmed-good parts to training and retrain; press Suggest again to use your decisions.</li></ol>"""
+<li>Add confirmed-good parts to training and retrain; press Suggest again to use your decisions.</li></ol>""")
 
 
 class MainWindow(QMainWindow):
@@ -72,11 +81,11 @@ class MainWindow(QMainWindow):
         self.review = ReviewQueue(self.state)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.training_set, "1  Training set")
-        self.tabs.addTab(self.results, "2  Results")
-        self.tabs.addTab(self.review, "3  Review")
+        self.tabs.addTab(self.training_set, self.tr("1  Training set"))
+        self.tabs.addTab(self.results, self.tr("2  Results"))
+        self.tabs.addTab(self.review, self.tr("3  Review"))
         self.line = LineView(self.state)
-        self.tabs.addTab(self.line, "4  Line")
+        self.tabs.addTab(self.line, self.tr("4  Line"))
         self.tabs.currentChanged.connect(self._tab_changed)
         project_page = QWidget()
         page = QVBoxLayout(project_page)
@@ -95,7 +104,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.histogram = ScoreHistogram(self.state)
-        self.histogram_dock = QDockWidget("Score histogram and thresholds", self)
+        self.histogram_dock = QDockWidget(self.tr("Score histogram and thresholds"), self)
         self.histogram_dock.setObjectName("histogramDock")
         self.histogram_dock.setWidget(self.histogram)
         self.histogram_dock.setAllowedAreas(Qt.BottomDockWidgetArea | Qt.RightDockWidgetArea | Qt.TopDockWidgetArea)
@@ -120,7 +129,7 @@ class MainWindow(QMainWindow):
         s.deleteRequested.connect(self.delete_dialog)
         s.forgetRequested.connect(self.forget_project)
         s.notProjectDropped.connect(lambda: self.message_bar.show_message(
-            "info", "That is not a project folder. Open or create a project first, then drop images into it."))
+            "info", self.tr("That is not a project folder. Open or create a project first, then drop images into it.")))
         self.training_set.addRequested.connect(self.add_good_images)
         self.training_set.browseRequested.connect(self.browse_good)
         self.training_set.trainRequested.connect(self.train)
@@ -155,50 +164,56 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        f = bar.addMenu("&File")
-        self._action(f, "&New project…", self.new_project_dialog, QKeySequence.New)
-        self._action(f, "&Open project folder…", self.open_folder_dialog, QKeySequence.Open)
-        self.close_action = self._action(f, "&Close project", self.close_project, QKeySequence.Close)
+        f = bar.addMenu(self.tr("&File"))
+        self._action(f, self.tr("&New project…"), self.new_project_dialog, QKeySequence.New)
+        self._action(f, self.tr("&Open project folder…"), self.open_folder_dialog, QKeySequence.Open)
+        self.close_action = self._action(f, self.tr("&Close project"), self.close_project, QKeySequence.Close)
         f.addSeparator()
-        self.export_action = self._action(f, "&Export decisions as CSV…", self.export_dialog, "Ctrl+E")
-        self.report_action = self._action(f, "Batch &report…", self.report_dialog, "Ctrl+Shift+R",
-                                          "One printable HTML file (images embedded) and a CSV of the inspected parts")
+        self.export_action = self._action(f, self.tr("&Export decisions as CSV…"), self.export_dialog, "Ctrl+E")
+        self.report_action = self._action(f, self.tr("Batch &report…"), self.report_dialog, "Ctrl+Shift+R",
+                                          self.tr("One printable HTML file (images embedded) and a CSV of the inspected parts"))
         f.addSeparator()
-        self._action(f, "&Quit", self.close, QKeySequence.Quit)
-        p = bar.addMenu("&Project")
-        self.add_action = self._action(p, "Add &good images…", lambda: self.browse_good("folder"), "Ctrl+Shift+O",
-                                       "Copy a folder of images of good parts into the training set")
-        self.train_action = self._action(p, "&Train", self.train, "Ctrl+T", "Train the model on the good images")
-        self.inspect_action = self._action(p, "&Inspect images…", lambda: self.browse_inspect("folder"), "Ctrl+I",
-                                           "Score a folder of parts")
-        self.cancel_action = self._action(p, "&Cancel running job", self.progress_panel.cancel, "Esc")
+        self._action(f, self.tr("&Quit"), self.close, QKeySequence.Quit)
+        p = bar.addMenu(self.tr("&Project"))
+        self.add_action = self._action(p, self.tr("Add &good images…"), lambda: self.browse_good("folder"), "Ctrl+Shift+O",
+                                       self.tr("Copy a folder of images of good parts into the training set"))
+        self.train_action = self._action(p, self.tr("&Train"), self.train, "Ctrl+T",
+                                         self.tr("Train the model on the good images"))
+        self.inspect_action = self._action(p, self.tr("&Inspect images…"), lambda: self.browse_inspect("folder"), "Ctrl+I",
+                                           self.tr("Score a folder of parts"))
+        self.cancel_action = self._action(p, self.tr("&Cancel running job"), self.progress_panel.cancel, "Esc")
         p.addSeparator()
-        self.suggest_action = self._action(p, "&Suggest thresholds", lambda: self.suggest(None), "Ctrl+Shift+S")
+        self.suggest_action = self._action(p, self.tr("&Suggest thresholds"), lambda: self.suggest(None), "Ctrl+Shift+S")
         self.undo_thresholds_action = self._action(
-            p, "&Undo threshold change", self.undo_thresholds, QKeySequence.Undo,
-            "Put the pass/fail lines back where they were before the last drag, typed value or Suggest "
-            "(review decisions have their own undo: Z in the Review tab)")
+            p, self.tr("&Undo threshold change"), self.undo_thresholds, QKeySequence.Undo,
+            self.tr("Put the pass/fail lines back where they were before the last drag, typed value or Suggest "
+                    "(review decisions have their own undo: Z in the Review tab)"))
         self.undo_thresholds_action.setEnabled(False)
-        self.retrain_action = self._action(p, "Add confirmed-good parts and &retrain", self.retrain_with_confirmed)
+        self.retrain_action = self._action(p, self.tr("Add confirmed-good parts and &retrain"), self.retrain_with_confirmed)
         p.addSeparator()
-        self.rename_action = self._action(p, "Re&name…", lambda: self.rename_dialog(str(self.state.project.folder)))
-        self.settings_action = self._action(p, "&Settings…", self.settings_dialog, QKeySequence.Preferences)
-        self.region_action = self._action(p, "Region to ins&pect…", self.region_dialog,
-                                          tip="Draw what to inspect and what to ignore on a good image")
-        v = bar.addMenu("&View")
-        for i, name in enumerate(("&Training set", "&Results", "Re&view", "&Line")):
+        self.rename_action = self._action(p, self.tr("Re&name…"), lambda: self.rename_dialog(str(self.state.project.folder)))
+        self.settings_action = self._action(p, self.tr("&Settings…"), self.settings_dialog, QKeySequence.Preferences)
+        self.region_action = self._action(p, self.tr("Region to ins&pect…"), self.region_dialog,
+                                          tip=self.tr("Draw what to inspect and what to ignore on a good image"))
+        v = bar.addMenu(self.tr("&View"))
+        for i, name in enumerate((self.tr("&Training set"), self.tr("&Results"), self.tr("Re&view"), self.tr("&Line"))):
             self._action(v, name, lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
         toggle = self.histogram_dock.toggleViewAction()
         toggle.setShortcut(QKeySequence("Ctrl+H"))
         v.addAction(toggle)
-        self.analysis_action = self._action(v, "&Analysis…", lambda: open_analysis(self), "Ctrl+Shift+A",
-                                            "Feature maps, memory bank, PCA and ROC of the trained model")
+        self.analysis_action = self._action(v, self.tr("&Analysis…"), lambda: open_analysis(self), "Ctrl+Shift+A",
+                                            self.tr("Feature maps, memory bank, PCA and ROC of the trained model"))
         v.addSeparator()
-        self._action(v, "&Start screen", self.close_project)
-        h = bar.addMenu("&Help")
-        self._action(h, "&How to use", lambda: QMessageBox.information(self, "How to use Inspector", HOW_TO), "F1")
-        self._action(h, "&About", lambda: QMessageBox.about(
-            self, "About Inspector", f"Inspector {__version__}<br>Unsupervised visual inspection (PatchCore)."))
+        self._action(v, self.tr("&Start screen"), self.close_project)
+        v.addSeparator()
+        self.language_menu = LanguageMenu(self.app_settings, self.message_bar, self)
+        v.addMenu(self.language_menu)
+        h = bar.addMenu(self.tr("&Help"))
+        self._action(h, self.tr("&How to use"), lambda: QMessageBox.information(self, self.tr("How to use Inspector"),
+                                                                                how_to()), "F1")
+        self._action(h, self.tr("&About"), lambda: QMessageBox.about(
+            self, self.tr("About Inspector"),
+            self.tr("Inspector {version}<br>Unsupervised visual inspection (PatchCore).").format(version=__version__)))
         self.project_actions = [self.close_action, self.export_action, self.add_action, self.train_action,
                                 self.inspect_action, self.suggest_action, self.retrain_action, self.rename_action,
                                 self.settings_action, self.region_action, toggle, self.analysis_action,
@@ -218,7 +233,7 @@ class MainWindow(QMainWindow):
     def _show_project(self) -> None:
         project = self.state.project
         self.pages.setCurrentWidget(self.project_page)
-        self.setWindowTitle(f"{project.name} — Inspector")
+        self.setWindowTitle(self.tr("{name} — Inspector").format(name=project.name))
         for a in self.project_actions:
             a.setEnabled(True)
         self.histogram_dock.show()
@@ -235,12 +250,16 @@ class MainWindow(QMainWindow):
     def _update_status(self, *_) -> None:
         project = self.state.project
         if project is None:
-            self.status.setText(f"{len(self.state.registry.entries())} project(s)")
+            self.status.setText(self.tr("%n project(s)", "", len(self.state.registry.entries())))
             return
         c = self.state.counts
-        self.status.setText(f"{project.name} · {c.good_images} good image(s) · model {c.model} · "
-                            f"{c.inspected} inspected · {c.to_review} to review")
-        self.setWindowTitle(f"{project.name} — Inspector")
+        model = {"not trained": self.tr("not trained"), "out of date": self.tr("out of date"),
+                 "trained": self.tr("trained")}.get(c.model, c.model)
+        self.status.setText(" · ".join((project.name, self.tr("%n good image(s)", "", c.good_images),
+                                        self.tr("model {state}").format(state=model),
+                                        self.tr("{n} inspected").format(n=c.inspected),
+                                        self.tr("{n} to review").format(n=c.to_review))))
+        self.setWindowTitle(self.tr("{name} — Inspector").format(name=project.name))
 
     # ---------------------------------------------------------------------------------- projects
     def create_project(self, name: str, folder: str | Path | None = None,
@@ -251,11 +270,12 @@ class MainWindow(QMainWindow):
         try:
             project = self.state.create(folder, name, settings)
         except (ProjectError, OSError, ValueError) as exc:
-            self.show_error(f"Could not create the project: {exc}")
+            self.show_error(self.tr("Could not create the project: {error}").format(error=exc))
             return None
         self._show_project()
         self.tabs.setCurrentWidget(self.training_set)
-        self.message_bar.show_message("info", f"Project “{project.name}” created. Now add images of good parts.")
+        self.message_bar.show_message(
+            "info", self.tr("Project “{name}” created. Now add images of good parts.").format(name=project.name))
         return project
 
     def open_project(self, folder: str | Path) -> Project | None:
@@ -270,17 +290,20 @@ class MainWindow(QMainWindow):
                 project = self.state.open(folder)
             except (ProjectError, OSError, ValueError) as exc:
                 self._show_start()  # it clears the message bar: the error is shown after it
-                self.show_error(f"Could not open {folder}: {exc}")
+                self.show_error(self.tr("Could not open {folder}: {error}").format(folder=folder, error=exc))
                 return None
             self.message_bar.clear()
             self._show_project()
         finally:
             QApplication.restoreOverrideCursor()
         if project.read_only:
-            self.message_bar.show_message("warning", f"Opened read-only: {project.read_only_reason}.")
+            self.message_bar.show_message("warning", self.tr("Opened read-only: {reason}.").format(
+                reason=project.read_only_reason))
         elif project.problems:
-            self.message_bar.show_message("warning", f"Parts of this project were ignored: {project.problems[0]}"
-                                          + (f" (and {len(project.problems) - 1} more)" if len(project.problems) > 1 else ""))
+            more = len(project.problems) - 1
+            self.message_bar.show_message(
+                "warning", self.tr("Parts of this project were ignored: {problem}").format(problem=project.problems[0])
+                + (self.tr(" (and %n more)", "", more) if more else ""))
         return project
 
     def close_project(self) -> None:
@@ -294,12 +317,13 @@ class MainWindow(QMainWindow):
             return True
         if self.jobs.busy:
             answer = QMessageBox.question(
-                self, "Cancel the running job?",
-                f"“{self.jobs.title}” is still running. Leaving the project cancels it.\n\nCancel it and leave?",
+                self, self.tr("Cancel the running job?"),
+                self.tr("“{job}” is still running. Leaving the project cancels it.\n\nCancel it and leave?").format(
+                    job=self.jobs.title),
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
             if answer != QMessageBox.Yes:
                 return False
-            self.statusBar().showMessage("Cancelling the running job…")
+            self.statusBar().showMessage(self.tr("Cancelling the running job…"))
             self.jobs.wait()
         self._save_layout()
         self.line.stop()
@@ -315,7 +339,7 @@ class MainWindow(QMainWindow):
                     project.rename(name)
                 self.state.registry.rename(Path(folder), project.name)
         except (ProjectError, OSError) as exc:
-            self.show_error(f"Could not rename the project: {exc}")
+            self.show_error(self.tr("Could not rename the project: {error}").format(error=exc))
         self.start_screen.refresh()
 
     def delete_project(self, folder: str | Path) -> bool:
@@ -325,11 +349,11 @@ class MainWindow(QMainWindow):
         try:
             Project.open(folder).delete()
         except (ProjectError, OSError) as exc:
-            self.show_error(f"Could not delete the project: {exc}")
+            self.show_error(self.tr("Could not delete the project: {error}").format(error=exc))
             return False
         self.state.registry.forget(folder)
         self._show_start()
-        self.message_bar.show_message("info", f"Deleted the project in {folder}.")
+        self.message_bar.show_message("info", self.tr("Deleted the project in {folder}.").format(folder=folder))
         return True
 
     def forget_project(self, folder: str) -> None:
@@ -347,22 +371,23 @@ class MainWindow(QMainWindow):
             dialog.deleteLater()  # not kept as the window's child until quit
 
     def open_folder_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a project folder", self.app_settings.get("last_folder", ""))
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a project folder"),
+                                                  self.app_settings.get("last_folder", ""))
         if folder:
             self.app_settings.set("last_folder", folder)
             self.open_project(folder)
 
     def rename_dialog(self, folder: str) -> None:
         current = next((e.name for e in self.state.registry.entries() if str(e.path) == str(Path(folder).resolve())), "")
-        name, ok = QInputDialog.getText(self, "Rename project", "New name:", text=current)
+        name, ok = QInputDialog.getText(self, self.tr("Rename project"), self.tr("New name:"), text=current)
         if ok and name.strip():
             self.rename_project(folder, name.strip())
 
     def delete_dialog(self, folder: str) -> None:
         answer = QMessageBox.question(
-            self, "Delete project",
-            f"Delete the project folder\n{folder}\nwith its images, model, results and review decisions?\n"
-            "This cannot be undone.", QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+            self, self.tr("Delete project"),
+            self.tr("Delete the project folder\n{folder}\nwith its images, model, results and review decisions?\n"
+                    "This cannot be undone.").format(folder=folder), QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
         if answer == QMessageBox.Yes:
             self.delete_project(folder)
 
@@ -376,7 +401,7 @@ class MainWindow(QMainWindow):
                 try:
                     self.state.save_settings(dialog.settings())
                 except (ProjectError, ValueError) as exc:
-                    self.show_error(f"Could not save the settings: {exc}")
+                    self.show_error(self.tr("Could not save the settings: {error}").format(error=exc))
         finally:
             dialog.deleteLater()
 
@@ -386,7 +411,7 @@ class MainWindow(QMainWindow):
 
         dialog = region_editor_for(self.state, self)
         if dialog is None:
-            self.message_bar.show_message("info", "Add good images first: the region is drawn on one of them.")
+            self.message_bar.show_message("info", self.tr("Add good images first: the region is drawn on one of them."))
             return
         self.region_editor = dialog
         # bound slots, no lambda holding the dialog (that pattern crashed the app on quit, issue 11);
@@ -409,11 +434,12 @@ class MainWindow(QMainWindow):
         try:
             self.state.set_region(mask)
         except InspectorError as exc:
-            self.show_error(f"Could not save the region: {exc}")
+            self.show_error(self.tr("Could not save the region: {error}").format(error=exc))
             return
-        what = "the whole image" if mask is None else f"{mask.mean():.0%} of the image"
-        retrain = " Train again to use it." if self.state.has_model else ""
-        self.message_bar.show_message("info", f"Region saved: {what} is inspected.{retrain}")
+        what = self.tr("the whole image") if mask is None else self.tr("{share} of the image").format(
+            share=f"{mask.mean():.0%}")
+        retrain = self.tr(" Train again to use it.") if self.state.has_model else ""
+        self.message_bar.show_message("info", self.tr("Region saved: {what} is inspected.").format(what=what) + retrain)
 
     def _pick(self, kind: str, title: str) -> list[str]:
         start = self.app_settings.get("last_folder", "")
@@ -421,18 +447,18 @@ class MainWindow(QMainWindow):
             folder = QFileDialog.getExistingDirectory(self, title, start)
             paths = [folder] if folder else []
         else:
-            paths, _ = QFileDialog.getOpenFileNames(self, title, start, IMAGE_FILTER)
+            paths, _ = QFileDialog.getOpenFileNames(self, title, start, image_filter())
         if paths:
             self.app_settings.set("last_folder", str(Path(paths[0]).parent if kind == "files" else paths[0]))
         return paths
 
     def browse_good(self, kind: str) -> None:
-        paths = self._pick(kind, "Add images of good parts")
+        paths = self._pick(kind, self.tr("Add images of good parts"))
         if paths:
             self.add_good_images(paths)
 
     def browse_inspect(self, kind: str) -> None:
-        paths = self._pick(kind, "Inspect images")
+        paths = self._pick(kind, self.tr("Inspect images"))
         if paths:
             self.inspect(paths)
 
@@ -445,7 +471,7 @@ class MainWindow(QMainWindow):
         folder = Path(self.app_settings.get("last_export_folder", "") or Path.home())
         stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M")
         default = str(folder / f"{project.folder.name}_decisions_{stamp}.csv")
-        path, _ = QFileDialog.getSaveFileName(self, "Export decisions", default, "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export decisions"), default, self.tr("CSV (*.csv)"))
         if path:
             self.app_settings.set("last_export_folder", str(Path(path).parent))
             self.export_reviews(path)
@@ -457,7 +483,7 @@ class MainWindow(QMainWindow):
         folder = Path(self.app_settings.get("last_export_folder", "") or Path.home())
         stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M")
         default = str(folder / f"{project.folder.name}_report_{stamp}.html")
-        path, _ = QFileDialog.getSaveFileName(self, "Batch report", default, "HTML (*.html)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Batch report"), default, self.tr("HTML (*.html)"))
         if path:
             self.app_settings.set("last_export_folder", str(Path(path).parent))
             self.project_jobs.report(path, str(Path(path).with_suffix(".csv")))
@@ -466,9 +492,10 @@ class MainWindow(QMainWindow):
         try:
             n = self.state.project.export_reviews_csv(path)
         except OSError as exc:
-            self.show_error(f"Could not write {path}: {exc}")
+            self.show_error(self.tr("Could not write {path}: {error}").format(path=path, error=exc))
             return
-        self.message_bar.show_message("info", f"Exported {n} part(s) with their scores and decisions to {path}.")
+        self.message_bar.show_message(
+            "info", self.tr("Exported %n part(s) with their scores and decisions to {path}.", "", n).format(path=path))
 
     # --------------------------------------------------------------------------------------- jobs
     def add_good_images(self, paths: list[str]) -> bool:
@@ -494,8 +521,9 @@ class MainWindow(QMainWindow):
         if not self.state.undo_thresholds():
             return
         t = self.state.thresholds
-        self.message_bar.show_message("info", "Thresholds back to none." if t is None else
-                                      f"Thresholds back to pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g}.")
+        self.message_bar.show_message("info", self.tr("Thresholds back to none.") if t is None else
+                                      self.tr("Thresholds back to pass < {pass_:.4g}, fail ≥ {fail:.4g}.").format(
+                                          pass_=t.pass_, fail=t.fail))
 
     def _job_progress(self, job, stage: str, done: int, total: int) -> None:
         self.progress_panel.set_progress(stage, done, total)
@@ -532,7 +560,7 @@ class MainWindow(QMainWindow):
         try:
             project.save_layout(LAYOUT_VERSION, json.dumps(blob).encode())
         except OSError as exc:
-            self.show_error(f"Could not save the window layout: {exc}")
+            self.show_error(self.tr("Could not save the window layout: {error}").format(error=exc))
 
     def _restore_layout(self) -> None:
         raw = self.state.project.layout(LAYOUT_VERSION)
@@ -562,7 +590,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.line.stop()
         if self.jobs.busy:
-            self.statusBar().showMessage("Cancelling the running job…")
+            self.statusBar().showMessage(self.tr("Cancelling the running job…"))
             self.jobs.wait()
         self._save_layout()
         self.app_settings.set("geometry", base64.b64encode(bytes(self.saveGeometry())).decode())

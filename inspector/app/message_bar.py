@@ -38,12 +38,12 @@ class MessageBar(QFrame):
         self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.action_button = QPushButton()
         self.action_button.clicked.connect(self._run_action)
-        self.details_button = QPushButton("Details…")
+        self.details_button = QPushButton(self.tr("Details…"))
         self.details_button.clicked.connect(self._show_details)
         close = QToolButton()
         close.setText("✕")
         close.setAutoRaise(True)
-        close.setToolTip("Dismiss")
+        close.setToolTip(self.tr("Dismiss"))
         close.clicked.connect(self.clear)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
@@ -92,7 +92,7 @@ class MessageBar(QFrame):
             self._action()
 
     def _show_details(self) -> None:
-        box = QMessageBox(QMessageBox.Warning, "Details", self.label.text(), QMessageBox.Close, self)
+        box = QMessageBox(QMessageBox.Warning, self.tr("Details"), self.label.text(), QMessageBox.Close, self)
         box.setDetailedText(self._detail)
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()

@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
-STAGES = {
-    "import": ("Copying images in", "images"),
-    "features": ("Extracting features", "images"),
-    "coreset": ("Building the coreset", "points"),
-    "holdout": ("Scoring held-out good images", "images"),
-    "rescore": ("Re-scoring inspected parts", "images"),
-    "inspect": ("Scoring parts", "images"),
-    "fit": ("Fitting", "steps"),
+IMAGES = QT_TRANSLATE_NOOP("ProgressPanel", "images")
+POINTS = QT_TRANSLATE_NOOP("ProgressPanel", "points")
+STEPS = QT_TRANSLATE_NOOP("ProgressPanel", "steps")
+STAGES = {  # English; shown translated (context "ProgressPanel")
+    "import": (QT_TRANSLATE_NOOP("ProgressPanel", "Copying images in"), IMAGES),
+    "features": (QT_TRANSLATE_NOOP("ProgressPanel", "Extracting features"), IMAGES),
+    "coreset": (QT_TRANSLATE_NOOP("ProgressPanel", "Building the coreset"), POINTS),
+    "holdout": (QT_TRANSLATE_NOOP("ProgressPanel", "Scoring held-out good images"), IMAGES),
+    "rescore": (QT_TRANSLATE_NOOP("ProgressPanel", "Re-scoring inspected parts"), IMAGES),
+    "inspect": (QT_TRANSLATE_NOOP("ProgressPanel", "Scoring parts"), IMAGES),
+    "fit": (QT_TRANSLATE_NOOP("ProgressPanel", "Fitting"), STEPS),
 }
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ProgressPanel", text)
 
 
 def clock(seconds: float) -> str:
@@ -45,7 +52,7 @@ class ProgressPanel(QFrame):
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
         self.times = QLabel()
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self._cancel)
         head = QHBoxLayout()
         head.addWidget(self.title)
@@ -75,11 +82,11 @@ class ProgressPanel(QFrame):
     def start(self, title: str) -> None:
         self._reset()
         self.title.setText(title)
-        self.stage.setText("Starting…")
+        self.stage.setText(self.tr("Starting…"))
         self.done_stages.clear()
         self.bar.setRange(0, 0)  # busy until the first report
         self.cancel_button.setEnabled(True)
-        self.cancel_button.setText("Cancel")
+        self.cancel_button.setText(self.tr("Cancel"))
         self._update_times()
         self._tick.start()
         self.show()
@@ -92,15 +99,15 @@ class ProgressPanel(QFrame):
         if self.isHidden() or not self.cancel_button.isEnabled():
             return
         self.cancel_button.setEnabled(False)
-        self.cancel_button.setText("Cancelling…")
+        self.cancel_button.setText(self.tr("Cancelling…"))
         if self._stage == "":
-            self.stage.setText("Cancelling…")
+            self.stage.setText(self.tr("Cancelling…"))
         self.cancelRequested.emit()
 
     def set_progress(self, stage: str, done: int, total: int) -> None:
         if stage != self._stage:
             if self._stage:
-                self._finished.append(f"✓ {STAGES.get(self._stage, (self._stage,))[0]} "
+                self._finished.append(f"✓ {_tr(STAGES.get(self._stage, (self._stage,))[0])} "
                                       f"({clock(time.monotonic() - self._stage_start)})")
                 self.done_stages.setText("   ".join(self._finished[-3:]))
             self._stage, self._stage_start = stage, time.monotonic()
@@ -108,8 +115,9 @@ class ProgressPanel(QFrame):
         if self._origin is None and done > 0:
             self._origin = (time.monotonic(), done)
         self._stage_done, self._stage_total = done, total
-        label, unit = STAGES.get(stage, (stage.capitalize(), "steps"))
-        self.stage.setText(f"{label}: {done:,} / {total:,} {unit}")
+        label, unit = STAGES.get(stage, (stage.capitalize(), STEPS))
+        self.stage.setText(self.tr("{stage}: {done:,} / {total:,} {unit}").format(
+            stage=_tr(label), done=done, total=total, unit=_tr(unit)))
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(min(done, max(total, 1)))
         self._update_times()
@@ -127,10 +135,10 @@ class ProgressPanel(QFrame):
         return spent / (done - first) * max(total - done, 0)
 
     def _update_times(self) -> None:
-        text = f"elapsed {clock(time.monotonic() - self._start)}"
+        text = self.tr("elapsed {time}").format(time=clock(time.monotonic() - self._start))
         left = self.remaining()
         if left is not None:
-            text += f" · about {clock(left)} left in this step"
+            text += " · " + self.tr("about {time} left in this step").format(time=clock(left))
         self.times.setText(text)
 
     def finish(self) -> None:

@@ -39,32 +39,34 @@ def unused_folder(name: str) -> Path:
 class NewProjectDialog(QDialog):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("New project")
+        self.setWindowTitle(self.tr("New project"))
         self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. Bottle caps, line 3")
+        self.name.setPlaceholderText(self.tr("e.g. Bottle caps, line 3"))
         self.folder = QLineEdit()
         self._folder_edited = False
         self.folder.textEdited.connect(self._folder_typed)  # a bound slot: a lambda holding the dialog outlives it
         self.name.textChanged.connect(self._name_changed)
-        choose = QPushButton("Choose…")
+        choose = QPushButton(self.tr("Choose…"))
         choose.clicked.connect(self._choose)
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(choose)
         top = QFormLayout()
-        top.addRow("Name", self.name)
-        top.addRow("Folder", row)
+        top.addRow(self.tr("Name"), self.name)
+        top.addRow(self.tr("Folder"), row)
         self.form = ProjectSettingsForm(app_settings=getattr(parent, "app_settings", None))
         self.form.use_last_weights()
         self.accepted.connect(self.form.remember_weights)
-        box = QGroupBox("Model (can be changed later in Project ▸ Settings)")
+        box = QGroupBox(self.tr("Model (can be changed later in Project ▸ Settings)"))
         QVBoxLayout(box).addWidget(self.form)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.button(QDialogButtonBox.Ok).setText("Create")
+        self.buttons.button(QDialogButtonBox.Ok).setText(self.tr("Create"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("One project per product type. Its images, model and results are kept in its folder."))
+        intro = QLabel(self.tr("One project per product type. Its images, model and results are kept in its folder."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         layout.addLayout(top)
         layout.addWidget(box)
         self.reason = QLabel()  # why Create is disabled
@@ -94,7 +96,7 @@ class NewProjectDialog(QDialog):
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(bool(self.name.text().strip()) and not problem)
 
     def _choose(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Folder for the project (empty or new)")
+        path = QFileDialog.getExistingDirectory(self, self.tr("Folder for the project (empty or new)"))
         if path:
             self._folder_edited = True
             self.folder.setText(path)
@@ -106,7 +108,7 @@ class NewProjectDialog(QDialog):
 class SettingsDialog(QDialog):
     def __init__(self, settings: ProjectSettings, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Project settings")
+        self.setWindowTitle(self.tr("Project settings"))
         self.form = ProjectSettingsForm(settings, app_settings=getattr(parent, "app_settings", None))
         self.accepted.connect(self.form.remember_weights)
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
@@ -114,7 +116,8 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
-        note = QLabel("Changing model settings makes the current model out of date: press Train again.")
+        note = QLabel(self.tr("Changing model settings makes the current model out of date: press Train again."))
+        note.setWordWrap(True)
         note.setStyleSheet("color:#666;")
         layout.addWidget(note)
         self.reason = QLabel()  # why Train would fail with these settings (Save stays possible)

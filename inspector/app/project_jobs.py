@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import QWidget
 
 from ..core.project import jobs
@@ -22,17 +22,19 @@ WEIGHTS_HINT = re.compile(r"'inspector weights import[^']*'")
 class ProjectJob(Enum):
     """The jobs a project runs: their identity (compared with ``is``), title and what a cancel leaves."""
 
-    ADD_GOOD = ("Adding good images", "The images copied before the cancel were kept.")
-    TRAIN = ("Training", "The previous model is unchanged.")
-    INSPECT = ("Inspecting", "The parts scored before the cancel were kept.")
-    REPORT = ("Writing the report", "No report was written.")
+    ADD_GOOD = (QT_TRANSLATE_NOOP("ProjectJob", "Adding good images"),
+                QT_TRANSLATE_NOOP("ProjectJob", "The images copied before the cancel were kept."))
+    TRAIN = (QT_TRANSLATE_NOOP("ProjectJob", "Training"), QT_TRANSLATE_NOOP("ProjectJob", "The previous model is unchanged."))
+    INSPECT = (QT_TRANSLATE_NOOP("ProjectJob", "Inspecting"),
+               QT_TRANSLATE_NOOP("ProjectJob", "The parts scored before the cancel were kept."))
+    REPORT = (QT_TRANSLATE_NOOP("ProjectJob", "Writing the report"), QT_TRANSLATE_NOOP("ProjectJob", "No report was written."))
 
     @property
     def after_cancel(self) -> str:
-        return self.value[1]
+        return QCoreApplication.translate("ProjectJob", self.value[1])
 
-    def __str__(self) -> str:
-        return self.value[0]
+    def __str__(self) -> str:  # the title, in the user's language
+        return QCoreApplication.translate("ProjectJob", self.value[0])
 
 
 class ProjectJobs(QObject):
@@ -58,7 +60,8 @@ class ProjectJobs(QObject):
                 project.release_thread_connection()
 
         if not self.jobs.start(job, run, on_finished, on_settled):
-            self.messages.show_message("warning", f"{self.jobs.title} is still running: wait for it or cancel it.")
+            self.messages.show_message("warning", self.tr("{job} is still running: wait for it or cancel it.").format(
+                job=self.jobs.title))
             return False
         return True
 
@@ -68,15 +71,16 @@ class ProjectJobs(QObject):
 
     def _good_added(self, report) -> None:
         rows = [(str(s.path), s.reason) for s in report.skipped]
-        rows += [(str(path), f"duplicate: already in the training set as {name}") for path, name in report.duplicates]
-        text = f"Added {len(report.added)} good image(s) to the training set."
+        rows += [(str(path), self.tr("duplicate: already in the training set as {name}").format(name=name))
+                 for path, name in report.duplicates]
+        text = self.tr("Added %n good image(s) to the training set.", "", len(report.added))
         if rows:
-            text += f" {len(rows)} file(s) were not added (unreadable or duplicates)."
-            self.messages.show_message("warning", text, action=("Show list", lambda: self.show_skipped(rows)))
+            text += " " + self.tr("%n file(s) were not added (unreadable or duplicates).", "", len(rows))
+            self.messages.show_message("warning", text, action=(self.tr("Show list"), lambda: self.show_skipped(rows)))
         else:
-            self.messages.show_message("info", text + " Press Train when the set is complete.")
+            self.messages.show_message("info", text + " " + self.tr("Press Train when the set is complete."))
 
-    def show_skipped(self, rows: list[tuple[str, str]], title: str = "Files not added") -> SkippedDialog:
+    def show_skipped(self, rows: list[tuple[str, str]], title: str | None = None) -> SkippedDialog:
         dialog = SkippedDialog(rows, title, self.window)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.show()
@@ -87,34 +91,35 @@ class ProjectJobs(QObject):
         if project is None:
             return False
         if not project.count(("train", "holdout")):
-            self.messages.error("There are no good images to train on: add a folder of images of good parts first.")
+            self.messages.error(self.tr("There are no good images to train on: add a folder of images of good parts first."))
             return False
         return self._start(ProjectJob.TRAIN, jobs.train, self._trained)
 
     def _trained(self, report) -> None:
         self.state.model_trained()
-        text = (f"Trained on {report.n_train} image(s) in {report.seconds:.0f} s; {report.n_holdout} held-out good "
-                f"image(s) scored")
+        text = self.tr("Trained on %n image(s) in {seconds:.0f} s; {holdout} held-out good image(s) scored", "",
+                       report.n_train).format(seconds=report.seconds, holdout=report.n_holdout)
         if report.n_rescored:
-            text += f", {report.n_rescored} inspected part(s) re-scored"
-        text += "."
+            text += self.tr(", %n inspected part(s) re-scored", "", report.n_rescored)
+        text += self.tr(".")
         if report.suggested:
-            text += " Thresholds were set from the held-out scores: check them in the histogram."
+            text += " " + self.tr("Thresholds were set from the held-out scores: check them in the histogram.")
         elif self.state.thresholds is not None and self.state.project.generation() > 1:
-            text += " Scores come from the new model now: check the threshold lines (Suggest)."
+            text += " " + self.tr("Scores come from the new model now: check the threshold lines (Suggest).")
         elif report.n_holdout == 0:
-            text += " Add at least 5 good images to get held-out scores for suggesting thresholds."
+            text += " " + self.tr("Add at least 5 good images to get held-out scores for suggesting thresholds.")
         check = report.suggested or (self.state.thresholds is not None and self.state.project.generation() > 1)
         if report.skipped:
             rows = [(str(s.path), s.reason) for s in report.skipped]
-            self.messages.show_message("warning", text + f" {len(rows)} unreadable image(s) skipped.",
-                                          action=("Show list", lambda: self.show_skipped(rows, "Images skipped")))
+            self.messages.show_message("warning", text + " " + self.tr("%n unreadable image(s) skipped.", "", len(rows)),
+                                       action=(self.tr("Show list"),
+                                               lambda: self.show_skipped(rows, self.tr("Images skipped"))))
         elif check and hasattr(self.window, "histogram_dock"):
             # advice to act on: kept until dismissed (a message with an action does not fade)
-            self.messages.show_message("info", text + " Now inspect parts in the Results tab.",
-                                       action=("Show the histogram", self._show_histogram))
+            self.messages.show_message("info", text + " " + self.tr("Now inspect parts in the Results tab."),
+                                       action=(self.tr("Show the histogram"), self._show_histogram))
         else:
-            self.messages.show_message("info", text + " Now inspect parts in the Results tab.")
+            self.messages.show_message("info", text + " " + self.tr("Now inspect parts in the Results tab."))
 
     def _show_histogram(self) -> None:
         dock = self.window.histogram_dock
@@ -126,7 +131,7 @@ class ProjectJobs(QObject):
         if project is None:
             return False
         if not self.state.has_model:
-            self.messages.error("There is no trained model yet: add good images and press Train, then inspect parts.")
+            self.messages.error(self.tr("There is no trained model yet: add good images and press Train, then inspect parts."))
             return False
         self._refreshed = False
         return self._start(ProjectJob.INSPECT, lambda p, progress, cancel: jobs.inspect(p, paths, progress, cancel),
@@ -140,7 +145,8 @@ class ProjectJobs(QObject):
             return write_report(project, target, csv_target=csv_target)
 
         return self._start(ProjectJob.REPORT, run, lambda rows: self.messages.show_message(
-            "info", f"Report of {len(rows)} part(s) written to {target}" + (f" and {csv_target}" if csv_target else "")))
+            "info", self.tr("Report of %n part(s) written to {target}", "", len(rows)).format(target=target)
+            + (" " + self.tr("and {csv}").format(csv=csv_target) if csv_target else "")))
 
     def _inspect_settled(self) -> None:
         """After any outcome (a cancel keeps the parts scored so far): refresh once, unless done already."""
@@ -152,18 +158,18 @@ class ProjectJobs(QObject):
         self._refreshed = True
         rows = [(str(s.path), s.reason) for s in report.added.skipped + report.skipped]
         c = self.state.counts
-        text = (f"Scored {report.n_scored} part(s). All parts: {c.passed} pass, {c.uncertain} uncertain, "
-                f"{c.failed} fail.")
+        text = self.tr("Scored %n part(s). All parts: {passed} pass, {uncertain} uncertain, {failed} fail.", "",
+                       report.n_scored).format(passed=c.passed, uncertain=c.uncertain, failed=c.failed)
         if rows:
-            text += f" {len(rows)} file(s) could not be read."
-        seen = [(str(path), f"the same image (same bytes) was inspected before as {name}: scored again, listed "
-                            f"under {name}") for path, name in report.added.duplicates]
+            text += " " + self.tr("%n file(s) could not be read.", "", len(rows))
+        seen = [(str(path), self.tr("the same image (same bytes) was inspected before as {name}: scored again, listed "
+                                    "under {name}").format(name=name)) for path, name in report.added.duplicates]
         if seen:
-            text += (f" {len(seen)} part(s) had been inspected before under another file: they are listed under "
-                     f"their first name.")
+            text += " " + self.tr("%n part(s) had been inspected before under another file: they are listed under "
+                                  "their first name.", "", len(seen))
         if rows or seen:
-            self.messages.show_message("warning", text, action=("Show list", lambda: self.show_skipped(
-                rows + seen, "Files not inspected, or inspected before")))
+            self.messages.show_message("warning", text, action=(self.tr("Show list"), lambda: self.show_skipped(
+                rows + seen, self.tr("Files not inspected, or inspected before"))))
         else:
             self.messages.show_message("info", text)
 
@@ -174,7 +180,8 @@ class ProjectJobs(QObject):
         added = project.add_confirmed_good_to_training()
         self.state.training_changed()
         if added:
-            self.messages.show_message("info", f"Added {len(added)} confirmed-good part(s) to the training set; retraining.")
+            self.messages.show_message(
+                "info", self.tr("Added %n confirmed-good part(s) to the training set; retraining.", "", len(added)))
         self.train()
 
     def suggest(self, percentile: float | None) -> None:
@@ -187,39 +194,43 @@ class ProjectJobs(QObject):
         try:
             suggestion = self.state.suggest(percentile)
         except ValueError as exc:
-            self.messages.error(f"Cannot suggest thresholds: {exc}")
+            self.messages.error(self.tr("Cannot suggest thresholds: {error}").format(error=exc))
             return
         before = self.state.counts
         had = self.state.thresholds
         self.state.set_thresholds(suggestion.thresholds)
         t, now = suggestion.thresholds, self.state.counts
-        change = (f" Verdicts now: {now.passed} pass · {now.uncertain} uncertain · {now.failed} fail"
-                  + (f" (were {before.passed} · {before.uncertain} · {before.failed})." if had is not None else "."))
+        change = " " + self.tr("Verdicts now: {passed} pass · {uncertain} uncertain · {failed} fail").format(
+            passed=now.passed, uncertain=now.uncertain, failed=now.failed) + (
+            " " + self.tr("(were {passed} · {uncertain} · {failed}).").format(
+                passed=before.passed, uncertain=before.uncertain, failed=before.failed) if had is not None else self.tr("."))
         # kept until dismissed (it has an action): the operator reads why, and can take it back
-        self.messages.show_message("info", f"Suggested thresholds: pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g}. "
-                                   f"{suggestion.reason}{change}",
-                                   action=("Undo (Ctrl+Z)", self._undo_suggestion) if had is not None else None)
+        self.messages.show_message("info", self.tr("Suggested thresholds: pass < {pass_:.4g}, fail ≥ {fail:.4g}.").format(
+            pass_=t.pass_, fail=t.fail) + f" {suggestion.reason}{change}",
+                                   action=(self.tr("Undo (Ctrl+Z)"), self._undo_suggestion) if had is not None else None)
 
     def _undo_suggestion(self) -> None:
         if self.state.undo_thresholds():
             t = self.state.thresholds
-            self.messages.show_message("info", "Suggestion undone: thresholds back to "
-                                       + ("none." if t is None else f"pass < {t.pass_:.4g}, fail ≥ {t.fail:.4g}."))
+            self.messages.show_message("info", self.tr("Suggestion undone: thresholds back to none.") if t is None else
+                                       self.tr("Suggestion undone: thresholds back to pass < {pass_:.4g}, "
+                                               "fail ≥ {fail:.4g}.").format(pass_=t.pass_, fail=t.fail))
 
     def _job_errored(self, job, message: str, detail: str) -> None:
         if WEIGHTS_HINT.search(message):  # the core's advice names the CLI; in the app, the settings' Import…
-            message = WEIGHTS_HINT.sub("press Import… in Project ▸ Settings (or choose a weights file there)", message)
-            message = message.replace("or pass --weights FILE", "or choose a weights file")
+            message = WEIGHTS_HINT.sub(self.tr("press Import… in Project ▸ Settings (or choose a weights file there)"),
+                                       message)
+            message = message.replace("or pass --weights FILE", self.tr("or choose a weights file"))
             opener = getattr(self.window, "settings_dialog", None)
             if opener is not None:
-                self.messages.show_message("error", f"{job} failed: {message}", detail,
-                                           action=("Project settings…", opener))
+                self.messages.show_message("error", self.tr("{job} failed: {error}").format(job=job, error=message),
+                                           detail, action=(self.tr("Project settings…"), opener))
                 return
-        self.messages.error(f"{job} failed: {message}", detail)
+        self.messages.error(self.tr("{job} failed: {error}").format(job=job, error=message), detail)
 
     def _job_cancelled(self, job) -> None:
         if job is ProjectJob.TRAIN and not self.state.has_model:
-            what = "No model was trained."
+            what = self.tr("No model was trained.")
         else:
             what = job.after_cancel if isinstance(job, ProjectJob) else ""
-        self.messages.show_message("info", f"{job} cancelled. {what}")
+        self.messages.show_message("info", self.tr("{job} cancelled.").format(job=job) + f" {what}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -31,7 +31,10 @@ from PySide6.QtWidgets import (
 from ..core.io.geometry import scale_mask
 
 TOOLS = ("rectangle", "polygon", "brush", "eraser")
-TOOL_LABELS = {"rectangle": "Rectangle", "polygon": "Polygon", "brush": "Ignore brush", "eraser": "Eraser"}
+TOOL_LABELS = {"rectangle": QT_TRANSLATE_NOOP("RegionEditor", "Rectangle"),
+               "polygon": QT_TRANSLATE_NOOP("RegionEditor", "Polygon"),
+               "brush": QT_TRANSLATE_NOOP("RegionEditor", "Ignore brush"),
+               "eraser": QT_TRANSLATE_NOOP("RegionEditor", "Eraser")}  # English; shown translated (context "RegionEditor")
 SHADE = (200, 30, 30, 110)  # RGBA over what is not inspected
 MAX_EDIT_SIDE = 1600  # larger images are edited at this size (strokes stay fast); the mask is saved at full size
 
@@ -223,22 +226,22 @@ class RegionEditor(QDialog):
 
     def __init__(self, rgb: np.ndarray, region: np.ndarray | None = None, parent=None, title: str = ""):
         super().__init__(parent)
-        self.setWindowTitle("Region to inspect")
+        self.setWindowTitle(self.tr("Region to inspect"))
         self.canvas = RegionCanvas(rgb, region)
         self.tool_buttons: dict[str, QPushButton] = {}
         group = QButtonGroup(self)
         tools = QHBoxLayout()
         for tool in TOOLS:
-            b = QPushButton(TOOL_LABELS[tool])
+            b = QPushButton(QCoreApplication.translate("RegionEditor", TOOL_LABELS[tool]))
             b.setCheckable(True)
             b.clicked.connect(lambda _=False, t=tool: self.set_tool(t))
             group.addButton(b)
             tools.addWidget(b)
             self.tool_buttons[tool] = b
-        self.tool_buttons["rectangle"].setToolTip("Press and drag: the region to inspect")
-        self.tool_buttons["polygon"].setToolTip("Click the corners, double-click to close: the region to inspect")
-        self.tool_buttons["brush"].setToolTip("Paint over what must be ignored (fixtures, clamps, labels)")
-        self.tool_buttons["eraser"].setToolTip("Paint to take ignored areas back")
+        self.tool_buttons["rectangle"].setToolTip(self.tr("Press and drag: the region to inspect"))
+        self.tool_buttons["polygon"].setToolTip(self.tr("Click the corners, double-click to close: the region to inspect"))
+        self.tool_buttons["brush"].setToolTip(self.tr("Paint over what must be ignored (fixtures, clamps, labels)"))
+        self.tool_buttons["eraser"].setToolTip(self.tr("Paint to take ignored areas back"))
         self.brush_slider = QSlider(Qt.Horizontal)
         h, w = self.canvas.size_hw
         self.brush_slider.setRange(2, max(4, min(h, w) // 4))
@@ -246,11 +249,11 @@ class RegionEditor(QDialog):
         self.brush_slider.setFixedWidth(140)
         self.brush_slider.valueChanged.connect(self._brush_size_changed)
         self.brush_label = QLabel()
-        self.whole_button = QPushButton("Whole image")
-        self.whole_button.setToolTip("Inspect the whole image: no region, nothing ignored")
+        self.whole_button = QPushButton(self.tr("Whole image"))
+        self.whole_button.setToolTip(self.tr("Inspect the whole image: no region, nothing ignored"))
         self.whole_button.clicked.connect(self.canvas.whole_image)
         tools.addSpacing(12)
-        tools.addWidget(QLabel("Brush"))
+        tools.addWidget(QLabel(self.tr("Brush")))
         tools.addWidget(self.brush_slider)
         tools.addWidget(self.brush_label)
         tools.addStretch(1)
@@ -288,11 +291,12 @@ class RegionEditor(QDialog):
         whole = self.canvas.mask_is_whole()
         fraction = self.canvas.inspected_fraction()
         if whole:
-            self.summary.setText("The whole image is inspected. Draw a rectangle or polygon to limit it; "
-                                 "brush over what must be ignored.")
+            self.summary.setText(self.tr("The whole image is inspected. Draw a rectangle or polygon to limit it; "
+                                         "brush over what must be ignored."))
         else:
-            self.summary.setText(f"{fraction:.0%} of the image is inspected (red: not inspected). "
-                                 "OK saves the region; the model must then be retrained.")
+            self.summary.setText(self.tr("{share} of the image is inspected (red: not inspected). "
+                                         "OK saves the region; the model must then be retrained.").format(
+                share=f"{fraction:.0%}"))
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(whole or fraction > 0)
 
     def mask(self) -> np.ndarray | None:
@@ -320,4 +324,5 @@ def region_editor_for(state, parent=None) -> RegionEditor | None:
         return None
     rgb, name = found
     return RegionEditor(rgb, state.project.region(), parent,
-                        title=f"Reference good image: {name}. Red is not inspected.")
+                        title=QCoreApplication.translate("RegionEditor", "Reference good image: {name}. Red is not "
+                                                         "inspected.").format(name=name))

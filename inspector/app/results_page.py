@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -45,30 +45,31 @@ class ResultsPage(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([620, 700])  # until the user's own layout is restored
 
-        self.empty = EmptyState("No parts inspected yet", "",
-                                [("Inspect a folder…", lambda: self.browseRequested.emit("folder"))])
+        self.empty = EmptyState(self.tr("No parts inspected yet"), "",
+                                [(self.tr("Inspect a folder…"), lambda: self.browseRequested.emit("folder"))])
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)
 
-        self.inspect_button = browse_button("Inspect images", "Inspect a folder…", "Inspect files…",
+        self.inspect_button = browse_button(self.tr("Inspect images"), self.tr("Inspect a folder…"), self.tr("Inspect files…"),
                                             self.browseRequested.emit)
         self.filter = QComboBox()
-        self.filter.addItems(list(FILTERS))
-        self.filter.currentTextChanged.connect(self._filter_changed)
+        for kind in FILTERS:  # shown translated, the English key as the item's data
+            self.filter.addItem(QCoreApplication.translate("ResultsModel", kind), kind)
+        self.filter.currentIndexChanged.connect(lambda _i: self._filter_changed(self.filter.currentData()))
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Filter by file name")
+        self.search.setPlaceholderText(self.tr("Filter by file name"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._search_changed)
         self.count = QLabel()
-        self.remove_button = QPushButton("Remove part…")
-        self.remove_button.setToolTip("Remove the selected part from the project for good: its score, heatmap, "
-                                      "review history and copied image (Delete)")
+        self.remove_button = QPushButton(self.tr("Remove part…"))
+        self.remove_button.setToolTip(self.tr("Remove the selected part from the project for good: its score, heatmap, "
+                                              "review history and copied image (Delete)"))
         self.remove_button.clicked.connect(lambda: self.remove_current())
         top = QHBoxLayout()
         top.addWidget(self.inspect_button)
         top.addSpacing(12)
-        top.addWidget(QLabel("Show"))
+        top.addWidget(QLabel(self.tr("Show")))
         top.addWidget(self.filter)
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
@@ -101,12 +102,13 @@ class ResultsPage(QWidget):
             if self.table.results_model.rowCount():
                 self.table.selectRow(0)
             elif self.state.results:
-                self.heatmap.clear("No part matches the filter.")
+                self.heatmap.clear(self.tr("No part matches the filter."))
 
     def _update_count(self) -> None:
         total = len(self.state.results)
         shown = self.table.results_model.rowCount()
-        self.count.setText(f"{shown} of {total} part(s)" if shown != total else f"{total} part(s)")
+        self.count.setText(self.tr("{shown} of %n part(s)", "", total).format(shown=shown) if shown != total
+                           else self.tr("%n part(s)", "", total))
 
     def _update_buttons(self) -> None:
         can_inspect = not self._busy and self.state.project is not None and self.state.has_model
@@ -123,7 +125,7 @@ class ResultsPage(QWidget):
         """The page's layout for the project's saved layout (JSON-able)."""
         header = self.table.horizontalHeader()
         return {"splitter": base64.b64encode(bytes(self.splitter.saveState())).decode(),
-                "filter": self.filter.currentText(), "heatmap": self.heatmap.save_state(),
+                "filter": self.filter.currentData(), "heatmap": self.heatmap.save_state(),
                 "sort": [header.sortIndicatorSection(), int(header.sortIndicatorOrder() == Qt.AscendingOrder)]}
 
     def restore_state(self, state: dict) -> None:
@@ -131,7 +133,7 @@ class ResultsPage(QWidget):
         splitter = state.get("splitter")
         if splitter:
             self.splitter.restoreState(QByteArray(base64.b64decode(splitter)))
-        self.filter.setCurrentText(state.get("filter", "All parts"))
+        self.filter.setCurrentIndex(max(0, self.filter.findData(state.get("filter", "All parts"))))
         self.search.clear()  # a name filter is for the moment, never carried into another project
         sort = state.get("sort")
         try:
@@ -147,14 +149,16 @@ class ResultsPage(QWidget):
         self.stack.setCurrentWidget(self.splitter if has_rows else self.empty)
         self._update_buttons()
         if getattr(self, "_job", None) is ProjectJob.INSPECT:
-            self.empty.set_text("Inspecting…", "The parts appear here when they are scored; the progress is shown "
-                                "above.")
+            self.empty.set_text(self.tr("Inspecting…"), self.tr("The parts appear here when they are scored; the progress "
+                                                                "is shown above."))
         elif project is not None and not self.state.has_model:
-            self.empty.set_text("No model yet", "Train a model first: add good images in the Training set tab and "
-                                "press Train. Then drop folders of parts here to inspect them.")
+            self.empty.set_text(self.tr("No model yet"), self.tr("Train a model first: add good images in the Training set "
+                                                                 "tab and press Train. Then drop folders of parts here to "
+                                                                 "inspect them."))
         else:
-            self.empty.set_text("No parts inspected yet", "Drop a folder or files of parts here, or click "
-                                "“Inspect images”. Each part gets a score and a heatmap.")
+            self.empty.set_text(self.tr("No parts inspected yet"), self.tr("Drop a folder or files of parts here, or click "
+                                                                           "“Inspect images”. Each part gets a score and "
+                                                                           "a heatmap."))
         self._update_count()
         if has_rows and self.table.currentIndex().row() < 0:
             self.table.selectRow(0)
@@ -175,8 +179,9 @@ class ResultsPage(QWidget):
         if record is None or self._busy:
             return False
         if confirm and QMessageBox.question(
-                self, "Remove part", f"Remove “{record.image.name}” from the project for good?\n\nIts score, heatmap "
-                "and review history are deleted; the file you inspected stays where it was.",
+                self, self.tr("Remove part"), self.tr("Remove “{name}” from the project for good?\n\nIts score, heatmap "
+                                                      "and review history are deleted; the file you inspected stays "
+                                                      "where it was.").format(name=record.image.name),
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
             return False
         self.state.remove_inspected([record.image.id])

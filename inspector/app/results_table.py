@@ -6,30 +6,34 @@ sorts and filters in Python over the state's cache (fast at 100,000 parts).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ..core.project.store import ResultRecord
+from .i18n import verdict_text
 from .project_state import ProjectState
 from .thumbnails import thumbnail
 
-COLUMNS = ["", "File", "Score", "Verdict", "Review", "Inspected"]
+COLUMNS = ["", QT_TRANSLATE_NOOP("ResultsModel", "File"), QT_TRANSLATE_NOOP("ResultsModel", "Score"),
+           QT_TRANSLATE_NOOP("ResultsModel", "Verdict"), QT_TRANSLATE_NOOP("ResultsModel", "Review"),
+           QT_TRANSLATE_NOOP("ResultsModel", "Inspected")]  # English; shown translated (context "ResultsModel")
 COL_THUMB, COL_FILE, COL_SCORE, COL_VERDICT, COL_REVIEW, COL_ADDED = range(6)
 ID_ROLE = Qt.UserRole + 2
 VERDICT_BG = {"pass": QColor("#e6f4ea"), "uncertain": QColor("#fff4d6"), "fail": QColor("#fde2e1")}
-REVIEW_TEXT = {"good": "✓ good", "defect": "✗ defect", None: ""}
+REVIEW_TEXT = {"good": QT_TRANSLATE_NOOP("ResultsModel", "✓ good"),
+               "defect": QT_TRANSLATE_NOOP("ResultsModel", "✗ defect"), None: ""}
 VERDICT_ORDER = {"pass": 0, "uncertain": 1, "fail": 2, None: -1}
 
-FILTERS = {
-    "All parts": lambda r: True,
-    "Fail": lambda r: r.verdict == "fail",
-    "Uncertain": lambda r: r.verdict == "uncertain",
-    "Pass": lambda r: r.verdict == "pass",
-    "Not reviewed": lambda r: r.decision is None,
-    "Reviewed good": lambda r: r.decision == "good",
-    "Reviewed defect": lambda r: r.decision == "defect",
-    "Model and reviewer disagree": lambda r: (r.decision == "good" and r.verdict == "fail")
+FILTERS = {  # the keys are English; the filter list shows them translated (context "ResultsModel")
+    QT_TRANSLATE_NOOP("ResultsModel", "All parts"): lambda r: True,
+    QT_TRANSLATE_NOOP("ResultsModel", "Fail"): lambda r: r.verdict == "fail",
+    QT_TRANSLATE_NOOP("ResultsModel", "Uncertain"): lambda r: r.verdict == "uncertain",
+    QT_TRANSLATE_NOOP("ResultsModel", "Pass"): lambda r: r.verdict == "pass",
+    QT_TRANSLATE_NOOP("ResultsModel", "Not reviewed"): lambda r: r.decision is None,
+    QT_TRANSLATE_NOOP("ResultsModel", "Reviewed good"): lambda r: r.decision == "good",
+    QT_TRANSLATE_NOOP("ResultsModel", "Reviewed defect"): lambda r: r.decision == "defect",
+    QT_TRANSLATE_NOOP("ResultsModel", "Model and reviewer disagree"): lambda r: (r.decision == "good" and r.verdict == "fail")
     or (r.decision == "defect" and r.verdict == "pass"),
 }
 
@@ -112,7 +116,7 @@ class ResultsModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return COLUMNS[section]
+            return QCoreApplication.translate("ResultsModel", COLUMNS[section]) if COLUMNS[section] else ""
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
@@ -126,8 +130,8 @@ class ResultsModel(QAbstractTableModel):
             return {
                 COL_FILE: r.image.name,
                 COL_SCORE: f"{r.score:.4f}",
-                COL_VERDICT: r.verdict or "—",
-                COL_REVIEW: REVIEW_TEXT.get(r.decision, ""),
+                COL_VERDICT: verdict_text(r.verdict) if r.verdict else "—",
+                COL_REVIEW: QCoreApplication.translate("ResultsModel", REVIEW_TEXT.get(r.decision, "")),
                 COL_ADDED: r.image.added_at.replace("T", " ")[:16],
             }.get(col)
         if role == Qt.DecorationRole and col == COL_THUMB:

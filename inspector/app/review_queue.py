@@ -7,7 +7,7 @@ restoring the previous decision).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,9 +27,11 @@ from ..core.project.review import ReviewSession
 from ..core.project.store import ResultRecord
 from .empty_state import EmptyState
 from .heatmap_view import VERDICT_COLOURS, HeatmapView, heat_scale
+from .i18n import verdict_text
 from .project_state import ProjectState
 
-DECISION_TEXT = {"good": "✓ good", "defect": "✗ defect", None: "not reviewed"}
+DECISION_TEXT = {"good": QT_TRANSLATE_NOOP("ReviewQueue", "✓ good"), "defect": QT_TRANSLATE_NOOP("ReviewQueue", "✗ defect"),
+                 None: QT_TRANSLATE_NOOP("ReviewQueue", "not reviewed")}  # shown translated
 
 
 class ReviewQueue(QWidget):
@@ -69,20 +71,20 @@ class ReviewQueue(QWidget):
             b.setMinimumHeight(b.sizeHint().height())  # a short page scrolls the panel, never squashes a label
             return b
 
-        self.good_button = button("Good", "G", lambda: self.decide("good"), "#2e7d32")
-        self.defect_button = button("Defect", "D", lambda: self.decide("defect"), "#c62828")
-        self.skip_button = button("Skip", "S", self.skip)
-        self.undo_button = button("Undo", "Z", self.undo)
-        self.prev_button = button("◀ Previous", "←", lambda: self.move(-1))
-        self.next_button = button("Next ▶", "→", lambda: self.move(1))
+        self.good_button = button(self.tr("Good"), "G", lambda: self.decide("good"), "#2e7d32")
+        self.defect_button = button(self.tr("Defect"), "D", lambda: self.decide("defect"), "#c62828")
+        self.skip_button = button(self.tr("Skip"), "S", self.skip)
+        self.undo_button = button(self.tr("Undo"), "Z", self.undo)
+        self.prev_button = button(self.tr("◀ Previous"), "←", lambda: self.move(-1))
+        self.next_button = button(self.tr("Next ▶"), "→", lambda: self.move(1))
         self.retrain_button = QPushButton()
         self.retrain_button.setFocusPolicy(Qt.NoFocus)
         self.retrain_button.clicked.connect(self.retrainRequested)
-        self.include_passed = QCheckBox("Also passed parts (after the flagged ones)")
+        self.include_passed = QCheckBox(self.tr("Also passed parts (after the flagged ones)"))
         self.include_passed.setFocusPolicy(Qt.NoFocus)
-        self.include_passed.setToolTip("Spot-check parts the model passed, once the failed and uncertain ones are done")
+        self.include_passed.setToolTip(self.tr("Spot-check parts the model passed, once the failed and uncertain ones are done"))
         self.include_passed.toggled.connect(self.rebuild)
-        self.export_button = QPushButton("Export decisions as CSV…")
+        self.export_button = QPushButton(self.tr("Export decisions as CSV…"))
         self.export_button.setFocusPolicy(Qt.NoFocus)
         self.export_button.clicked.connect(self.exportRequested)
 
@@ -103,8 +105,8 @@ class ReviewQueue(QWidget):
         grid.addWidget(self.next_button, 2, 1)
         side.addLayout(grid)
         side.addWidget(self.include_passed)
-        keys = QLabel("Keys: G good · D defect · S skip · Z undo · N next unreviewed · ← → move · H heatmap.\n"
-                      "Your decision is kept beside the model's verdict; it never replaces it.")
+        keys = QLabel(self.tr("Keys: G good · D defect · S skip · Z undo · N next unreviewed · ← → move · H heatmap.\n"
+                              "Your decision is kept beside the model's verdict; it never replaces it."))
         keys.setWordWrap(True)
         keys.setStyleSheet("color:#666;")
         side.addWidget(keys)
@@ -127,7 +129,7 @@ class ReviewQueue(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.heatmap, 1)
         row.addWidget(self.panel_scroll)
-        self.empty = EmptyState("Nothing to review", "")
+        self.empty = EmptyState(self.tr("Nothing to review"), "")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(body)
@@ -175,30 +177,33 @@ class ReviewQueue(QWidget):
     def show_current(self) -> None:
         project = self.state.project
         confirmed = self.state.counts.confirmed_good_outside_training
-        self.retrain_button.setText(f"Retrain with {confirmed} confirmed-good part(s)")
-        self.retrain_button.setToolTip("Add the parts you confirmed good to the training set and train again")
+        self.retrain_button.setText(self.tr("Retrain with %n confirmed-good part(s)", "", confirmed))
+        self.retrain_button.setToolTip(self.tr("Add the parts you confirmed good to the training set and train again"))
         self.retrain_button.setEnabled(not self._busy and confirmed > 0)
         self.export_button.setEnabled(bool(self.state.results))
         r = self.current()
         if r is None:
             if project is None or not self.state.results:
-                self.empty.set_text("Nothing to review yet", "Inspect parts in the Results tab first. Failed and "
-                                    "uncertain parts are queued here, highest score first.")
+                self.empty.set_text(self.tr("Nothing to review yet"), self.tr(
+                    "Inspect parts in the Results tab first. Failed and uncertain parts are queued here, highest "
+                    "score first."))
             else:
-                self.empty.set_text("Nothing to review", "No part is failed or uncertain at the current thresholds. "
-                                    "Move the threshold lines in the score histogram to send more parts here.")
+                self.empty.set_text(self.tr("Nothing to review"), self.tr(
+                    "No part is failed or uncertain at the current thresholds. Move the threshold lines in the score "
+                    "histogram to send more parts here."))
             self.stack.setCurrentWidget(self.empty)
             return
         self.stack.setCurrentWidget(self.stack.widget(1))
         n, done = len(self.queue), self.reviewed_count()
-        self.progress_label.setText(f"{done} of {n} reviewed" + (" ✓" if done == n else ""))
+        self.progress_label.setText(self.tr("{done} of {n} reviewed").format(done=done, n=n) + (" ✓" if done == n else ""))
         self.progress.setRange(0, n)
         self.progress.setValue(done)
-        self.file_label.setText(f"Part {self.position + 1} of {n}: <b>{r.image.name}</b>")
+        self.file_label.setText(self.tr("Part {i} of {n}: <b>{name}</b>").format(i=self.position + 1, n=n, name=r.image.name))
         colour = VERDICT_COLOURS.get(r.verdict, "#555")
-        self.verdict_label.setText(f"Model: <b style='color:{colour}'>{r.verdict or 'no thresholds'}</b>, "
-                                   f"score {r.score:.4g}")
-        self.decision_label.setText(f"Your decision: <b>{DECISION_TEXT[r.decision]}</b>")
+        self.verdict_label.setText(self.tr("Model: {verdict}, score {score:.4g}").format(
+            verdict=f"<b style='color:{colour}'>{verdict_text(r.verdict)}</b>", score=r.score))
+        self.decision_label.setText(self.tr("Your decision: {decision}").format(
+            decision="<b>" + QCoreApplication.translate("ReviewQueue", DECISION_TEXT[r.decision]) + "</b>"))
         self.undo_button.setEnabled(self.session.can_undo)
         self.prev_button.setEnabled(self.position > 0)
         self.next_button.setEnabled(self.position < n - 1)

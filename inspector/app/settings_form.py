@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -42,7 +42,15 @@ COMMON_BACKBONES = ["wide_resnet50_2", "resnet18", "resnet50", "wide_resnet101_2
 DEFAULT_LAYERS = {"resnet": "layer2 layer3", "wide_resnet": "layer2 layer3", "efficientnet": "blocks.2 blocks.3",
                   "tf_efficientnet": "blocks.2 blocks.3", "swin": "layers.1 layers.2", "mobilenet": "blocks.2 blocks.4"}
 WEIGHTS_PRETRAINED = "Pretrained (downloaded once, then cached)"
-WEIGHTS_FILE = "Weights file on this PC"
+WEIGHTS_FILE = "Weights file on this PC"  # the two weights choices' English texts (shown translated)
+FILE_INDEX = 1  # the weights choice "a file on this PC" (0: pretrained)
+
+
+def model_label(kind: str) -> str:
+    """The model kind's name for the user (the core's LABELS, the one with words in it translated)."""
+    if kind == "gaussian":
+        return QCoreApplication.translate("ProjectSettingsForm", "Gaussian (image level, no heatmap)")
+    return model_kinds.LABELS.get(kind, kind)
 
 
 def _backbone_picker():
@@ -73,7 +81,7 @@ class SimpleBackboneChooser(QWidget):
         except Exception:
             self._specs = {}
         self.layers = QLineEdit()
-        self.layers.setPlaceholderText("layer names, e.g. layer2 layer3")
+        self.layers.setPlaceholderText(self.tr("layer names, e.g. layer2 layer3"))
         self.name.currentTextChanged.connect(self._name_changed)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -110,24 +118,24 @@ class ProjectSettingsForm(QWidget):
         self.form = QFormLayout(self)
         self.kind = QComboBox()
         for kind in model_kinds.available_kinds():
-            self.kind.addItem(model_kinds.LABELS.get(kind, kind), kind)
-        self.form.addRow("Model", self.kind)
+            self.kind.addItem(model_label(kind), kind)
+        self.form.addRow(self.tr("Model"), self.kind)
         picker = _backbone_picker()
         self.backbone = picker() if picker is not None else SimpleBackboneChooser()
-        self.form.addRow("Backbone, layers", self.backbone)  # the backbone picker's row
+        self.form.addRow(self.tr("Backbone, layers"), self.backbone)  # the backbone picker's row
         self.weights_kind = QComboBox()
-        self.weights_kind.addItems([WEIGHTS_PRETRAINED, WEIGHTS_FILE])
+        self.weights_kind.addItems([self.tr("Pretrained (downloaded once, then cached)"), self.tr("Weights file on this PC")])
         self.weights_path = QLineEdit()
-        self.weights_path.setPlaceholderText(".safetensors or .pth file (for PCs without internet)")
-        browse = QPushButton("Browse…")
+        self.weights_path.setPlaceholderText(self.tr(".safetensors or .pth file (for PCs without internet)"))
+        browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse_weights)
         wrow = QHBoxLayout()
         wrow.addWidget(self.weights_kind)
         wrow.addWidget(self.weights_path, 1)
         wrow.addWidget(browse)
-        self.weights_kind.currentTextChanged.connect(
-            lambda t: self.weights_path.setEnabled(t == WEIGHTS_FILE))
-        self.form.addRow("Weights", wrow)
+        self.weights_kind.currentIndexChanged.connect(
+            lambda i: self.weights_path.setEnabled(i == FILE_INDEX))
+        self.form.addRow(self.tr("Weights"), wrow)
         self.file_note = QLabel()
         self.file_note.setWordWrap(True)
         self.file_note.setObjectName("weightsFileNote")
@@ -139,7 +147,7 @@ class ProjectSettingsForm(QWidget):
         note_row.addWidget(self.file_note, 1)
         note_row.addWidget(self.switch_button)
         self.form.addRow("", note_row)
-        self.weights_kind.currentTextChanged.connect(lambda _t: self._weights_changed())
+        self.weights_kind.currentIndexChanged.connect(lambda _i: self._weights_changed())
         self.weights_path.editingFinished.connect(self._weights_changed)
         self.backbone.changed.connect(self._backbone_changed)
         if hasattr(self.backbone, "fileDetected"):
@@ -147,41 +155,41 @@ class ProjectSettingsForm(QWidget):
             self.backbone.weightsChanged.connect(lambda _s: self.usableChanged.emit())
         self.resize_box = QSpinBox()
         self.resize_box.setRange(32, 2048)
-        self.resize_box.setSuffix(" px (shorter side)")
+        self.resize_box.setSuffix(self.tr(" px (shorter side)"))
         self.crop_box = QSpinBox()
         self.crop_box.setRange(32, 2048)
-        self.crop_box.setSuffix(" px (centre crop)")
-        self.form.addRow("Resize to", self.resize_box)
-        self.form.addRow("Inspect", self.crop_box)
+        self.crop_box.setSuffix(self.tr(" px (centre crop)"))
+        self.form.addRow(self.tr("Resize to"), self.resize_box)
+        self.form.addRow(self.tr("Inspect"), self.crop_box)
         self.geometry = GeometryChooser()  # geometry, its explanation, the smallest defect it resolves
-        self.form.addRow("Geometry", self.geometry)
-        self.form.addRow("Tile overlap", self.geometry.overlap)
+        self.form.addRow(self.tr("Geometry"), self.geometry)
+        self.form.addRow(self.tr("Tile overlap"), self.geometry.overlap)
         self.geometry.changed.connect(self._geometry_changed)
         self.resize_box.valueChanged.connect(self._geometry_changed)
         self.crop_box.valueChanged.connect(self._geometry_changed)
         self.coreset = QDoubleSpinBox()
         self.coreset.setRange(0.01, 100.0)
         self.coreset.setDecimals(2)
-        self.coreset.setSuffix(" % of patches")
-        self.coreset.setToolTip("Memory bank (coreset) size: 10 % is the default, 1 % trains and inspects faster")
-        self.form.addRow("Coreset", self.coreset)
+        self.coreset.setSuffix(self.tr(" % of patches"))
+        self.coreset.setToolTip(self.tr("Memory bank (coreset) size: 10 % is the default, 1 % trains and inspects faster"))
+        self.form.addRow(self.tr("Coreset"), self.coreset)
         self.holdout = QDoubleSpinBox()
         self.holdout.setRange(0.0, 50.0)
         self.holdout.setDecimals(0)
-        self.holdout.setSuffix(" % of good images")
-        self.holdout.setToolTip("Held out of training and scored after it, to show what good scores look like "
-                                "(at least one image once there are five)")
-        self.form.addRow("Held out", self.holdout)
+        self.holdout.setSuffix(self.tr(" % of good images"))
+        self.holdout.setToolTip(self.tr("Held out of training and scored after it, to show what good scores look like "
+                                        "(at least one image once there are five)"))
+        self.form.addRow(self.tr("Held out"), self.holdout)
         self.device = QComboBox()
         self.device.setEditable(True)
         self.device.addItems(["auto", "cpu", "cuda"])
-        self.device.setToolTip("Where the network runs: auto takes the GPU when there is one (cuda), else the CPU")
-        self.advanced = QGroupBox("Advanced")
+        self.device.setToolTip(self.tr("Where the network runs: auto takes the GPU when there is one (cuda), else the CPU"))
+        self.advanced = QGroupBox(self.tr("Advanced"))
         self.advanced.setCheckable(True)
         self.advanced.setChecked(False)  # closed: the defaults suit almost every project
         self.advanced.setObjectName("advancedSettings")
         advanced_form = QFormLayout()
-        advanced_form.addRow("Device", self.device)
+        advanced_form.addRow(self.tr("Device"), self.device)
         self._advanced_body = QWidget()
         self._advanced_body.setLayout(advanced_form)
         self._advanced_body.setVisible(False)
@@ -191,10 +199,14 @@ class ProjectSettingsForm(QWidget):
         self.advanced.toggled.connect(self._advanced_body.setVisible)
         self.form.addRow(self.advanced)
         self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.weights_kind.setToolTip("Pretrained: the hub's weights, or a file imported for this backbone "
-                                     "(Import… above); a weights file: used as it is")
+        self.weights_kind.setToolTip(self.tr("Pretrained: the hub's weights, or a file imported for this backbone "
+                                             "(Import… above); a weights file: used as it is"))
         self._settings = settings or ProjectSettings(model=model_kinds.default_config("patchcore"))
         self.set_settings(self._settings)
+
+    def _using_file(self) -> bool:
+        """Whether the weights come from a file of this PC (the second choice) rather than "pretrained"."""
+        return self.weights_kind.currentIndex() == FILE_INDEX
 
     def shutdown(self) -> None:
         """Wait for the backbone picker's background work (call when the dialog closes)."""
@@ -203,15 +215,16 @@ class ProjectSettingsForm(QWidget):
 
     def _browse_weights(self) -> None:
         last = (self.app_settings.get("last_weights") or {}).get("file", "") if self.app_settings else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Backbone weights file", str(Path(last).parent) if last else "",
-                                              "Weights (*.safetensors *.pth *.pt *.bin);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Backbone weights file"),
+                                              str(Path(last).parent) if last else "",
+                                              self.tr("Weights (*.safetensors *.pth *.pt *.bin);;All files (*)"))
         if path:
-            self.weights_kind.setCurrentText(WEIGHTS_FILE)
+            self.weights_kind.setCurrentIndex(FILE_INDEX)
             self.set_weights_file(path)
 
     def set_weights_file(self, path: str) -> None:
         """Use the weights file ``path`` and find out which backbone it fits."""
-        self.weights_kind.setCurrentText(WEIGHTS_FILE)
+        self.weights_kind.setCurrentIndex(FILE_INDEX)
         self.weights_path.setText(path)
         self._weights_changed()
 
@@ -219,11 +232,11 @@ class ProjectSettingsForm(QWidget):
     def _weights_changed(self) -> None:
         path = self.weights_path.text().strip()
         if hasattr(self.backbone, "set_pretrained_used"):
-            self.backbone.set_pretrained_used(self.weights_kind.currentText() != WEIGHTS_FILE)
-        if self.weights_kind.currentText() == WEIGHTS_FILE and path and hasattr(self.backbone, "detect_file"):
+            self.backbone.set_pretrained_used(not self._using_file())
+        if self._using_file() and path and hasattr(self.backbone, "detect_file"):
             if (self._fits is None or self._fits[0] != path) and self._detecting != path:
                 self._detecting = path
-                self.file_note.setText(f"Checking which backbone {Path(path).name} fits…")
+                self.file_note.setText(self.tr("Checking which backbone {file} fits…").format(file=Path(path).name))
                 self.switch_button.setVisible(False)
                 self.backbone.detect_file(path)
         self._show_fit()
@@ -257,7 +270,7 @@ class ProjectSettingsForm(QWidget):
         return self._fits[1], any(f.timm_name == timm_name or f.name == name for f in self._fits[1])
 
     def _show_fit(self) -> None:
-        using_file = self.weights_kind.currentText() == WEIGHTS_FILE and bool(self.weights_path.text().strip())
+        using_file = self._using_file() and bool(self.weights_path.text().strip())
         fits, matches = self._current_fit() if using_file else (None, False)
         self.switch_button.setVisible(bool(fits) and not matches)
         if not using_file:
@@ -268,15 +281,16 @@ class ProjectSettingsForm(QWidget):
             self.file_note.setText("")
         elif not fits:
             error = getattr(self, "_fit_error", "")
-            self.file_note.setText(error or "This file fits none of the backbones Inspector knows.")
+            self.file_note.setText(error or self.tr("This file fits none of the backbones Inspector knows."))
         elif matches:
-            self.file_note.setText(f"This file fits {self._shown_name()}.")
+            self.file_note.setText(self.tr("This file fits {backbone}.").format(backbone=self._shown_name()))
         else:
             best = fits[0]
             others = ", ".join(f.name for f in fits[1:4])
-            self.file_note.setText(f"This file holds {best.name} weights, not {self._shown_name()}"
-                                   + (f" (it also fits {others})" if others else "") + ".")
-            self.switch_button.setText(f"Use {best.name}")
+            self.file_note.setText(
+                self.tr("This file holds {best} weights, not {backbone}.").format(best=best.name, backbone=self._shown_name())
+                + (" " + self.tr("It also fits {others}.").format(others=others) if others else ""))
+            self.switch_button.setText(self.tr("Use {backbone}").format(backbone=best.name))
 
     def _switch_to_detected(self) -> None:
         fits, _ = self._current_fit()
@@ -300,7 +314,7 @@ class ProjectSettingsForm(QWidget):
 
     def remember_weights(self) -> None:
         """Remember the chosen weights file and backbone for the next project (call on accept)."""
-        if self.app_settings is None or self.weights_kind.currentText() != WEIGHTS_FILE:
+        if self.app_settings is None or not self._using_file():
             return
         path = self.weights_path.text().strip()
         if path and Path(path).is_file():
@@ -311,38 +325,42 @@ class ProjectSettingsForm(QWidget):
         picker = self.backbone
         name = self._shown_name()
         if getattr(picker, "loading", False):
-            return f"Reading the backbone {name}…"
+            return self.tr("Reading the backbone {backbone}…").format(backbone=name)
         if getattr(picker, "error", ""):
-            return f"Backbone: {picker.error}"
-        if self.weights_kind.currentText() == WEIGHTS_FILE:
+            return self.tr("Backbone: {error}").format(error=picker.error)
+        if self._using_file():
             path = self.weights_path.text().strip()
             if not path:
-                return "Choose the weights file, or use Pretrained."
+                return self.tr("Choose the weights file, or use Pretrained.")
             if not Path(path).is_file():
-                return f"The weights file {path} does not exist."
+                return self.tr("The weights file {path} does not exist.").format(path=path)
             if not hasattr(picker, "detect_file"):
                 return ""
             fits, matches = self._current_fit()
             if fits is None:
-                return f"Checking which backbone {Path(path).name} fits…"
+                return self.tr("Checking which backbone {file} fits…").format(file=Path(path).name)
             if not fits:
-                return f"{Path(path).name} fits none of the backbones Inspector knows."
+                return self.tr("{file} fits none of the backbones Inspector knows.").format(file=Path(path).name)
             if not matches:
-                return f"{Path(path).name} holds {fits[0].name} weights, not {name}: press \"Use {fits[0].name}\"."
+                return self.tr("{file} holds {best} weights, not {backbone}: press \"Use {best}\".").format(
+                    file=Path(path).name, best=fits[0].name, backbone=name)
             return ""
         if self._settings.model.get("weights") == "random":
             return ""
         status = getattr(picker, "weights_status", None)
         if status is None:
-            return "" if not hasattr(picker, "weights_status") else f"Checking the weights of {name}…"
+            return "" if not hasattr(picker, "weights_status") else self.tr("Checking the weights of {backbone}…").format(
+                backbone=name)
         if status.state in ("imported", "cached"):
             return ""
         if status.state == "download" and getattr(picker, "online", None) is not False:
             return ""  # downloaded at the first training
         if status.state == "download":
-            return (f"The pretrained weights of {name} are not on this PC and the model hub cannot be reached: "
-                    f"press Import… to add a weights file for it, or choose \"{WEIGHTS_FILE}\".")
-        return f"timm publishes no pretrained weights for {name}: press Import… or choose a weights file."
+            return self.tr("The pretrained weights of {backbone} are not on this PC and the model hub cannot be reached: "
+                           "press Import… to add a weights file for it, or choose \"{file_choice}\".").format(
+                backbone=name, file_choice=self.weights_kind.itemText(FILE_INDEX))
+        return self.tr("timm publishes no pretrained weights for {backbone}: press Import… or choose a weights file.").format(
+            backbone=name)
 
     def _kind_changed(self) -> None:
         kind = self.kind.currentData()
@@ -357,8 +375,8 @@ class ProjectSettingsForm(QWidget):
         tiles = self.geometry.value() == "tiles" and "tile_overlap" in (model_kinds.default_config(kind) if kind else {})
         self.form.setRowVisible(self.geometry.overlap, tiles)
         self.form.setRowVisible(self.resize_box, self.geometry.value() in ("center-crop", "whole"))  # others: unused
-        self.crop_box.setSuffix({"center-crop": " px (centre crop)", "stretch": " px (square)",
-                                 "tiles": " px (tile side)"}.get(self.geometry.value(), " px"))
+        self.crop_box.setSuffix({"center-crop": self.tr(" px (centre crop)"), "stretch": self.tr(" px (square)"),
+                                 "tiles": self.tr(" px (tile side)")}.get(self.geometry.value(), " px"))
         sizes = (self.resize_box.value(), self.crop_box.value())
         if (self.geometry.resize_px, self.geometry.crop_px) != sizes:
             self.geometry.set_sizes(*sizes)
@@ -371,7 +389,7 @@ class ProjectSettingsForm(QWidget):
         if hasattr(self.backbone, "set_value"):
             self.backbone.set_value(m.get("backbone", "wide_resnet50_2"), list(m.get("layers", [])))
         weights = m.get("weights", "pretrained")
-        self.weights_kind.setCurrentText(WEIGHTS_PRETRAINED if weights in ("pretrained", None) else WEIGHTS_FILE)
+        self.weights_kind.setCurrentIndex(0 if weights in ("pretrained", None) else FILE_INDEX)
         self.weights_path.setText("" if weights in ("pretrained", None) else str(weights))
         self.weights_path.setEnabled(weights not in ("pretrained", None))
         self._weights_changed()
@@ -395,7 +413,7 @@ class ProjectSettingsForm(QWidget):
         m["backbone"] = backbone
         if layers:
             m["layers"] = layers
-        if self.weights_kind.currentText() == WEIGHTS_FILE and self.weights_path.text().strip():
+        if self._using_file() and self.weights_path.text().strip():
             m["weights"] = self.weights_path.text().strip()
         elif m.get("weights") != "random":  # "random" only ever comes from a test or script, kept as is
             m["weights"] = "pretrained"

@@ -14,12 +14,12 @@ from PySide6.QtWidgets import (
 
 
 class SkippedDialog(QDialog):
-    def __init__(self, rows: list[tuple[str, str]], title: str = "Files not added", parent=None):
+    def __init__(self, rows: list[tuple[str, str]], title: str | None = None, parent=None):
         super().__init__(parent)
-        self.setWindowTitle(title)
+        self.setWindowTitle(title if title is not None else self.tr("Files not added"))
         self.resize(720, 360)
         self.table = QTableWidget(len(rows), 2)
-        self.table.setHorizontalHeaderLabels(["File", "Reason"])
+        self.table.setHorizontalHeaderLabels([self.tr("File"), self.tr("Reason")])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeToContents)
@@ -30,6 +30,6 @@ class SkippedDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{len(rows)} file(s) were not added. Nothing else was affected."))
+        layout.addWidget(QLabel(self.tr("%n file(s) were not added. Nothing else was affected.", "", len(rows))))
         layout.addWidget(self.table)
         layout.addWidget(buttons)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.project.recent import ProjectEntry, ProjectRegistry
-from ..core.project.store import summarize
+from ..core.project.store import ProjectSummary, summarize
 from .drops import FileDropFilter
 from .empty_state import EmptyState
 
@@ -30,8 +30,24 @@ def when(t: float) -> str:
     if t <= 0:
         return ""
     today = time.strftime("%Y-%m-%d") == time.strftime("%Y-%m-%d", time.localtime(t))
-    return "opened " + (time.strftime("today %H:%M", time.localtime(t)) if today
-                        else time.strftime("%Y-%m-%d %H:%M", time.localtime(t)))
+    if today:
+        return QCoreApplication.translate("StartScreen", "opened today {time}").format(
+            time=time.strftime("%H:%M", time.localtime(t)))
+    return QCoreApplication.translate("StartScreen", "opened {date}").format(
+        date=time.strftime("%Y-%m-%d %H:%M", time.localtime(t)))
+
+
+def describe(summary: ProjectSummary) -> str:
+    """A project's counts for the list, in the user's language (``ProjectSummary.describe`` is the English one)."""
+    translate = QCoreApplication.translate
+    parts = [translate("StartScreen", "%n good image(s)", "", summary.n_good),
+             translate("StartScreen", "trained") if summary.trained else translate("StartScreen", "not trained")]
+    if summary.n_inspected:
+        parts.append(translate("StartScreen", "{inspected} inspected, {reviewed} reviewed").format(
+            inspected=summary.n_inspected, reviewed=summary.n_reviewed))
+    if summary.n_unscored:
+        parts.append(translate("StartScreen", "{n} not scored yet (inspect to resume)").format(n=summary.n_unscored))
+    return " · ".join(parts)
 
 
 class StartScreen(QWidget):
@@ -48,33 +64,33 @@ class StartScreen(QWidget):
         self.registry = registry
         title = QLabel("Inspector")
         title.setStyleSheet("font-size: 26px; font-weight: bold;")
-        subtitle = QLabel("Find defects on production parts by learning from images of good ones.")
+        subtitle = QLabel(self.tr("Find defects on production parts by learning from images of good ones."))
         subtitle.setStyleSheet("color: #555;")
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
         self.list.setStyleSheet("QListWidget::item { padding: 6px; }")
         self.list.itemDoubleClicked.connect(lambda item: self.openRequested.emit(item.data(PATH_ROLE)))
         self.list.currentItemChanged.connect(self._update_buttons)
-        self.empty = EmptyState("No projects yet",
-                                "Create one project per product type: click “New project”,\n"
-                                "then drop in a folder of images of good parts.",
-                                [("New project…", self.newRequested.emit)])
+        self.empty = EmptyState(self.tr("No projects yet"),
+                                self.tr("Create one project per product type: click “New project”,\n"
+                                        "then drop in a folder of images of good parts."),
+                                [(self.tr("New project…"), self.newRequested.emit)])
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.list)
 
-        self.new_button = QPushButton("New project…")
+        self.new_button = QPushButton(self.tr("New project…"))
         self.new_button.setStyleSheet("font-weight: bold;")
         self.new_button.clicked.connect(self.newRequested)
-        self.open_folder_button = QPushButton("Open folder…")
+        self.open_folder_button = QPushButton(self.tr("Open folder…"))
         self.open_folder_button.clicked.connect(self.openFolderRequested)
-        self.open_button = QPushButton("Open")
+        self.open_button = QPushButton(self.tr("Open"))
         self.open_button.clicked.connect(lambda: self._emit(self.openRequested))
-        self.rename_button = QPushButton("Rename…")
+        self.rename_button = QPushButton(self.tr("Rename…"))
         self.rename_button.clicked.connect(lambda: self._emit(self.renameRequested))
-        self.delete_button = QPushButton("Delete…")
+        self.delete_button = QPushButton(self.tr("Delete…"))
         self.delete_button.clicked.connect(lambda: self._emit(self.deleteRequested))
-        self.forget_button = QPushButton("Remove from list")
+        self.forget_button = QPushButton(self.tr("Remove from list"))
         self.forget_button.clicked.connect(lambda: self._emit(self.forgetRequested))
         buttons = QVBoxLayout()
         for b in (self.new_button, self.open_folder_button, None, self.open_button, self.rename_button,
@@ -92,7 +108,7 @@ class StartScreen(QWidget):
         layout.addWidget(title)
         layout.addWidget(subtitle)
         layout.addSpacing(12)
-        layout.addWidget(QLabel("Projects"))
+        layout.addWidget(QLabel(self.tr("Projects")))
         layout.addLayout(body, 1)
         FileDropFilter(self, self._dropped)
         FileDropFilter(self.list, self._dropped)
@@ -118,10 +134,10 @@ class StartScreen(QWidget):
         self.list.clear()
         for e in self.entries():
             summary = summarize(e.path) if e.exists else None
-            details = f"{summary.describe()} · " if summary else ""
+            details = f"{describe(summary)} · " if summary else ""
             text = f"{e.name}\n{details}{when(e.last_opened)}\n{e.path}"
             if not e.exists:
-                text = f"{e.name}   (folder missing)\n{e.path}"
+                text = f"{e.name}   " + self.tr("(folder missing)") + f"\n{e.path}"
             item = QListWidgetItem(text)
             item.setData(PATH_ROLE, str(e.path))
             if not e.exists:

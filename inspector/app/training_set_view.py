@@ -52,12 +52,14 @@ class TrainingSetModel(QAbstractListModel):
             # one line for the name, elided at the start: the end tells files apart (..._001.png, ..._002.png);
             # "held out" on a line of its own, never elided away
             name = QFontMetrics(QApplication.font()).elidedText(rec.name, Qt.ElideLeft, THUMB + 20)
-            return name if rec.role == "train" else f"held out\n{name}"
+            return name if rec.role == "train" else self.tr("held out") + f"\n{name}"
         if role == Qt.DecorationRole:
             return thumbnail(self.state.project, rec, THUMB)
         if role == Qt.ToolTipRole:
-            what = "held out of fitting and scored after training" if rec.role == "holdout" else "used for fitting"
-            return f"{rec.name}\n{rec.width} x {rec.height} px, {what}\nadded {rec.added_at}"
+            what = self.tr("held out of fitting and scored after training") if rec.role == "holdout" else self.tr(
+                "used for fitting")
+            return self.tr("{name}\n{w} x {h} px, {what}\nadded {added}").format(
+                name=rec.name, w=rec.width, h=rec.height, what=what, added=rec.added_at)
         if role == Qt.ForegroundRole and rec.role == "holdout":
             return QColor("#7a5c00")
         if role == Qt.UserRole:
@@ -90,19 +92,20 @@ class TrainingSetView(QWidget):
         self.list.selectionModel().selectionChanged.connect(self._update_buttons)
 
         self._empty_text = (
-            "No good images yet",
-            "Drop a folder of images of good parts here, or click “Add images”.\n"
-            "No defect images are needed: the model learns what good looks like.\n"
-            "About 50 to 200 images is typical; 15 % are held out to measure good scores.")
-        self.empty = EmptyState(*self._empty_text, [("Add a folder…", lambda: self.browseRequested.emit("folder"))])
+            self.tr("No good images yet"),
+            self.tr("Drop a folder of images of good parts here, or click “Add images”.\n"
+                    "No defect images are needed: the model learns what good looks like.\n"
+                    "About 50 to 200 images is typical; 15 % are held out to measure good scores."))
+        self.empty = EmptyState(*self._empty_text, [(self.tr("Add a folder…"), lambda: self.browseRequested.emit("folder"))])
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.list)
 
-        self.add_button = browse_button("Add images", "Add a folder…", "Add files…", self.browseRequested.emit)
-        self.remove_button = QPushButton("Remove selected")
+        self.add_button = browse_button(self.tr("Add images"), self.tr("Add a folder…"), self.tr("Add files…"),
+                                        self.browseRequested.emit)
+        self.remove_button = QPushButton(self.tr("Remove selected"))
         self.remove_button.clicked.connect(self.remove_selected)
-        self.train_button = QPushButton("Train")
+        self.train_button = QPushButton(self.tr("Train"))
         self.train_button.setDefault(True)
         self.train_button.setStyleSheet("QPushButton { font-weight: bold; padding: 4px 18px; }")
         self.train_button.clicked.connect(self.trainRequested)
@@ -146,12 +149,12 @@ class TrainingSetView(QWidget):
         """A job runs (``job``), or ended: nothing here may start another one meanwhile; training says so."""
         self._busy = busy
         if busy and job is ProjectJob.TRAIN:
-            self.model_status.setText("Training… the current model stays in use until the new one is ready."
-                                      if self.state.has_model else "Training…")
+            self.model_status.setText(self.tr("Training… the current model stays in use until the new one is ready.")
+                                      if self.state.has_model else self.tr("Training…"))
             self.model_status.setStyleSheet("color:#0b3d66; font-weight:bold;")
         if busy and job is ProjectJob.ADD_GOOD:
-            self.empty.set_text("Adding images…", "The images appear here when they are copied in; the progress "
-                                "is shown above.")
+            self.empty.set_text(self.tr("Adding images…"), self.tr("The images appear here when they are copied in; the "
+                                                                   "progress is shown above."))
         else:
             self.empty.set_text(*self._empty_text)
         if not busy:
@@ -169,18 +172,19 @@ class TrainingSetView(QWidget):
             return
         fit, hold = project.plan_holdout()
         self.summary.setText(
-            f"{n} good image(s): {len(fit)} to fit, {len(hold)} held out to measure good scores"
-            if n else "")
+            self.tr("%n good image(s): {fit} to fit, {held} held out to measure good scores", "", n).format(
+                fit=len(fit), held=len(hold)) if n else "")
         if not self.state.has_model:
-            text = "Not trained yet. Add good images, then press Train." if n else ""
+            text = self.tr("Not trained yet. Add good images, then press Train.") if n else ""
             style = ""
         elif self.state.model_is_stale:
-            text = "⚠ The training set or the settings changed since the model was trained: press Train again."
+            text = self.tr("⚠ The training set or the settings changed since the model was trained: press Train again.")
             style = "color:#7a5c00; font-weight:bold;"
         else:
             info = project.training_info()
-            text = (f"✓ Model trained {info.get('trained_at', '').replace('T', ' ')[:16]} UTC on "
-                    f"{info.get('n_train', '?')} image(s), {info.get('n_holdout', 0)} held out.")
+            text = self.tr("✓ Model trained {when} UTC on {n} image(s), {held} held out.").format(
+                when=info.get("trained_at", "").replace("T", " ")[:16], n=info.get("n_train", "?"),
+                held=info.get("n_holdout", 0))
             style = "color:#1b5e20;"
         self.model_status.setText(text)
         self.model_status.setStyleSheet(style)

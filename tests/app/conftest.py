@@ -14,6 +14,13 @@ SMALL = {"backbone": "resnet18", "layers": ["layer2", "layer3"], "resize": 64, "
          "coreset_ratio": 0.25, "batch_size": 8, "device": "cpu"}
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """The tests read English texts: the app starts in English whatever this PC's language (the Japanese UI
+    has its own tests, test_translations.py)."""
+    monkeypatch.setenv("INSPECTOR_LANGUAGE", "en")
+
+
 @pytest.fixture
 def small_settings(random_weights):
     from inspector.core.project.store import ProjectSettings
