@@ -24,6 +24,7 @@ def main() -> int:
     parser.add_argument("--weights", required=True)
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--train", type=int, default=20, help="good training images (default 20)")
+    parser.add_argument("--language", default="en", choices=["en", "ja"], help="UI language; ja: files named ja-08-*.png")
     args = parser.parse_args()
     os.environ["INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="inspector-shots-")
     sys.path.insert(0, str(ROOT))
@@ -36,7 +37,12 @@ def main() -> int:
     from inspector.core.project.store import ProjectSettings
 
     app = QApplication(sys.argv[:1])
+    if args.language != "en":
+        from inspector.app import i18n
+
+        i18n.install(app, args.language)  # before any widget, as main() does
     out = Path(args.out)
+    prefix = "" if args.language == "en" else f"{args.language}-"
     data = Path(args.data)
 
     shots = Shooter(app, out)
@@ -69,13 +75,13 @@ def main() -> int:
     dialog = open_analysis(window)
     dialog.resize(1200, 560)
     wait(lambda: dialog.result is not None and not window.jobs.busy)
-    save(dialog, "08-analysis")
+    save(dialog, prefix + "08-analysis")
     dialog.tabs.setCurrentIndex(2)
-    save(dialog, "08-analysis-pca")
+    save(dialog, prefix + "08-analysis-pca")
     dialog.tabs.setCurrentIndex(3)
-    save(dialog, "08-analysis-roc")
+    save(dialog, prefix + "08-analysis-roc")
     dialog.tabs.setCurrentIndex(1)
-    save(dialog, "08-analysis-bank")
+    save(dialog, prefix + "08-analysis-bank")
     window.close()
     return 0
 

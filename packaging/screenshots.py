@@ -5,6 +5,8 @@
         --weights /work/shared/data/weights/resnet18_imagenet_to_layer3.safetensors
 
 Everything (projects, settings) goes to a temporary INSPECTOR_HOME; the screenshots to docs/screenshots/.
+``--language ja`` takes them in Japanese (the catalogue and Qt's own translations installed as the app does),
+named ``ja-*.png`` (the results view as ``ja-main.png``), plus the new-project dialog (``ja-new-project.png``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def main() -> int:
     parser.add_argument("--weights", required=True, help="resnet18 weights file (.safetensors)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--coreset", type=float, default=0.05, help="coreset ratio (default 0.05)")
+    parser.add_argument("--language", default="en", choices=["en", "ja"], help="the UI language (default en)")
     args = parser.parse_args()
     os.environ["INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="inspector-shots-")
     sys.path.insert(0, str(ROOT))
@@ -40,9 +43,18 @@ def main() -> int:
     app.setApplicationName("Inspector")
     out = Path(args.out)
     data = Path(args.data)
+    japanese = args.language != "en"
+    if japanese:
+        from inspector.app import i18n
+
+        i18n.install(app, args.language)  # before any widget, as main() does
 
     shots = Shooter(app, out)
-    pump, wait, save = shots.pump, shots.wait, shots.save
+    pump, wait = shots.pump, shots.wait
+    renamed = {"04-results": "main"}  # the Japanese set's names: ja-main.png, ja-02-training-set.png, ...
+
+    def save(widget, name: str):
+        return shots.save(widget, f"{args.language}-{renamed.get(name, name)}" if japanese else name)
 
     settings = ProjectSettings(model={"backbone": "resnet18", "layers": ["layer2", "layer3"], "weights": args.weights,
                                       "resize": 256, "crop": 224, "coreset_ratio": args.coreset, "device": "cpu"})
@@ -55,6 +67,22 @@ def main() -> int:
         window.close_project()
     window.create_project("Bottle", default_projects_dir() / "Bottle", settings)
     window.close_project()
+    if japanese:  # the new-project dialog with the weights file chosen (its backbone detected)
+        from PySide6.QtWidgets import QDialogButtonBox
+
+        from inspector.app.project_dialogs import NewProjectDialog
+
+        dialog = NewProjectDialog(window)
+        dialog.show()
+        dialog.name.setText("ボトル 3号ライン")
+        dialog.form.set_weights_file(args.weights)
+        create = dialog.buttons.button(QDialogButtonBox.Ok)
+        wait(lambda: create.isEnabled() or dialog.form.switch_button.isVisible(), timeout=300)
+        if dialog.form.switch_button.isVisible():  # "Use resnet18": the file's backbone
+            dialog.form.switch_button.click()
+        wait(lambda: create.isEnabled() and not dialog.form.backbone.busy, timeout=300)
+        save(dialog, "new-project")
+        dialog.reject()
 
     window.open_project(default_projects_dir() / "Bottle")
     window.add_good_images([str(data / "train" / "good")])

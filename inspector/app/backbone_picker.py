@@ -158,6 +158,8 @@ class BackbonePicker(QWidget):
         self._typing.timeout.connect(self._typed)
         self.layers = QListWidget()
         self.layers.setObjectName("layerList")
+        # at least four rows: in a tight dialog the wrapped texts around it would squeeze it to one or two
+        self.layers.setMinimumHeight(4 * self.fontMetrics().lineSpacing() + 12)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.weights_label = QLabel()
@@ -176,7 +178,6 @@ class BackbonePicker(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         header = QLabel(self.tr("Layers (feature map C×H×W, cost from the input up to the layer)"))
-        header.setWordWrap(True)
         header.setToolTip(self.tr("C×H×W: channels × grid rows × grid columns of the layer's feature map; each grid cell "
                                   "is one patch vector.\nGMACs: billions of multiply-accumulates per image from the "
                                   "input up to that layer, a measure of speed.\nThe default layers (marked) are what "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -36,7 +37,44 @@ def unused_folder(name: str) -> Path:
     return path
 
 
-class NewProjectDialog(QDialog):
+class FittingDialog(QDialog):
+    """A dialog that grows to the height its wrapped texts need at its width. Qt sizes a window from its
+    layout's minimum size, which leaves the wrapped labels' height-for-width out: when a long note appears (a
+    weights file that fits another backbone, a long translation) the labels would squeeze the layer list to a
+    row or draw over it. ``fit_later()`` after anything that changes a text; done on show too."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._fit = QTimer(self, singleShot=True, interval=0, timeout=self.fit_height)
+
+    def fit_later(self, *_) -> None:
+        self._fit.start()
+
+    def fit_height(self) -> None:
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return
+        need = layout.totalHeightForWidth(self.width())
+        screen = self.screen()
+        if screen is not None:
+            need = min(need, screen.availableGeometry().height() - 40)
+        if self.height() < need:
+            self.resize(self.width(), need)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.fit_later()
+
+    def watch(self, form) -> None:
+        """Fit again whenever the settings form's texts may have changed."""
+        form.usableChanged.connect(self.fit_later)
+        form.backbone.changed.connect(self.fit_later)
+        if hasattr(form.backbone, "layersLoaded"):
+            form.backbone.layersLoaded.connect(self.fit_later)
+            form.backbone.weightsChanged.connect(self.fit_later)
+
+
+class NewProjectDialog(FittingDialog):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("New project"))
@@ -78,6 +116,7 @@ class NewProjectDialog(QDialog):
         self.finished.connect(self.form.shutdown)
         self.form.usableChanged.connect(self._update_create)
         self.form.backbone.changed.connect(self._update_create)
+        self.watch(self.form)
         self._name_changed("")
 
     def _folder_typed(self, _text: str) -> None:
@@ -105,7 +144,7 @@ class NewProjectDialog(QDialog):
         return self.name.text().strip(), Path(self.folder.text().strip()), self.form.settings()
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(FittingDialog):
     def __init__(self, settings: ProjectSettings, parent=None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Project settings"))
@@ -128,6 +167,7 @@ class SettingsDialog(QDialog):
         self.finished.connect(self.form.shutdown)
         self.form.usableChanged.connect(self._update_reason)
         self.form.backbone.changed.connect(self._update_reason)
+        self.watch(self.form)
         self._update_reason()
 
     def _update_reason(self) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import QWidget
 
 from ..core.project import jobs
+from .i18n import sentences
 from .message_bar import MessageBar
 from .project_state import ProjectState
 from .skipped_dialog import SkippedDialog
@@ -75,10 +76,10 @@ class ProjectJobs(QObject):
                  for path, name in report.duplicates]
         text = self.tr("Added %n good image(s) to the training set.", "", len(report.added))
         if rows:
-            text += " " + self.tr("%n file(s) were not added (unreadable or duplicates).", "", len(rows))
+            text = sentences(text, self.tr("%n file(s) were not added (unreadable or duplicates).", "", len(rows)))
             self.messages.show_message("warning", text, action=(self.tr("Show list"), lambda: self.show_skipped(rows)))
         else:
-            self.messages.show_message("info", text + " " + self.tr("Press Train when the set is complete."))
+            self.messages.show_message("info", sentences(text, self.tr("Press Train when the set is complete.")))
 
     def show_skipped(self, rows: list[tuple[str, str]], title: str | None = None) -> SkippedDialog:
         dialog = SkippedDialog(rows, title, self.window)
@@ -103,23 +104,23 @@ class ProjectJobs(QObject):
             text += self.tr(", %n inspected part(s) re-scored", "", report.n_rescored)
         text += self.tr(".")
         if report.suggested:
-            text += " " + self.tr("Thresholds were set from the held-out scores: check them in the histogram.")
+            text = sentences(text, self.tr("Thresholds were set from the held-out scores: check them in the histogram."))
         elif self.state.thresholds is not None and self.state.project.generation() > 1:
-            text += " " + self.tr("Scores come from the new model now: check the threshold lines (Suggest).")
+            text = sentences(text, self.tr("Scores come from the new model now: check the threshold lines (Suggest)."))
         elif report.n_holdout == 0:
-            text += " " + self.tr("Add at least 5 good images to get held-out scores for suggesting thresholds.")
+            text = sentences(text, self.tr("Add at least 5 good images to get held-out scores for suggesting thresholds."))
         check = report.suggested or (self.state.thresholds is not None and self.state.project.generation() > 1)
         if report.skipped:
             rows = [(str(s.path), s.reason) for s in report.skipped]
-            self.messages.show_message("warning", text + " " + self.tr("%n unreadable image(s) skipped.", "", len(rows)),
+            self.messages.show_message("warning", sentences(text, self.tr("%n unreadable image(s) skipped.", "", len(rows))),
                                        action=(self.tr("Show list"),
                                                lambda: self.show_skipped(rows, self.tr("Images skipped"))))
         elif check and hasattr(self.window, "histogram_dock"):
             # advice to act on: kept until dismissed (a message with an action does not fade)
-            self.messages.show_message("info", text + " " + self.tr("Now inspect parts in the Results tab."),
+            self.messages.show_message("info", sentences(text, self.tr("Now inspect parts in the Results tab.")),
                                        action=(self.tr("Show the histogram"), self._show_histogram))
         else:
-            self.messages.show_message("info", text + " " + self.tr("Now inspect parts in the Results tab."))
+            self.messages.show_message("info", sentences(text, self.tr("Now inspect parts in the Results tab.")))
 
     def _show_histogram(self) -> None:
         dock = self.window.histogram_dock
@@ -161,12 +162,12 @@ class ProjectJobs(QObject):
         text = self.tr("Scored %n part(s). All parts: {passed} pass, {uncertain} uncertain, {failed} fail.", "",
                        report.n_scored).format(passed=c.passed, uncertain=c.uncertain, failed=c.failed)
         if rows:
-            text += " " + self.tr("%n file(s) could not be read.", "", len(rows))
+            text = sentences(text, self.tr("%n file(s) could not be read.", "", len(rows)))
         seen = [(str(path), self.tr("the same image (same bytes) was inspected before as {name}: scored again, listed "
                                     "under {name}").format(name=name)) for path, name in report.added.duplicates]
         if seen:
-            text += " " + self.tr("%n part(s) had been inspected before under another file: they are listed under "
-                                  "their first name.", "", len(seen))
+            text = sentences(text, self.tr("%n part(s) had been inspected before under another file: they are listed "
+                                           "under their first name.", "", len(seen)))
         if rows or seen:
             self.messages.show_message("warning", text, action=(self.tr("Show list"), lambda: self.show_skipped(
                 rows + seen, self.tr("Files not inspected, or inspected before"))))
@@ -200,13 +201,13 @@ class ProjectJobs(QObject):
         had = self.state.thresholds
         self.state.set_thresholds(suggestion.thresholds)
         t, now = suggestion.thresholds, self.state.counts
-        change = " " + self.tr("Verdicts now: {passed} pass · {uncertain} uncertain · {failed} fail").format(
+        change = self.tr("Verdicts now: {passed} pass · {uncertain} uncertain · {failed} fail").format(
             passed=now.passed, uncertain=now.uncertain, failed=now.failed) + (
             " " + self.tr("(were {passed} · {uncertain} · {failed}).").format(
                 passed=before.passed, uncertain=before.uncertain, failed=before.failed) if had is not None else self.tr("."))
         # kept until dismissed (it has an action): the operator reads why, and can take it back
         self.messages.show_message("info", self.tr("Suggested thresholds: pass < {pass_:.4g}, fail ≥ {fail:.4g}.").format(
-            pass_=t.pass_, fail=t.fail) + f" {suggestion.reason}{change}",
+            pass_=t.pass_, fail=t.fail) + f" {suggestion.reason} {change}",
                                    action=(self.tr("Undo (Ctrl+Z)"), self._undo_suggestion) if had is not None else None)
 
     def _undo_suggestion(self) -> None:
@@ -233,4 +234,4 @@ class ProjectJobs(QObject):
             what = self.tr("No model was trained.")
         else:
             what = job.after_cancel if isinstance(job, ProjectJob) else ""
-        self.messages.show_message("info", self.tr("{job} cancelled.").format(job=job) + f" {what}")
+        self.messages.show_message("info", sentences(self.tr("{job} cancelled.").format(job=job), what))

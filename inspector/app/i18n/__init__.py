@@ -78,3 +78,11 @@ def verdict_text(verdict: str | None) -> str:
     translate = QCoreApplication.translate
     return {"pass": translate("Verdict", "pass"), "uncertain": translate("Verdict", "uncertain"),
             "fail": translate("Verdict", "fail"), None: translate("Verdict", "no thresholds")}.get(verdict, verdict or "")
+
+
+def sentences(*parts: str) -> str:
+    """Sentences joined as the language writes them: a space after a Latin full stop, none after "。"."""
+    text = ""
+    for part in filter(None, parts):
+        text += ("" if not text or text.endswith(("。", "）", "\n")) else " ") + part
+    return text

@@ -464,7 +464,8 @@ GMACs: 入力からその層までの 1 画像あたりの積和演算数（10 �
     </message>
     <message>
         <source>Since start: {passed} pass · {check} check · {failed} fail</source>
-        <translation>開始から: 良品 {passed} · 要確認 {check} · 不良品 {failed}</translation>
+        <translation>開始から
+良品 {passed} · 要確認 {check} · 不良品 {failed}</translation>
     </message>
     <message>
         <source>{n} unreadable</source>
@@ -942,31 +943,31 @@ This cannot be undone.</source>
     </message>
     <message>
         <source>Copying images in</source>
-        <translation>画像をコピー中</translation>
+        <translation>画像のコピー</translation>
     </message>
     <message>
         <source>Extracting features</source>
-        <translation>特徴を抽出中</translation>
+        <translation>特徴抽出</translation>
     </message>
     <message>
         <source>Building the coreset</source>
-        <translation>コアセットを構築中</translation>
+        <translation>コアセット構築</translation>
     </message>
     <message>
         <source>Scoring held-out good images</source>
-        <translation>検証用良品を採点中</translation>
+        <translation>検証用良品の採点</translation>
     </message>
     <message>
         <source>Re-scoring inspected parts</source>
-        <translation>検査済みワークを再採点中</translation>
+        <translation>検査済みワークの再採点</translation>
     </message>
     <message>
         <source>Scoring parts</source>
-        <translation>ワークを採点中</translation>
+        <translation>ワークの採点</translation>
     </message>
     <message>
         <source>Fitting</source>
-        <translation>フィッティング中</translation>
+        <translation>フィッティング</translation>
     </message>
     <message>
         <source>Cancel</source>
