@@ -205,3 +205,25 @@ def test_the_language_menu_remembers_the_choice(qtbot, monkeypatch):
     assert "starts again" in window.message_bar.text() and "次回起動時" in window.message_bar.text()
     menu.actions_by_language["en"].trigger()
     assert i18n.chosen(AppSettings()) == "en"
+
+
+def test_the_new_project_dialog_grows_to_its_wrapped_texts(qtbot, japanese):
+    """A long note (a weights file that fits another backbone; longer still in Japanese) makes the dialog
+    taller instead of squeezing the layer list to a row or drawing the texts over it."""
+    from inspector.app.project_dialogs import NewProjectDialog
+
+    dialog = NewProjectDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    picker = dialog.form.backbone
+    qtbot.waitUntil(lambda: not picker.busy and picker.layers.count() > 0, timeout=60000)
+    dialog.resize(dialog.width(), 300)  # as small as a tight layout would leave it
+    long_note = "このファイルは wideresnet50 ではなく resnet18 の重みです。" * 6
+    dialog.form.file_note.setText(long_note)
+    dialog.form.usableChanged.emit()
+    layout = dialog.layout()
+    qtbot.waitUntil(lambda: dialog.height() >= min(layout.totalHeightForWidth(dialog.width()),
+                                                   dialog.screen().availableGeometry().height() - 40), timeout=5000)
+    assert picker.layers.height() >= picker.layers.minimumHeight() >= 4 * picker.fontMetrics().lineSpacing()
+    dialog.reject()
+    dialog.form.shutdown()
