@@ -23,7 +23,8 @@ TEXT_METHODS = {"setText", "setWindowTitle", "setToolTip", "setStatusTip", "setP
                 "showMessage", "show_message", "error", "information", "question", "warning", "critical", "about",
                 "set_text", "clear", "addItem", "addItems", "setItemText", "setTabText", "setFormat",
                 "getExistingDirectory", "getOpenFileName", "getOpenFileNames", "getSaveFileName", "getText",
-                "setItemData", "start", "setWhatsThis", "setAccessibleName"}
+                "setItemData", "start", "setWhatsThis", "setAccessibleName",
+                "_action", "button", "show_skipped"}  # the app's own helpers that put a text on a widget
 TEXT_CLASSES = {"QPushButton", "QLabel", "QCheckBox", "QGroupBox", "QAction", "QMenu", "QToolButton", "QDockWidget",
                 "QRadioButton", "QMessageBox", "EmptyState", "QListWidgetItem", "QTableWidgetItem", "SkippedDialog",
                 "browse_button", "_image_plot"}
@@ -31,6 +32,7 @@ TEXT_KEYWORDS = {"name", "label", "title", "text", "tip", "action"}
 # texts that are the same in every language: the app's name, each language's own name, units and symbols
 SAME_EVERYWHERE = {"Inspector", "English", "日本語", "ROC", "PCA", "CSV", "HTML", "auto", "cpu", "cuda"}
 NOT_TEXT = {"info", "warning", "error", "bottom", "left", "right", "top"}  # message levels, plot axes
+SHORTCUT = re.compile(r"^((Ctrl|Shift|Alt|Meta)\+)*(\w|Esc|Del|F\d+|\{\})$")  # a key sequence: "Ctrl+Shift+R"
 WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -39,7 +41,8 @@ def _literal_words(node: ast.AST) -> list[str]:
     literal operands); a ``tr(...)``/``translate(...)`` call is translated and yields nothing."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         text = node.value
-        if text in SAME_EVERYWHERE or text in NOT_TEXT or text.startswith(("QPushButton {", "color:", "font-")):
+        if (text in SAME_EVERYWHERE or text in NOT_TEXT or SHORTCUT.match(text)
+                or text.startswith(("QPushButton {", "color:", "font-"))):
             return []
         return [text] if WORD.search(re.sub(r"\{[^}]*\}|<[^>]*>|&\w+;|\b(px|MB|GMACs|ms|PC)\b", "", text)) else []
     if isinstance(node, ast.JoinedStr):  # judged whole, each replacement field as "{}"
@@ -84,9 +87,11 @@ def test_the_literal_finder_finds_literals(tmp_path):
     """The check above can fail: it flags a plain literal, an f-string and a concatenation, not tr()."""
     source = tmp_path / "sample.py"
     source.write_text('b = QPushButton("Start")\nlabel.setText(f"{n} parts left")\nbar.show_message("info", "Done " + x)\n'
-                      'ok = QPushButton(self.tr("Start"))\nlabel.setStyleSheet("color: red")\n', encoding="utf-8")
+                      'ok = QPushButton(self.tr("Start"))\nlabel.setStyleSheet("color: red")\n'
+                      'self._action(menu, "&Quit", self.close, "Ctrl+Shift+Q")\n', encoding="utf-8")
     hits = [h.split(": ", 1)[1] for h in untranslated_literals(source, tmp_path)]
-    assert hits == ["QPushButton('Start')", "setText('{} parts left')", "show_message('Done ')"]
+    assert sorted(hits) == sorted(["QPushButton('Start')", "setText('{} parts left')", "show_message('Done ')",
+                                   "_action('&Quit')"])
 
 
 # ------------------------------------------------------------------------------------------ the catalogue
