@@ -232,3 +232,27 @@ def test_the_new_project_dialog_grows_to_its_wrapped_texts(qtbot, japanese):
     assert picker.layers.height() >= picker.layers.minimumHeight() >= 4 * picker.fontMetrics().lineSpacing()
     dialog.reject()
     dialog.form.shutdown()
+
+
+def test_unfinished_texts_export_and_apply_round_trip(tmp_path):
+    """--export-unfinished writes what is left to translate; --apply fills it in (a plural as its one form)."""
+    import json
+    import shutil
+
+    sample = tmp_path / "sample.py"
+    sample.write_text("from PySide6.QtWidgets import QWidget\n\n\nclass Sample(QWidget):\n"
+                      "    def __init__(self, n):\n        super().__init__()\n"
+                      "        self.setWindowTitle(self.tr('A new dialog'))\n"
+                      "        self.setToolTip(self.tr('%n new part(s)', '', n))\n", encoding="utf-8")
+    ts = tmp_path / "inspector_ja.ts"
+    shutil.copyfile(i18n.catalogue("ja", compiled=False), ts)
+    update.lupdate(ts, [*update.sources(), sample])
+    todo = tmp_path / "todo.json"
+    assert update.export_unfinished(ts, todo) == 2
+    rows = json.loads(todo.read_text(encoding="utf-8"))
+    assert [(r["context"], r["source"]) for r in rows] == [("Sample", "A new dialog"), ("Sample", "%n new part(s)")]
+    for row, text in zip(rows, ["新しいダイアログ", "新しいワーク %n 件"]):
+        row["translation"] = text
+    todo.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    assert update.apply(ts, todo) == 2
+    assert not update.read(ts).unfinished

@@ -9,6 +9,11 @@
    (context and English text), to translate them in the ``.ts`` (a text editor or ``pyside6-linguist``), then
    run the command again to compile.
 
+``--export-unfinished FILE.json`` writes the texts still to translate as a JSON list of
+``{"context", "source", "translation": ""}``; fill in the translations (by hand or by a translator) and
+``--apply FILE.json`` puts them into the ``.ts`` (unfinished texts only: a matching context first, else the same
+English text in any context) and compiles it.
+
 ``--check`` changes nothing: it runs lupdate on a temporary copy and fails (exit 1) when a text is
 unfinished or the committed ``.qm`` is not the compiled ``.ts`` (the tests run the same check).
 """
@@ -16,6 +21,7 @@ unfinished or the committed ``.qm`` is not the compiled ``.ts`` (the tests run t
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -80,6 +86,42 @@ def read(ts: Path) -> Catalogue:
     return result
 
 
+def export_unfinished(ts: Path, target: Path) -> int:
+    """Write the unfinished texts of ``ts`` as JSON to translate; how many."""
+    rows = [{"context": c, "source": s, "translation": ""} for c, s in read(ts).unfinished]
+    target.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return len(rows)
+
+
+def apply(ts: Path, source: Path) -> int:
+    """Fill the unfinished messages of ``ts`` from a JSON list of {context, source, translation}; how many.
+    A plural text (``%n``) gets the translation as its one form (Japanese has one)."""
+    rows = [r for r in json.loads(source.read_text(encoding="utf-8")) if (r.get("translation") or "").strip()]
+    by_context = {(r.get("context", ""), r["source"]): r["translation"] for r in rows}
+    by_source = {r["source"]: r["translation"] for r in rows}
+    tree = ET.parse(ts)
+    filled = 0
+    for context in tree.getroot().iter("context"):
+        name = context.findtext("name", "")
+        for message in context.iter("message"):
+            translation = message.find("translation")
+            if translation is None or translation.get("type") != "unfinished":
+                continue
+            text = by_context.get((name, message.findtext("source", "")), by_source.get(message.findtext("source", "")))
+            if text is None:
+                continue
+            if message.get("numerus") == "yes":
+                for form in list(translation):
+                    translation.remove(form)
+                ET.SubElement(translation, "numerusform").text = text
+            else:
+                translation.text = text
+            del translation.attrib["type"]
+            filled += 1
+    tree.write(ts, encoding="utf-8", xml_declaration=True)
+    return filled
+
+
 def check(language: str, files: list[Path] | None = None) -> tuple[Catalogue, bool]:
     """lupdate on a temporary copy of the catalogue: what it holds once merged with today's sources (or
     ``files``), and whether the committed ``.qm`` is the compiled ``.ts`` as committed."""
@@ -106,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m inspector.app.i18n", description=__doc__.split("\n\n")[0])
     parser.add_argument("--list-unfinished", action="store_true", help="list the texts still to translate")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a text is unfinished or a .qm is stale")
+    parser.add_argument("--export-unfinished", metavar="FILE.json", help="write the texts still to translate as JSON")
+    parser.add_argument("--apply", metavar="FILE.json", help="fill unfinished texts from a JSON list of "
+                                                           "{context, source, translation}, then compile")
     args = parser.parse_args(argv)
     failed = False
     for language in TRANSLATED:
@@ -118,7 +163,13 @@ def main(argv: list[str] | None = None) -> int:
             failed |= bool(cat.unfinished) or not current
             continue
         lupdate(ts)
+        if args.apply:
+            print(f"{language}: {apply(ts, Path(args.apply))} text(s) filled from {args.apply}")
+            lupdate(ts)  # lupdate's own layout of the file again
         lrelease(ts, qm)
+        if args.export_unfinished:
+            print(f"{language}: {export_unfinished(ts, Path(args.export_unfinished))} text(s) written to "
+                  f"{args.export_unfinished}")
         cat = read(ts)
         report(language, cat, args.list_unfinished)
         if cat.unfinished and not args.list_unfinished:
