@@ -5,12 +5,17 @@ Every change to the project goes through here (on the UI thread) or through a jo
 announced here. Each change refreshes the cache once, however many views listen: a finished job is one read of
 the results; a threshold release is one ``UPDATE`` (the cache is re-classified in memory by the same rule); a
 review decision is one ``INSERT`` plus one row read.
+
+At 100,000 parts the cache is columns (``ResultColumns``: ids, scores, verdict and decision codes), not records:
+opening reads small values only, counts and sorts are numpy, and a part's whole record is read when a view
+shows it (``result``, ``prefetch``; kept in a small cache).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -19,8 +24,42 @@ from ..core.errors import InspectorError
 from ..core.io.geometry import Geometry
 from ..core.project.recent import ProjectRegistry
 from ..core.project.review import FLAGGED
-from ..core.project.store import GOOD_ROLES, Project, ProjectSettings, ResultRecord
+from ..core.project.store import (
+    DECISION_CODES,
+    GOOD_ROLES,
+    VERDICT_CODES,
+    Project,
+    ProjectSettings,
+    ResultColumns,
+    ResultRecord,
+)
 from ..core.project.thresholds import FAIL, PASS, UNCERTAIN, Suggestion, Thresholds
+
+_PASS, _UNCERTAIN, _FAIL = (VERDICT_CODES[v] for v in (PASS, UNCERTAIN, FAIL))
+_GOOD = DECISION_CODES["good"]
+VERDICT_OF = {code: v for v, code in VERDICT_CODES.items()}
+
+
+class LazyResults(Sequence):
+    """The inspected parts in id order as a sequence of records, read a page at a time when iterated or
+    indexed (``len`` and truth cost nothing)."""
+
+    def __init__(self, state: "ProjectState"):
+        self._state = state
+
+    def __len__(self) -> int:
+        return int(self._state.ids.size)
+
+    def __getitem__(self, i):
+        ids = self._state.ids
+        if isinstance(i, slice):
+            return self._state.records([int(x) for x in ids[i]])
+        return self._state.records([int(ids[range(ids.size)[i]])])[0]
+
+    def __iter__(self):
+        ids = self._state.ids
+        for start in range(0, ids.size, 2000):
+            yield from self._state.records([int(x) for x in ids[start:start + 2000]])
 
 
 @dataclass(frozen=True)
@@ -59,12 +98,12 @@ class ProjectState(QObject):
         self._coalesce.timeout.connect(self._flush_recorded)
         self._clear_cache()
 
+    RECORD_CACHE = 20_000  # records kept for the views (a page is a few dozen; cleared beyond this)
+
     def _clear_cache(self) -> None:
-        self.results: list[ResultRecord] = []  # inspected parts, by image id
-        self.scores = np.zeros(0)  # their scores, [N] float64, in the same order
-        self.holdout: list[float] = []  # held-out good scores
-        self.decided: dict[int, ResultRecord] = {}  # the parts with a decision, by image id
-        self._by_id: dict[int, int] = {}
+        self._set_columns(ResultColumns.empty())
+        self._records: dict[int, ResultRecord] = {}  # whole records the views asked for, by image id
+        self._labels: dict[int, tuple[str, str]] | None = None  # {id: (name, added at)}, read when first needed
         self._good_hashes: set[str] = set()
         self.has_model = False
         self.model_is_stale = False
@@ -124,15 +163,56 @@ class ProjectState(QObject):
         self.modelChanged.emit()
 
     # ----------------------------------------------------------------------------- the cache
+    def _set_columns(self, cols: ResultColumns) -> None:
+        self.ids = cols.ids  # inspected parts, [N] int64, in id order
+        self.scores = cols.scores  # their scores, [N] float64, in the same order
+        self.verdicts = cols.verdicts  # [N] int8 verdict codes (``VERDICT_CODES``)
+        self.decisions = cols.decisions  # [N] int8 decision codes (``DECISION_CODES``)
+        self.holdout: list[float] = cols.holdout.tolist()  # held-out good scores
+        self._pos: dict[int, int] | None = None  # image id -> index, built when first needed
+
     def _load_results(self) -> None:
-        """The one full read: inspected parts and held-out scores in one query."""
-        rows = self.project.results(("inspected", "holdout"))
-        self.results = [r for r in rows if r.image.role == "inspected"]
-        self.holdout = [r.score for r in rows if r.image.role == "holdout"]
-        self.scores = np.fromiter((r.score for r in self.results), np.float64, len(self.results))
-        self._by_id = {r.image.id: i for i, r in enumerate(self.results)}
-        self.decided = {r.image.id: r for r in self.results if r.decision is not None}
+        """The one full read: inspected parts (as columns) and held-out scores in one query."""
+        self._set_columns(self.project.result_columns())
+        self._records = {}
+        self._labels = None
         self._recount()
+
+    @property
+    def results(self) -> LazyResults:
+        """Every inspected part, in id order, read a page at a time (prefer the columns for counting)."""
+        return LazyResults(self)
+
+    @property
+    def decided(self) -> dict[int, ResultRecord]:
+        """The parts with a decision, by image id (their records are read now)."""
+        ids = [int(i) for i in self.ids[self.decisions >= 0]]
+        return {r.image.id: r for r in self.records(ids)}
+
+    def position(self, image_id: int) -> int:
+        """Index of a part in the columns, -1 if it is not an inspected part."""
+        if self._pos is None:
+            self._pos = dict(zip(self.ids.tolist(), range(self.ids.size)))
+        return self._pos.get(image_id, -1)
+
+    def records(self, ids: Sequence[int]) -> list[ResultRecord]:
+        """The records of ``ids`` in that order (cached ones from memory, the others in one query)."""
+        missing = [i for i in ids if i not in self._records]
+        if missing and self.project is not None:
+            if len(self._records) + len(missing) > self.RECORD_CACHE:
+                self._records = {}
+            self._records.update((r.image.id, r) for r in self.project.results_for(missing))
+        return [self._records[i] for i in ids if i in self._records]
+
+    def prefetch(self, ids: Sequence[int]) -> None:
+        """Read the records of ``ids`` now (one query), e.g. the page a view is about to draw."""
+        self.records(ids)
+
+    def labels(self) -> dict[int, tuple[str, str]]:
+        """{image id: (file name, added at)} of the inspected parts (read once per change of the parts)."""
+        if self._labels is None:
+            self._labels = self.project.result_labels() if self.project is not None else {}
+        return self._labels
 
     def _load_images(self) -> None:
         self._good_hashes = {img.hash for img in self.project.images(GOOD_ROLES)}
@@ -147,17 +227,18 @@ class ProjectState(QObject):
             self.region = None
 
     def _recount(self) -> None:
-        verdicts = [r.verdict for r in self.results]
+        v, d = self.verdicts, self.decisions
+        good_ids = [int(i) for i in self.ids[d == _GOOD]]
         self.counts = Counts(
             good_images=len(self._good_hashes),
-            inspected=len(self.results),
-            passed=verdicts.count(PASS),
-            uncertain=verdicts.count(UNCERTAIN),
-            failed=verdicts.count(FAIL),
-            reviewed=len(self.decided),
-            to_review=sum(1 for r in self.results if r.decision is None and r.verdict in FLAGGED),
-            confirmed_good_outside_training=sum(1 for r in self.results
-                                                if r.decision == "good" and r.image.hash not in self._good_hashes),
+            inspected=int(self.ids.size),
+            passed=int(np.count_nonzero(v == _PASS)),
+            uncertain=int(np.count_nonzero(v == _UNCERTAIN)),
+            failed=int(np.count_nonzero(v == _FAIL)),
+            reviewed=int(np.count_nonzero(d >= 0)),
+            to_review=int(np.count_nonzero((d < 0) & (v != _PASS))),
+            confirmed_good_outside_training=sum(1 for r in self.records(good_ids)
+                                                if r.image.hash not in self._good_hashes),
             model="not trained" if not self.has_model else ("out of date" if self.model_is_stale else "trained"),
         )
 
@@ -170,17 +251,19 @@ class ProjectState(QObject):
                     r.decision == "good" and r.image.hash not in self._good_hashes)
 
         (open_old, good_old), (open_new, good_new) = weight(old), weight(new)
-        self.counts = replace(c, reviewed=len(self.decided), to_review=c.to_review - open_old + open_new,
+        self.counts = replace(c, reviewed=int(np.count_nonzero(self.decisions >= 0)), to_review=c.to_review - open_old + open_new,
                               confirmed_good_outside_training=c.confirmed_good_outside_training - good_old + good_new)
 
     def reviewed_scores(self, decision: str) -> list[float]:
         """Scores of the parts whose latest decision is ``decision`` ("good" or "defect")."""
-        return [r.score for r in self.decided.values() if r.decision == decision]
+        return self.scores[self.decisions == DECISION_CODES[decision]].tolist()
 
     def result(self, image_id: int) -> ResultRecord | None:
-        """A part's cached record (no database read)."""
-        i = self._by_id.get(image_id)
-        return self.results[i] if i is not None else None
+        """A part's record (from the cache, else one row read); None if it is not an inspected part."""
+        if self.position(image_id) < 0:
+            return None
+        found = self.records([image_id])
+        return found[0] if found else None
 
     @property
     def thresholds(self) -> Thresholds | None:
@@ -200,10 +283,12 @@ class ProjectState(QObject):
         if undoable:
             self._threshold_undo = (self._threshold_undo + [previous])[-self.UNDO_DEPTH:]
         if thresholds is None:
-            self.results = [replace(r, verdict=None) for r in self.results]
-        else:
-            self.results = [r if r.verdict == (v := thresholds.verdict(r.score)) else replace(r, verdict=v)
-                            for r in self.results]
+            self.verdicts = np.full(self.ids.size, VERDICT_CODES[None], np.int8)
+        else:  # Thresholds.verdict over the column: pass below the pass line, fail at or above the fail line
+            self.verdicts = np.where(self.scores < thresholds.pass_, _PASS,
+                                     np.where(self.scores >= thresholds.fail, _FAIL, _UNCERTAIN)).astype(np.int8)
+        self._records = {r.image.id: replace(r, verdict=VERDICT_OF[int(self.verdicts[self.position(r.image.id)])])
+                         for r in self._records.values()}
         self._recount()
         self.thresholdsChanged.emit()
         self.resultsChanged.emit()
@@ -231,14 +316,12 @@ class ProjectState(QObject):
     def review(self, image_id: int, decision: str | None) -> ResultRecord:
         """Store a decision (one INSERT), refresh that part alone (one row read), tell the views."""
         self.project.review(image_id, decision)
+        old = self.result(image_id)
         fresh = self.project.result(image_id)
-        i = self._by_id.get(image_id)
-        if i is not None and fresh is not None:
-            old, self.results[i] = self.results[i], fresh
-            if fresh.decision is None:
-                self.decided.pop(image_id, None)
-            else:
-                self.decided[image_id] = fresh
+        i = self.position(image_id)
+        if i >= 0 and fresh is not None and old is not None:
+            self._records[image_id] = fresh
+            self.decisions[i] = DECISION_CODES[fresh.decision]
             self._recount_one(old, fresh)
         self.reviewChanged.emit(image_id)
         return fresh
@@ -251,18 +334,25 @@ class ProjectState(QObject):
         fresh = self.project.result(image_id)
         if fresh is None:
             return
-        i = self._by_id.get(image_id)
-        if i is None:
-            self._by_id[image_id] = len(self.results)
-            self.results.append(fresh)
-            self.scores = np.append(self.scores, fresh.score)
-        else:
-            self.results[i] = fresh
-            self.scores[i] = fresh.score
-        if fresh.decision is not None:
-            self.decided[image_id] = fresh
+        self._put(fresh)
         if not self._coalesce.isActive():
             self._coalesce.start()
+
+    def _put(self, fresh: ResultRecord) -> None:
+        """Add or update one part in the columns (appended: ids stay ordered, new parts have higher ids)."""
+        i = self.position(fresh.image.id)
+        v, d = VERDICT_CODES.get(fresh.verdict, -1), DECISION_CODES.get(fresh.decision, -1)
+        if i < 0:
+            self._pos[fresh.image.id] = self.ids.size
+            self.ids = np.append(self.ids, fresh.image.id)
+            self.scores = np.append(self.scores, fresh.score)
+            self.verdicts = np.append(self.verdicts, np.int8(v))
+            self.decisions = np.append(self.decisions, np.int8(d))
+            if self._labels is not None:
+                self._labels[fresh.image.id] = (fresh.image.name, fresh.image.added_at)
+        else:
+            self.scores[i], self.verdicts[i], self.decisions[i] = fresh.score, v, d
+        self._records[fresh.image.id] = fresh
 
     def _flush_recorded(self) -> None:
         if self.project is None:

@@ -1,16 +1,19 @@
 """The inspected parts as a table: thumbnail, file, score, the model's verdict, the human decision.
 
 Sortable by any column (scores numerically), filterable by verdict / decision and by file name; the model
-sorts and filters in Python over the state's cache (fast at 100,000 parts).
+sorts and filters with numpy over the state's columns and reads only the rows it shows (fast at 100,000 parts).
 """
 
 from __future__ import annotations
 
+from typing import Sequence
+
+import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from ..core.project.store import ResultRecord
+from ..core.project.store import DECISION_CODES, VERDICT_CODES, ResultRecord
 from .i18n import verdict_text
 from .project_state import ProjectState
 from .thumbnails import thumbnail
@@ -23,59 +26,97 @@ ID_ROLE = Qt.UserRole + 2
 VERDICT_BG = {"pass": QColor("#e6f4ea"), "uncertain": QColor("#fff4d6"), "fail": QColor("#fde2e1")}
 REVIEW_TEXT = {"good": QT_TRANSLATE_NOOP("ResultsModel", "✓ good"),
                "defect": QT_TRANSLATE_NOOP("ResultsModel", "✗ defect"), None: ""}
-VERDICT_ORDER = {"pass": 0, "uncertain": 1, "fail": 2, None: -1}
 
-FILTERS = {  # the keys are English; the filter list shows them translated (context "ResultsModel")
-    QT_TRANSLATE_NOOP("ResultsModel", "All parts"): lambda r: True,
-    QT_TRANSLATE_NOOP("ResultsModel", "Fail"): lambda r: r.verdict == "fail",
-    QT_TRANSLATE_NOOP("ResultsModel", "Uncertain"): lambda r: r.verdict == "uncertain",
-    QT_TRANSLATE_NOOP("ResultsModel", "Pass"): lambda r: r.verdict == "pass",
-    QT_TRANSLATE_NOOP("ResultsModel", "Not reviewed"): lambda r: r.decision is None,
-    QT_TRANSLATE_NOOP("ResultsModel", "Reviewed good"): lambda r: r.decision == "good",
-    QT_TRANSLATE_NOOP("ResultsModel", "Reviewed defect"): lambda r: r.decision == "defect",
-    QT_TRANSLATE_NOOP("ResultsModel", "Model and reviewer disagree"): lambda r: (r.decision == "good" and r.verdict == "fail")
-    or (r.decision == "defect" and r.verdict == "pass"),
+_V, _D = VERDICT_CODES, DECISION_CODES
+
+# each filter is a mask over the state's columns (verdict codes v, decision codes d); the keys are English, the
+# filter list shows them translated (context "ResultsModel")
+FILTERS = {
+    QT_TRANSLATE_NOOP("ResultsModel", "All parts"): lambda v, d: np.ones(v.shape, bool),
+    QT_TRANSLATE_NOOP("ResultsModel", "Fail"): lambda v, d: v == _V["fail"],
+    QT_TRANSLATE_NOOP("ResultsModel", "Uncertain"): lambda v, d: v == _V["uncertain"],
+    QT_TRANSLATE_NOOP("ResultsModel", "Pass"): lambda v, d: v == _V["pass"],
+    QT_TRANSLATE_NOOP("ResultsModel", "Not reviewed"): lambda v, d: d == _D[None],
+    QT_TRANSLATE_NOOP("ResultsModel", "Reviewed good"): lambda v, d: d == _D["good"],
+    QT_TRANSLATE_NOOP("ResultsModel", "Reviewed defect"): lambda v, d: d == _D["defect"],
+    QT_TRANSLATE_NOOP("ResultsModel", "Model and reviewer disagree"): lambda v, d: ((d == _D["good"]) & (v == _V["fail"]))
+    | ((d == _D["defect"]) & (v == _V["pass"])),
 }
+_REVIEW_ORDER = np.array([0, 2, 1], np.int64)  # decision code + 1 (none, good, defect) -> "", "good" > "defect"
 
 
-def _sort_key(col: int):
-    return {
-        COL_THUMB: lambda r: r.score,
-        COL_FILE: lambda r: r.image.name.lower(),
-        COL_SCORE: lambda r: r.score,
-        COL_VERDICT: lambda r: (VERDICT_ORDER.get(r.verdict, -1), r.score),
-        COL_REVIEW: lambda r: r.decision or "",
-        COL_ADDED: lambda r: r.image.added_at,
-    }[col]
+class _Rows(Sequence):
+    """The shown rows as records, read when indexed (``len`` costs nothing)."""
+
+    def __init__(self, model: "ResultsModel"):
+        self._m = model
+
+    def __len__(self) -> int:
+        return int(self._m.ids.size)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self._m.state.records([int(x) for x in self._m.ids[i]])
+        return self._m.record(range(len(self))[i])
 
 
 class ResultsModel(QAbstractTableModel):
-    """The shown rows: the state's cached results, filtered and sorted here in Python (one key function per
-    sort, one predicate per filter), so 100,000 parts cost milliseconds instead of a proxy's millions of
-    ``data()`` calls. Views read rows from it; it reads the state's cache, never SQLite."""
+    """The shown rows as an id array over the state's columns: filters are masks and sorts are numpy orders on
+    the columns (names and dates only when sorting or filtering by them), so 100,000 parts cost milliseconds
+    and no record; a row's record is read when the view draws it, a page at a time. It reads the state, never
+    SQLite."""
+
+    PAGE = 200
 
     def __init__(self, state: ProjectState, parent=None):
         super().__init__(parent)
         self.state = state
-        self.rows: list[ResultRecord] = []
+        self.ids = np.zeros(0, np.int64)
         self.kind = "All parts"
         self.text = ""
         self._sort = (COL_SCORE, Qt.DescendingOrder)
-        self._row_of: dict[int, int] = {}
+        self._pinned: dict[int, ResultRecord] = {}  # rows updated in place since the last arrange
         state.resultsChanged.connect(self.refresh)
         state.opened.connect(self.refresh)
         state.closed.connect(self.refresh)
         state.reviewChanged.connect(self.refresh_one)
 
-    def _accepts(self, r: ResultRecord) -> bool:
-        return FILTERS[self.kind](r) and (not self.text or self.text in r.image.name.lower())
+    @property
+    def rows(self) -> Sequence[ResultRecord]:
+        return _Rows(self)
+
+    def _sort_key(self, col: int, idx: np.ndarray) -> np.ndarray:
+        """An integer or float key per shown index ``idx`` (into the state's columns) for column ``col``."""
+        st = self.state
+        if col in (COL_THUMB, COL_SCORE):
+            return st.scores[idx]
+        if col == COL_VERDICT:  # by verdict, then score
+            return np.lexsort((st.scores[idx], st.verdicts[idx].astype(np.int64))).argsort()
+        if col == COL_REVIEW:
+            return _REVIEW_ORDER[st.decisions[idx].astype(np.int64) + 1]
+        labels = st.labels()
+        which = 0 if col == COL_FILE else 1
+        texts = [labels.get(int(i), ("", ""))[which] for i in st.ids[idx]]
+        if col == COL_FILE:
+            texts = [t.lower() for t in texts]
+        return np.unique(np.asarray(texts, dtype=object).astype(str), return_inverse=True)[1] if texts else idx
 
     def _arrange(self) -> None:
+        st = self.state
         col, order = self._sort
-        rows = [r for r in self.state.results if self._accepts(r)]
-        rows.sort(key=_sort_key(col), reverse=order == Qt.DescendingOrder)
-        self.rows = rows
-        self._row_of = {r.image.id: i for i, r in enumerate(rows)}
+        mask = FILTERS[self.kind](st.verdicts, st.decisions)
+        if self.text:
+            labels = st.labels()
+            mask &= np.fromiter((self.text in labels.get(int(i), ("", ""))[0].lower() for i in st.ids), bool,
+                                st.ids.size)
+        idx = np.flatnonzero(mask)
+        key = self._sort_key(col, idx)
+        if order == Qt.DescendingOrder:  # stable, ties in id order (as Python's sort with reverse=True)
+            perm = np.argsort(-key.astype(np.float64), kind="stable")
+        else:
+            perm = np.argsort(key, kind="stable")
+        self.ids = st.ids[idx[perm]]
+        self._pinned = {}
 
     def refresh(self) -> None:
         self.beginResetModel()
@@ -99,17 +140,31 @@ class ResultsModel(QAbstractTableModel):
     def refresh_one(self, image_id: int) -> None:
         """One part's decision changed: update its row in place (it stays shown until the next refresh, even
         if the filter would now hide it, so the table does not jump under the operator's hand)."""
-        i = self._row_of.get(image_id)
+        i = self.row_of(image_id)
         fresh = self.state.result(image_id)
-        if i is not None and fresh is not None:
-            self.rows[i] = fresh
+        if i >= 0 and fresh is not None:
+            self._pinned[image_id] = fresh
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def row_of(self, image_id: int) -> int:
-        return self._row_of.get(image_id, -1)
+        found = np.flatnonzero(self.ids == image_id)
+        return int(found[0]) if found.size else -1
+
+    def record(self, row: int) -> ResultRecord | None:
+        """The record shown in ``row``; a miss reads the page of rows around it in one query."""
+        image_id = int(self.ids[row])
+        pinned = self._pinned.get(image_id)
+        if pinned is not None:
+            return pinned
+        found = self.state.records([image_id]) if image_id in self.state._records else []
+        if not found:
+            lo = max(row - self.PAGE // 4, 0)
+            self.state.prefetch([int(i) for i in self.ids[lo:lo + self.PAGE]])
+            found = self.state.records([image_id])
+        return found[0] if found else None
 
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else int(self.ids.size)
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
@@ -122,7 +177,9 @@ class ResultsModel(QAbstractTableModel):
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
         if not index.isValid():
             return None
-        r = self.rows[index.row()]
+        r = self.record(index.row())
+        if r is None:
+            return None
         col = index.column()
         if role == ID_ROLE:
             return r.image.id
@@ -204,4 +261,4 @@ class ResultsTable(QTableView):
         return True
 
     def visible_ids(self) -> list[int]:
-        return [r.image.id for r in self.results_model.rows]
+        return self.results_model.ids.tolist()

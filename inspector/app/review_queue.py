@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.project.review import ReviewSession
+from ..core.project.review import ReviewSession, review_order_index
 from ..core.project.store import ResultRecord
 from .empty_state import EmptyState
 from .heatmap_view import VERDICT_COLOURS, HeatmapView, heat_scale
@@ -153,13 +153,18 @@ class ReviewQueue(QWidget):
     def rebuild(self, *_) -> None:
         """Recompute the queue from the state's cached results (after scoring or a threshold change),
         staying on the same part if it is still queued."""
-        self.session.rebuild(self.state.results, self.include_passed.isChecked())
+        self._rebuild_session()
         self.show_current()
+
+    def _rebuild_session(self) -> None:
+        st = self.state
+        order = review_order_index(st.ids, st.scores, st.verdicts, self.include_passed.isChecked())
+        self.session.rebuild_ids(st.ids[order], st.decisions[order] >= 0, st.result, self.include_passed.isChecked())
 
     def _opened(self) -> None:
         """A project was opened: start at the first part nobody has decided on yet."""
         self.session.reset()
-        self.session.rebuild(self.state.results, self.include_passed.isChecked())
+        self._rebuild_session()
         first = self.session.first_unreviewed()
         if first is not None:
             self.session.go_to(first)
@@ -238,9 +243,9 @@ class ReviewQueue(QWidget):
 
     def next_unreviewed(self) -> None:
         """N: the next part without a decision after the current one (wrapping to the first)."""
-        undecided = [i for i, r in enumerate(self.queue) if r.decision is None]
-        if undecided:
-            self.session.go_to(next((i for i in undecided if i > self.position), undecided[0]))
+        found = self.session.next_unreviewed(self.position)
+        if found is not None:
+            self.session.go_to(found)
             self.show_current()
 
     def move(self, step: int, refresh_always: bool = False) -> None:

@@ -37,8 +37,19 @@ def traced(window, tmp_path, small_settings):
 
 
 def full_reads(statements: list[str]) -> int:
-    """Statements that read every result row (the expensive kind), not one part's row or a count."""
-    return sum(1 for s in statements if "JOIN results" in s and "i.id = ?" not in s and "WHERE i.id =" not in s)
+    """Statements that read every result row (the expensive kind), not one part's row, a page of shown rows
+    (``i.id IN (...)``, at most a page: see ``test_a_page_read_is_a_page``) or a count."""
+    return sum(1 for s in statements if "JOIN results" in s and "i.id = ?" not in s and "WHERE i.id =" not in s
+               and "i.id IN (" not in s)
+
+
+def test_a_page_read_is_a_page(traced):
+    """Rows are read for the view a page at a time, never all of them (300 parts here, a page is 200)."""
+    window, statements = traced
+    window.state.results_changed()
+    window.results.table.viewport().repaint()
+    pages = [s for s in statements if "i.id IN (" in s]
+    assert pages and all(s.count(",") < 200 + 20 for s in pages)
 
 
 def test_a_threshold_line_release_reads_no_results(traced, qtbot):
