@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
               "(The command line works without them: inspector --help.)", file=sys.stderr)
         return 1
 
+    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -115,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=_warm_up, name="engine-warm-up", daemon=True).start()
     window = MainWindow()
     window.show()
-    if project:
-        window.open_project(project)
+    if project:  # once the event loop runs: opening may ask (a damaged project) in a dialog
+        QTimer.singleShot(0, lambda: window.open_project(project))
     return app.exec()
 
 

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..core.errors import InspectorError
 from ..core.project.recent import ProjectRegistry
-from ..core.project.store import Project, ProjectError, ProjectSettings
+from ..core.project.store import Project, ProjectError, ProjectFormatError, ProjectSettings, ProjectTooNewError
 from .analysis_view import open_analysis
 from .app_settings import AppSettings
+from .damaged_dialog import READ_ONLY, RESTORE, ask_damaged
 from .histogram import ScoreHistogram
 from .i18n.menu import LanguageMenu
 from .line_view import LineView
@@ -289,14 +290,26 @@ class MainWindow(QMainWindow):
             try:
                 project = self.state.open(folder)
             except (ProjectError, OSError, ValueError) as exc:
-                self._show_start()  # it clears the message bar: the error is shown after it
-                self.show_error(self.tr("Could not open {folder}: {error}").format(folder=folder, error=exc))
-                return None
+                QApplication.restoreOverrideCursor()
+                try:
+                    project = self._open_damaged(Path(folder), exc)
+                finally:
+                    QApplication.setOverrideCursor(Qt.WaitCursor)
+                if project is None:
+                    self._show_start()  # it clears the message bar: the error is shown after it
+                    self.show_error(self.tr("Could not open {folder}: {error}").format(folder=folder, error=exc))
+                    return None
             self.message_bar.clear()
             self._show_project()
         finally:
             QApplication.restoreOverrideCursor()
-        if project.read_only:
+        if project.salvage:
+            self.message_bar.show_message("warning", self.tr("Opened read-only because it is damaged: {problems}").format(
+                problems="; ".join(project.problems[:2])))
+        elif getattr(self, "_restored", None):
+            self.message_bar.show_message("info", self.tr("Restored: {what}.").format(what="; ".join(self._restored)))
+            self._restored = None
+        elif project.read_only:
             self.message_bar.show_message("warning", self.tr("Opened read-only: {reason}.").format(
                 reason=project.read_only_reason))
         elif project.problems:
@@ -305,6 +318,25 @@ class MainWindow(QMainWindow):
                 "warning", self.tr("Parts of this project were ignored: {problem}").format(problem=project.problems[0])
                 + (self.tr(" (and %n more)", "", more) if more else ""))
         return project
+
+    def _open_damaged(self, folder: Path, error: Exception) -> Project | None:
+        """A damaged project (not a newer one, not a missing one): offer to open it read-only or to restore the
+        damaged files from their backups. None: not damaged, or the user cancelled (the error is shown)."""
+        if not isinstance(error, ProjectFormatError) or isinstance(error, ProjectTooNewError):
+            return None
+        damage = Project.damage(folder)
+        if not damage:
+            return None
+        choice = ask_damaged(self, folder, damage, Project.backups(folder))
+        try:
+            if choice == READ_ONLY:
+                return self.state.open(folder, read_only=True, salvage=True)
+            if choice == RESTORE:
+                self._restored = Project.restore_backup(folder)
+                return self.state.open(folder)
+        except (ProjectError, OSError, ValueError) as exc:
+            self.show_error(self.tr("Could not restore {folder}: {error}").format(folder=folder, error=exc))
+        return None
 
     def close_project(self) -> None:
         if self._leave_project():

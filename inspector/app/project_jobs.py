@@ -4,9 +4,10 @@ user how each ended: one message in the message bar, with the list of skipped fi
 from __future__ import annotations
 
 import re
+from collections import deque
 from enum import Enum
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 from ..core.project import jobs
@@ -43,6 +44,10 @@ class ProjectJobs(QObject):
         super().__init__(window)
         self.state = state
         self._refreshed = False  # an inspection job refreshed the state already (its message counts)
+        self._recorded: deque = deque()  # parts an inspection scored, not yet shown
+        self._drain = QTimer(self)  # rows appear as they are scored, at most once a second
+        self._drain.setInterval(1000)
+        self._drain.timeout.connect(self._drain_recorded)
         self.jobs = runner
         self.messages = messages
         self.window = window
@@ -135,8 +140,19 @@ class ProjectJobs(QObject):
             self.messages.error(self.tr("There is no trained model yet: add good images and press Train, then inspect parts."))
             return False
         self._refreshed = False
-        return self._start(ProjectJob.INSPECT, lambda p, progress, cancel: jobs.inspect(p, paths, progress, cancel),
-                           self._inspected, self._inspect_settled)
+        recorded: deque = deque()  # filled by the worker (records read there), drained here once a second
+        self._recorded = recorded
+        self._drain.start()
+        return self._start(ProjectJob.INSPECT, lambda p, progress, cancel: jobs.inspect(
+            p, paths, progress, cancel, on_recorded=recorded.append), self._inspected, self._inspect_settled)
+
+    def _drain_recorded(self) -> None:
+        """Show the parts scored since the last call (no database read here: the worker read the records)."""
+        batch = []
+        while self._recorded:
+            batch.append(self._recorded.popleft())
+        if batch:
+            self.state.parts_scored(batch)
 
     def report(self, target: str, csv_target: str | None = None) -> bool:
         """Write the batch report (HTML with the images embedded, and CSV) on the worker: it reads every part."""
@@ -151,10 +167,14 @@ class ProjectJobs(QObject):
 
     def _inspect_settled(self) -> None:
         """After any outcome (a cancel keeps the parts scored so far): refresh once, unless done already."""
+        self._drain.stop()
+        self._recorded.clear()
         if not self._refreshed:
             self.state.results_changed()
 
     def _inspected(self, report) -> None:
+        self._drain.stop()
+        self._recorded.clear()
         self.state.results_changed()  # first: the message below counts the new verdicts
         self._refreshed = True
         rows = [(str(s.path), s.reason) for s in report.added.skipped + report.skipped]

@@ -117,8 +117,8 @@ class ProjectState(QObject):
     def is_open(self) -> bool:
         return self.project is not None
 
-    def open(self, folder: str | Path) -> Project:
-        project = Project.open(folder)
+    def open(self, folder: str | Path, read_only: bool = False, salvage: bool = False) -> Project:
+        project = Project.open(folder, read_only=read_only, salvage=salvage)
         self._set(project)
         return project
 
@@ -337,6 +337,16 @@ class ProjectState(QObject):
         self._put(fresh)
         if not self._coalesce.isActive():
             self._coalesce.start()
+
+    def parts_scored(self, records: Sequence[ResultRecord]) -> None:
+        """A running inspection scored these parts (records read by the worker): show them now, with one
+        refresh of the views (the caller batches them, e.g. once a second)."""
+        if self.project is None or not records:
+            return
+        for r in records:
+            self._put(r)
+        self._recount()
+        self.resultsChanged.emit()
 
     def _put(self, fresh: ResultRecord) -> None:
         """Add or update one part in the columns (appended: ids stay ordered, new parts have higher ids)."""

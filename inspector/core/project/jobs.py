@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..io.images import SkippedImage
 from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
-from .store import AddReport, Project, ProjectError
+from .store import AddReport, Project, ProjectError, ResultRecord
 
 
 @dataclass
@@ -77,10 +77,13 @@ def train(project: Project, progress: ProgressFn = no_progress, cancel: CancelTo
 
 
 def inspect(project: Project, paths: Iterable[str | Path], progress: ProgressFn = no_progress,
-            cancel: CancelToken | None = None) -> InspectReport:
+            cancel: CancelToken | None = None,
+            on_recorded: Callable[[ResultRecord], None] | None = None) -> InspectReport:
     """Copy parts into the project and score them with its model. Parts inspected before (same bytes) are
     scored again, and so are parts an interrupted inspection imported but did not score. Each result is saved
-    as it comes, so a cancel keeps those already scored (and the next inspection resumes the rest)."""
+    as it comes, so a cancel keeps those already scored (and the next inspection resumes the rest).
+    ``on_recorded`` gets each part's fresh record as it is saved (read on this thread: a view can show the
+    parts as they are scored without reading the database itself)."""
     model = project.model()  # fail before copying anything when there is no model
     added = project.add_images(paths, "inspected", progress, cancel)
     ids = [r.id for r in added.added]
@@ -92,4 +95,8 @@ def inspect(project: Project, paths: Iterable[str | Path], progress: ProgressFn 
     for pred in model.predict(list(by_path), progress=progress, cancel=cancel, skipped=skipped):
         project.record_result(by_path[pred.path], pred.score, pred.anomaly_map)
         n += 1
+        if on_recorded is not None:
+            record = project.result(by_path[pred.path])
+            if record is not None:
+                on_recorded(record)
     return InspectReport(added, n, skipped)

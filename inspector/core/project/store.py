@@ -12,6 +12,12 @@ Layout of a project folder (movable as a whole; nothing in it refers to the outs
                    (``allow_pickle=False``; maps of older versions are ``[crop, crop]``, see ``Geometry.map_box``)
     region/        the region to inspect, ``vN.png`` (white = inspect), one file per version; the current
                    version is in the database (``meta.region``); none = the whole image
+    project.db.bak, project.json.bak
+                   the last good copies, written at a clean close (SQLite's online backup, checked first; at
+                   most once per ``BACKUP_INTERVAL_S``), for ``Project.restore_backup``
+    .inspector.clean
+                   project.db's size and time at the editor's last clean close: when they still match at the next
+                   open, the integrity check is skipped (it costs ~1 s at 100,000 parts); after a crash it runs
 
 Roles of an image: ``train`` (good, used to fit), ``holdout`` (good, held out of fitting and scored after it,
 giving the good-score distribution) and ``inspected`` (a part to judge). The same bytes may be both a
@@ -36,6 +42,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -59,6 +66,9 @@ SCHEMA_VERSION = 1  # PRAGMA user_version of project.db
 PROJECT_FILE = "project.json"
 DB_FILE = "project.db"
 LOCK_FILE = ".inspector.lock"  # held by the editor: the app or a CLI project command
+CLEAN_FILE = ".inspector.clean"  # project.db's size and time at the editor's last clean close (JSON)
+BACKUP_SUFFIX = ".bak"  # project.db.bak, project.json.bak: the last good copies (``Project.close``)
+BACKUP_INTERVAL_S = float(os.environ.get("INSPECTOR_BACKUP_INTERVAL", 600))  # at most one backup per 10 min
 MODEL_DIR = "model"
 THUMB_SIZE = 160
 ROLES = ("train", "holdout", "inspected")
@@ -413,7 +423,7 @@ class Project:
 
     def __init__(self, folder: Path, settings: ProjectSettings, thresholds: Thresholds | None,
                  layout: Layout | None, lock: FileLock | None = None, read_only_reason: str = "",
-                 line: bool = False):
+                 line: bool = False, salvage: bool = False, problems: Sequence[str] = ()):
         self.folder = Path(folder)
         self.settings = settings
         self._thresholds = thresholds
@@ -421,7 +431,9 @@ class Project:
         self._lock = lock
         self.read_only_reason = read_only_reason
         self.line = line  # a line process: records inspections only
-        self.problems: list[str] = []  # what was found damaged or refused, in words (rows refused, ...)
+        self.problems: list[str] = list(problems)  # what was found damaged or refused, in words (rows refused, ...)
+        self.salvage = salvage  # a damaged project opened read-only: show what can be read
+        self._unreadable_db = False  # (salvage) project.db could not be read at all: an empty one stands in
         self._refused: set[str] = set()
         self._json_lock = threading.Lock()
         self._model_lock = threading.RLock()
@@ -429,19 +441,175 @@ class Project:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._conn_lock = threading.Lock()
+        self._opened_ok = False  # the open passed its checks: only then may close() call it clean
+        if salvage:
+            self._open_salvaged()
+            return
         try:
+            checked = self._needs_check()
             conn = self._db()  # create (or check) the schema now, on the opening thread
-            problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
-            if problem != "ok":
-                raise sqlite3.DatabaseError(problem)
+            if checked:
+                problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+                if problem != "ok":
+                    raise sqlite3.DatabaseError(problem)
             if not self.read_only and not self.line:
+                (self.folder / CLEAN_FILE).unlink(missing_ok=True)  # a crash from here on: checked next time
                 self._recover()
+                if checked and len(self.backups(self.folder)) < 2 and (self.folder / PROJECT_FILE).exists():
+                    try:
+                        self._backup(conn)  # a first backup (projects made before backups existed)
+                    except OSError:
+                        pass
+            self._opened_ok = True
         except sqlite3.DatabaseError as exc:
             self.close()
             raise ProjectFormatError(f"{self.folder / DB_FILE} is damaged ({exc}); restore it from a backup") from None
         except BaseException:
             self.close()
             raise
+
+    # ----------------------------------------------------------------------- integrity and backups
+    def _needs_check(self) -> bool:
+        """Whether to run the integrity check at open: skipped only when project.db is exactly as the editor left
+        it at its last clean close (same size and time, no write-ahead log pending)."""
+        try:
+            stamp = json.loads((self.folder / CLEAN_FILE).read_text())
+            st = (self.folder / DB_FILE).stat()
+            wal = self.folder / (DB_FILE + "-wal")
+            return not (isinstance(stamp, dict) and stamp.get("size") == st.st_size
+                        and stamp.get("mtime_ns") == st.st_mtime_ns and (not wal.exists() or wal.stat().st_size == 0))
+        except (OSError, ValueError):
+            return True
+
+    def _backup(self, conn: sqlite3.Connection) -> None:
+        """Copy project.db (SQLite's online backup: consistent while others read) and project.json beside them
+        as ``.bak``, each written atomically. Only a database that passes the integrity check is copied."""
+        if conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+            return
+        with atomic_path(self.folder / (DB_FILE + BACKUP_SUFFIX)) as tmp:
+            target = sqlite3.connect(tmp)
+            try:
+                conn.backup(target)
+                target.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                target.close()
+        if (self.folder / PROJECT_FILE).is_file():
+            write_bytes(self.folder / (PROJECT_FILE + BACKUP_SUFFIX), (self.folder / PROJECT_FILE).read_bytes())
+
+    def _close_cleanly(self) -> None:
+        """The editor's clean close: a backup when the last one is older than ``BACKUP_INTERVAL_S``, then the
+        write-ahead log folded in and the clean stamp written (so the next open can skip the integrity check).
+        Never raises: a failure here only means the next open checks again."""
+        db = self.folder / DB_FILE
+        try:
+            conn = sqlite3.connect(db, timeout=5)
+            try:
+                bak = self.folder / (DB_FILE + BACKUP_SUFFIX)
+                if len(self.backups(self.folder)) < 2 or time.time() - bak.stat().st_mtime >= BACKUP_INTERVAL_S:
+                    self._backup(conn)
+                busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                conn.close()
+            if not busy:
+                st = db.stat()
+                write_json(self.folder / CLEAN_FILE, {"size": st.st_size, "mtime_ns": st.st_mtime_ns})
+        except (sqlite3.Error, OSError):
+            pass
+
+    @staticmethod
+    def damage(folder: str | Path) -> dict[str, str]:
+        """What is damaged in a project folder, in words: {"project.json": why, "project.db": why} (empty: the
+        files read and pass the integrity check). A newer version's project is not damage."""
+        folder = Path(folder)
+        found: dict[str, str] = {}
+        if not (folder / PROJECT_FILE).exists() and not (folder / DB_FILE).exists():
+            return found  # not a project at all
+        try:
+            Project._read_json(folder)
+        except ProjectTooNewError:
+            pass
+        except ProjectFormatError as exc:
+            found[PROJECT_FILE] = str(exc)
+        db = folder / DB_FILE
+        if db.exists():
+            try:
+                # immutable: looking writes nothing (not even the shared-memory file) into a damaged folder
+                conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=5)
+                try:
+                    problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+                finally:
+                    conn.close()
+                if problem != "ok":
+                    found[DB_FILE] = problem
+            except sqlite3.Error as exc:
+                found[DB_FILE] = str(exc)
+        return found
+
+    @staticmethod
+    def backups(folder: str | Path) -> dict[str, Path]:
+        """The backups a project folder holds: {"project.db": path, "project.json": path}."""
+        folder = Path(folder)
+        return {name: folder / (name + BACKUP_SUFFIX) for name in (DB_FILE, PROJECT_FILE)
+                if (folder / (name + BACKUP_SUFFIX)).is_file()}
+
+    @classmethod
+    def restore_backup(cls, folder: str | Path) -> list[str]:
+        """Replace each damaged file (``damage``) by its backup; the damaged one is kept as
+        ``<name>.damaged-<UTC time>`` (and its write-ahead log with it, which must not meet the restored copy).
+        Takes the editor's lock. Returns what was done, in words; raises ``ProjectError`` when something
+        damaged has no usable backup (then nothing is changed)."""
+        folder = Path(folder)
+        lock, why = cls._take_lock(folder, False)
+        if lock is None:
+            raise ProjectError(f"cannot restore {folder}: {why}")
+        try:
+            damaged = cls.damage(folder)
+            backups = cls.backups(folder)
+            for name in damaged:
+                if name not in backups:
+                    raise ProjectError(f"{name} is damaged and there is no backup of it ({name}{BACKUP_SUFFIX})")
+            if DB_FILE in damaged:  # the backup itself must pass the check before anything is moved
+                conn = sqlite3.connect(f"{backups[DB_FILE].resolve().as_uri()}?mode=ro", uri=True)
+                try:
+                    if conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                        raise ProjectError(f"the backup {backups[DB_FILE].name} is damaged too")
+                except sqlite3.Error as exc:
+                    raise ProjectError(f"the backup {backups[DB_FILE].name} is damaged too ({exc})") from None
+                finally:
+                    conn.close()
+            if PROJECT_FILE in damaged:
+                try:
+                    json.loads(backups[PROJECT_FILE].read_text(encoding="utf-8"))
+                except (OSError, ValueError) as exc:
+                    raise ProjectError(f"the backup {backups[PROJECT_FILE].name} is damaged too ({exc})") from None
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            done = []
+            for name in damaged:
+                kept = f"{name}.damaged-{stamp}"
+                os.replace(folder / name, folder / kept)
+                for extra in ("-wal", "-shm") if name == DB_FILE else ():
+                    if (folder / (name + extra)).exists():
+                        os.replace(folder / (name + extra), folder / (kept + extra))
+                write_bytes(folder / name, backups[name].read_bytes())
+                when = datetime.fromtimestamp(backups[name].stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+                done.append(f"{name} restored from the backup of {when} (the damaged file is kept as {kept})")
+            (folder / CLEAN_FILE).unlink(missing_ok=True)
+            return done
+        finally:
+            lock.release()
+
+    def _open_salvaged(self) -> None:
+        """(read-only, damaged) Open what can be read: the database if its tables read, else an empty one in
+        memory standing in (``problems`` says so). Nothing is written."""
+        try:
+            conn = self._db()
+            conn.execute("SELECT COUNT(*) FROM images").fetchone()
+            self.result_columns()
+            self.images()
+        except sqlite3.Error as exc:
+            self._unreadable_db = True
+            self.release_thread_connection()
+            self.problems.append(f"{DB_FILE} cannot be read ({exc}); no images or results are shown")
 
     @property
     def read_only(self) -> bool:
@@ -499,10 +667,15 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, folder: str | Path, read_only: bool = False, line: bool = False) -> "Project":
+    def open(cls, folder: str | Path, read_only: bool = False, line: bool = False, salvage: bool = False) -> "Project":
         """Open a project for changes (the editor), as the line process (``line``: records inspections only), or
-        read-only when asked or when another process holds that role (then ``read_only_reason`` says so)."""
+        read-only when asked or when another process holds that role (then ``read_only_reason`` says so).
+        ``salvage``: a damaged project, read-only, showing what can be read (``problems`` says what cannot)."""
         folder = Path(folder)
+        if salvage:
+            settings, thresholds, layout, problems = cls._read_json_salvaged(folder)
+            return cls(folder, settings, thresholds, layout, None, "it is damaged; restore it or repair it to change it",
+                       salvage=True, problems=problems)
         settings, thresholds, layout = cls._read_json(folder)
         lock, why = cls._take_lock(folder, read_only, line)
         return cls(folder, settings, thresholds, layout, lock, why, line=line)
@@ -521,6 +694,31 @@ class Project:
         except (TypeError, ValueError, AttributeError) as exc:
             raise ProjectFormatError(f"{path} has invalid settings: {exc}") from None
         return settings, thresholds, Layout.from_dict(data.get("layout"))
+
+    @staticmethod
+    def _read_json_salvaged(folder: Path) -> tuple[ProjectSettings, Thresholds | None, Layout | None, list[str]]:
+        """``_read_json`` section by section: a damaged section is left at its default and named."""
+        problems: list[str] = []
+        try:
+            return (*Project._read_json(folder), problems)
+        except ProjectTooNewError:
+            raise
+        except ProjectFormatError as exc:
+            problems.append(str(exc))
+        try:
+            data = json.loads((folder / PROJECT_FILE).read_text(encoding="utf-8"))
+            data = data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            data = {}
+        sections = {}
+        for key, read, default in (("settings", lambda d: ProjectSettings.from_dict(d or {}), ProjectSettings()),
+                                   ("thresholds", Thresholds.from_dict, None), ("layout", Layout.from_dict, None)):
+            try:
+                sections[key] = read(data.get(key))
+            except (TypeError, ValueError, AttributeError, KeyError):
+                sections[key] = default
+                problems.append(f"{PROJECT_FILE}: the {key} cannot be read; shown as none")
+        return sections["settings"], sections["thresholds"], sections["layout"], problems
 
     def reload(self) -> None:
         """Re-read settings and thresholds that another process (the editor) saved. For the line, between parts."""
@@ -557,7 +755,10 @@ class Project:
                     conn.close()
                 except sqlite3.Error:
                     pass
+            clean = self._opened_ok and self._lock is not None and not self.read_only and not self.line
             self._connections.clear()
+        if clean:
+            self._close_cleanly()
         self._local = threading.local()
         with self._model_lock:
             self._model = None
@@ -576,9 +777,14 @@ class Project:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             path = self.folder / DB_FILE
-            if self.read_only:
-                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
-                                       check_same_thread=False)
+            if self._unreadable_db:  # (salvage) an empty database stands in for one that cannot be read
+                conn = sqlite3.connect(":memory:", check_same_thread=False)
+                self._migrate(conn)
+                conn.execute("PRAGMA query_only=ON")
+            elif self.read_only:
+                # salvage: immutable, so not even the shared-memory and log files are created beside it
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{'&immutable=1' if self.salvage else ''}",
+                                       uri=True, timeout=30, check_same_thread=False)
                 conn.execute("PRAGMA query_only=ON")
             else:
                 conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
