@@ -208,12 +208,20 @@ class Geometry:
         x = (x - np.asarray(self.mean, np.float32)) / np.asarray(self.std, np.float32)
         return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))
 
-    def _work_image(self, img: np.ndarray) -> np.ndarray:
-        h, w = img.shape[:2]
+    def decode_size(self, h: int, w: int) -> tuple[int, int] | None:
+        """The smallest (h, w) of a frame of (h, w) that this geometry uses: its work size, which an image may
+        be decoded at or above (``read_image_at``); None for tiles (at native scale: every pixel counts)."""
+        if self.kind == "tiles":
+            return None
+        return self.work_size(h, w)
+
+    def _work_image(self, img: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
+        """The frame at its work size; ``size``: the frame's full (h, w) when ``img`` was decoded smaller."""
+        h, w = size or img.shape[:2]
         wh, ww = self.work_size(h, w)
-        if (wh, ww) == (h, w):
+        if (wh, ww) == img.shape[:2]:
             return img
-        interpolation = cv2.INTER_AREA if wh * ww < h * w else cv2.INTER_LINEAR
+        interpolation = cv2.INTER_AREA if wh * ww < img.shape[0] * img.shape[1] else cv2.INTER_LINEAR
         return cv2.resize(img, (ww, wh), interpolation=interpolation)
 
     def __call__(self, img: np.ndarray) -> torch.Tensor:
@@ -223,10 +231,12 @@ class Geometry:
         x0, y0, x1, y1 = self.input_boxes(*img.shape[:2])[0]
         return self._normalize(self._work_image(img)[y0:y1, x0:x1])
 
-    def frame(self, img: np.ndarray, roi: np.ndarray | None = None, path: Path | None = None) -> Frame:
-        """uint8 RGB ``[H, W, 3]`` (and a region mask of any size, True = inspect) -> its ``Frame``."""
-        h, w = img.shape[:2]
-        work = self._work_image(img)
+    def frame(self, img: np.ndarray, roi: np.ndarray | None = None, path: Path | None = None,
+              size: tuple[int, int] | None = None) -> Frame:
+        """uint8 RGB ``[H, W, 3]`` (and a region mask of any size, True = inspect) -> its ``Frame``. ``size``: the
+        image's full (h, w) when ``img`` was decoded at a reduced size (sizes and maps follow the full image)."""
+        h, w = size or img.shape[:2]
+        work = self._work_image(img, (h, w))
         wh, ww = work.shape[:2]
         mh, mw = self.map_size(h, w)
         roi_work = None if roi is None else scale_mask(roi, (wh, ww))

@@ -143,15 +143,42 @@ def _check_regular_file(path: Path) -> int:
     return st.st_size
 
 
-def read_image(path: str | os.PathLike, max_pixels: int | None = None) -> np.ndarray:
-    """Read any supported image file as uint8 RGB ``[H, W, 3]``.
+REDUCED_ENV = "INSPECTOR_REDUCED_DECODE"  # "0": always decode at full size (to compare)
+REDUCED_FLAGS = {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
 
-    The header is read first: a file larger than ``max_pixels`` (default: ``max_pixels_setting()``) is refused
-    before anything is decoded. Then the bytes are read with numpy (so non-ASCII paths work everywhere) and
-    decoded with OpenCV; JPEGs are turned upright by their EXIF orientation, as every photo viewer shows them.
-    Raises ``ImageReadError`` with a reason for missing, empty, truncated, too large or undecodable files.
-    """
+
+def reduction_factor(size: tuple[int, int], needed: tuple[int, int] | None) -> int:
+    """The largest JPEG decode reduction (1, 2, 4 or 8) that still gives at least ``needed`` (h, w) from an image
+    of ``size`` (h, w); 1 when nothing smaller is needed. (An EXIF quarter turn swaps both, so it holds either
+    way.)"""
+    if needed is None:
+        return 1
+    (h, w), (nh, nw) = size, needed
+    return next((k for k in (8, 4, 2) if h // k >= nh and w // k >= nw), 1)
+
+
+def read_image_at(path: str | os.PathLike, needed, max_pixels: int | None = None) -> tuple[np.ndarray, tuple[int, int]]:
+    """``read_image`` for a caller that will shrink the image: ``needed(h, w)`` gives the smallest (h, w) it uses
+    from an image of (h, w), or None for the native size. A JPEG is then decoded at 1/2, 1/4 or 1/8 scale by
+    the decoder itself (libjpeg's scaled DCT: less time and memory, not bit-identical to decoding the whole and
+    resizing), the largest reduction that still gives at least that size; other formats decode whole.
+    Returns (uint8 RGB, the image's full (h, w), upright)."""
     path = Path(path)
+    header = _header_checked(path, max_pixels)
+    k = 1
+    if header is not None and header[2] == "JPEG" and needed is not None and os.environ.get(REDUCED_ENV) != "0":
+        w, h = header[0], header[1]
+        k = reduction_factor((h, w), needed(h, w))
+    img = _decode(path, header, max_pixels, REDUCED_FLAGS.get(k))
+    if k == 1:
+        return img, img.shape[:2]
+    h, w = header[1], header[0]
+    if (h > w) != (img.shape[0] > img.shape[1]):  # turned upright by EXIF
+        h, w = w, h
+    return img, (h, w)
+
+
+def _header_checked(path: Path, max_pixels: int | None) -> tuple[int, int, str] | None:
     limit = max_pixels or max_pixels_setting()
     size = _check_regular_file(path)
     if size == 0:
@@ -165,6 +192,23 @@ def read_image(path: str | os.PathLike, max_pixels: int | None = None) -> np.nda
     if size > MAX_FILE_BYTES:
         raise ImageReadError(f"file too large ({size / 1024**3:.1f} GB; images up to {MAX_FILE_BYTES / 1024**3:.0f} GB "
                              f"are read)")
+    return header
+
+
+def read_image(path: str | os.PathLike, max_pixels: int | None = None) -> np.ndarray:
+    """Read any supported image file as uint8 RGB ``[H, W, 3]``.
+
+    The header is read first: a file larger than ``max_pixels`` (default: ``max_pixels_setting()``) is refused
+    before anything is decoded. Then the bytes are read with numpy (so non-ASCII paths work everywhere) and
+    decoded with OpenCV; JPEGs are turned upright by their EXIF orientation, as every photo viewer shows them.
+    Raises ``ImageReadError`` with a reason for missing, empty, truncated, too large or undecodable files.
+    """
+    path = Path(path)
+    return _decode(path, _header_checked(path, max_pixels), max_pixels)
+
+
+def _decode(path: Path, header: tuple[int, int, str] | None, max_pixels: int | None, flags: int | None = None) -> np.ndarray:
+    limit = max_pixels or max_pixels_setting()
     try:
         data = np.fromfile(path, dtype=np.uint8)
     except MemoryError:
@@ -175,7 +219,8 @@ def read_image(path: str | os.PathLike, max_pixels: int | None = None) -> np.nda
         raise ImageReadError("empty file")
     if _looks_truncated(data):
         raise ImageReadError("truncated image file (incomplete copy?)")
-    flags = cv2.IMREAD_COLOR if header is not None and header[2] == "JPEG" else cv2.IMREAD_UNCHANGED
+    if flags is None:
+        flags = cv2.IMREAD_COLOR if header is not None and header[2] == "JPEG" else cv2.IMREAD_UNCHANGED
     try:
         img = cv2.imdecode(data, flags)
     except cv2.error as exc:

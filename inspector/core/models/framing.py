@@ -16,7 +16,7 @@ import torch
 
 from ..components.tiling import stitch
 from ..io.geometry import Frame, Geometry, GeometryError
-from ..io.images import ImageReadError, SkippedImage, read_image
+from ..io.images import ImageReadError, SkippedImage, read_image_at
 
 
 def iter_frame_groups(
@@ -36,7 +36,8 @@ def iter_frame_groups(
 
     def load(p: Path) -> Frame | str:
         try:
-            return geometry.frame(read_image(p), roi, p)
+            img, size = read_image_at(p, geometry.decode_size)  # JPEGs decoded at the size the geometry uses
+            return geometry.frame(img, roi, p, size)
         except (ImageReadError, GeometryError) as exc:
             return str(exc)
 
