@@ -32,8 +32,14 @@ def slow_reads(monkeypatch, seconds: float) -> None:
         time.sleep(seconds)
         return original(path)
 
+    original_at = images.read_image_at
+
+    def slow_at(path, needed):
+        time.sleep(seconds)
+        return original_at(path, needed)
+
     monkeypatch.setattr(images, "read_image", slow)
-    monkeypatch.setattr(framing, "read_image", slow)  # the models read frames ahead through this name
+    monkeypatch.setattr(framing, "read_image_at", slow_at)  # the models read frames ahead through this name
 
 
 def test_ui_keeps_serving_events_while_training(qtbot, window, tmp_path, small_settings, monkeypatch):

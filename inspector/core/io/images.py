@@ -147,21 +147,25 @@ REDUCED_ENV = "INSPECTOR_REDUCED_DECODE"  # "0": always decode at full size (to 
 REDUCED_FLAGS = {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
 
 
-def reduction_factor(size: tuple[int, int], needed: tuple[int, int] | None) -> int:
-    """The largest JPEG decode reduction (1, 2, 4 or 8) that still gives at least ``needed`` (h, w) from an image
-    of ``size`` (h, w); 1 when nothing smaller is needed. (An EXIF quarter turn swaps both, so it holds either
-    way.)"""
+REDUCED_MARGIN = 2  # decode at least twice the size used: the final area resize still averages 2x2 pixels
+
+
+def reduction_factor(size: tuple[int, int], needed: tuple[int, int] | None, margin: int = REDUCED_MARGIN) -> int:
+    """The largest JPEG decode reduction (1, 2, 4 or 8) that still gives at least ``margin`` x ``needed`` (h, w)
+    from an image of ``size`` (h, w); 1 when nothing smaller is needed. (An EXIF quarter turn swaps both, so it
+    holds either way.) The margin keeps scores close to the full decode's: on bottle re-encoded as JPEG, 1/4
+    (no margin) moved scores by up to 6 % of their range (benchmarks/bench_reduced_decode.py)."""
     if needed is None:
         return 1
     (h, w), (nh, nw) = size, needed
-    return next((k for k in (8, 4, 2) if h // k >= nh and w // k >= nw), 1)
+    return next((k for k in (8, 4, 2) if h // k >= margin * nh and w // k >= margin * nw), 1)
 
 
 def read_image_at(path: str | os.PathLike, needed, max_pixels: int | None = None) -> tuple[np.ndarray, tuple[int, int]]:
     """``read_image`` for a caller that will shrink the image: ``needed(h, w)`` gives the smallest (h, w) it uses
     from an image of (h, w), or None for the native size. A JPEG is then decoded at 1/2, 1/4 or 1/8 scale by
     the decoder itself (libjpeg's scaled DCT: less time and memory, not bit-identical to decoding the whole and
-    resizing), the largest reduction that still gives at least that size; other formats decode whole.
+    resizing), the largest reduction that still gives at least twice that size; other formats decode whole.
     Returns (uint8 RGB, the image's full (h, w), upright)."""
     path = Path(path)
     header = _header_checked(path, max_pixels)

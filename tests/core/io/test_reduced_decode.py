@@ -1,5 +1,5 @@
 """D5: a large JPEG the model will shrink far below its native size is decoded at 1/2, 1/4 or 1/8 scale by the
-decoder (the largest that still gives the geometry's work size); never for tiles, never below the size used."""
+decoder (the largest that still gives twice the geometry's work size); never for tiles, never below the size used."""
 
 from __future__ import annotations
 
@@ -33,21 +33,21 @@ def jpeg(path: Path, rgb: np.ndarray, exif_orientation: int | None = None) -> Pa
     return path
 
 
-def test_the_factor_is_the_largest_that_still_gives_the_needed_size():
-    assert reduction_factor((3000, 4000), (256, 341)) == 8
-    assert reduction_factor((3000, 4000), (224, 224)) == 8
-    assert reduction_factor((1500, 2000), (224, 224)) == 4
-    assert reduction_factor((900, 900), (224, 224)) == 4
-    assert reduction_factor((900, 900), (256, 256)) == 2
-    assert reduction_factor((400, 400), (256, 256)) == 1
+def test_the_factor_is_the_largest_that_still_gives_twice_the_needed_size():
+    assert reduction_factor((3000, 4000), (256, 341)) == 4  # 750x1000 >= 512x682; 1/8 would give 375x500
+    assert reduction_factor((3872, 5163), (224, 224)) == 8
+    assert reduction_factor((1500, 2000), (224, 224)) == 2
+    assert reduction_factor((900, 900), (224, 224)) == 2
+    assert reduction_factor((900, 900), (256, 256)) == 1
+    assert reduction_factor((900, 900), (224, 224), margin=1) == 4
     assert reduction_factor((3000, 4000), None) == 1
 
 
 def test_a_large_jpeg_is_decoded_reduced_and_close_to_the_full_decode(tmp_path):
-    path = jpeg(tmp_path / "big.jpg", smooth(2400, 3200))
+    path = jpeg(tmp_path / "big.jpg", smooth(3600, 4800))
     g = Geometry("stretch", crop=224)
     img, size = read_image_at(path, g.decode_size)
-    assert size == (2400, 3200) and img.shape == (300, 400, 3)  # 1/8: 300 >= 224
+    assert size == (3600, 4800) and img.shape == (450, 600, 3)  # 1/8: 450 >= 2 x 224
     full = read_image(path)
     reduced_frame, full_frame = g.frame(img, None, path, size), g.frame(full)
     assert reduced_frame.size == full_frame.size and reduced_frame.map_size == full_frame.map_size
@@ -62,7 +62,7 @@ def test_every_shrinking_geometry_gets_at_least_its_work_size(tmp_path, kind):
     g = Geometry(kind, resize=256, crop=224)
     img, size = read_image_at(path, g.decode_size)
     wh, ww = g.work_size(*size)
-    assert img.shape[0] >= wh and img.shape[1] >= ww and img.shape[0] < 1800
+    assert img.shape[0] >= 2 * wh and img.shape[1] >= 2 * ww and img.shape[0] < 1800
     assert g.frame(img, None, path, size).map_size == g.frame(read_image(path)).map_size
 
 
@@ -77,14 +77,14 @@ def test_tiles_and_pngs_are_decoded_whole(tmp_path):
 
 
 def test_an_exif_turned_jpeg_reports_its_upright_size(tmp_path):
-    path = jpeg(tmp_path / "turned.jpg", smooth(1600, 2400), exif_orientation=6)  # shown 1600 wide, 2400 high
+    path = jpeg(tmp_path / "turned.jpg", smooth(1800, 3600), exif_orientation=6)  # shown 1800 wide, 3600 high
     img, size = read_image_at(path, Geometry("stretch", crop=224).decode_size)
-    assert size == (2400, 1600) and img.shape[:2] == (600, 400)  # 1/4: 400 >= 224 (1/8 would give 200)
+    assert size == (3600, 1800) and img.shape[:2] == (900, 450)  # 1/4: 450 >= 2 x 224 (1/8 would give 225)
     assert read_image(path).shape[:2] == size
 
 
 def test_the_frames_of_a_model_come_from_the_reduced_decode(tmp_path, monkeypatch):
-    path = jpeg(tmp_path / "big.jpg", smooth(2400, 3200))
+    path = jpeg(tmp_path / "big.jpg", smooth(3600, 4800))
     g = Geometry("stretch", crop=224)
     shapes = []
     import inspector.core.models.framing as framing
@@ -98,8 +98,8 @@ def test_the_frames_of_a_model_come_from_the_reduced_decode(tmp_path, monkeypatc
 
     monkeypatch.setattr(framing, "read_image_at", spy)
     frames = [f for group in iter_frame_groups([path], g, None, 4, []) for f in group]
-    assert shapes == [(300, 400)] and frames[0].size == (2400, 3200)
+    assert shapes == [(450, 600)] and frames[0].size == (3600, 4800)
     monkeypatch.setenv("INSPECTOR_REDUCED_DECODE", "0")
     shapes.clear()
     list(iter_frame_groups([path], g, None, 4, []))
-    assert shapes == [(2400, 3200)]
+    assert shapes == [(3600, 4800)]
