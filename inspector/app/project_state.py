@@ -168,6 +168,7 @@ class ProjectState(QObject):
         self.scores = cols.scores  # their scores, [N] float64, in the same order
         self.verdicts = cols.verdicts  # [N] int8 verdict codes (``VERDICT_CODES``)
         self.decisions = cols.decisions  # [N] int8 decision codes (``DECISION_CODES``)
+        self.in_training = cols.in_training  # [N] bool: the same bytes are in the training set
         self.holdout: list[float] = cols.holdout.tolist()  # held-out good scores
         self._pos: dict[int, int] | None = None  # image id -> index, built when first needed
 
@@ -228,7 +229,6 @@ class ProjectState(QObject):
 
     def _recount(self) -> None:
         v, d = self.verdicts, self.decisions
-        good_ids = [int(i) for i in self.ids[d == _GOOD]]
         self.counts = Counts(
             good_images=len(self._good_hashes),
             inspected=int(self.ids.size),
@@ -237,8 +237,7 @@ class ProjectState(QObject):
             failed=int(np.count_nonzero(v == _FAIL)),
             reviewed=int(np.count_nonzero(d >= 0)),
             to_review=int(np.count_nonzero((d < 0) & (v != _PASS))),
-            confirmed_good_outside_training=sum(1 for r in self.records(good_ids)
-                                                if r.image.hash not in self._good_hashes),
+            confirmed_good_outside_training=int(np.count_nonzero((d == _GOOD) & ~self.in_training)),
             model="not trained" if not self.has_model else ("out of date" if self.model_is_stale else "trained"),
         )
 
@@ -358,6 +357,7 @@ class ProjectState(QObject):
             self.scores = np.append(self.scores, fresh.score)
             self.verdicts = np.append(self.verdicts, np.int8(v))
             self.decisions = np.append(self.decisions, np.int8(d))
+            self.in_training = np.append(self.in_training, fresh.image.hash in self._good_hashes)
             if self._labels is not None:
                 self._labels[fresh.image.id] = (fresh.image.name, fresh.image.added_at)
         else:
@@ -381,7 +381,7 @@ class ProjectState(QObject):
         """A job changed the training set (images added or removed)."""
         self._load_images()
         self._load_model()
-        self._recount()
+        self._load_results()  # which parts' bytes are in the training set (and counts) may have changed
         self.imagesChanged.emit()
         self.modelChanged.emit()
 

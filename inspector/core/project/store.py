@@ -235,11 +235,13 @@ class ResultColumns:
     scores: np.ndarray  # [N] float64
     verdicts: np.ndarray  # [N] int8, ``VERDICT_CODES``
     decisions: np.ndarray  # [N] int8, ``DECISION_CODES`` (the latest live decision)
+    in_training: np.ndarray  # [N] bool: the same bytes are a good image of the training set (train / holdout)
     holdout: np.ndarray  # held-out good scores, float64
 
     @classmethod
     def empty(cls) -> "ResultColumns":
-        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.int8), np.zeros(0))
+        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.int8), np.zeros(0, bool),
+                   np.zeros(0))
 
 
 @dataclass
@@ -1415,21 +1417,22 @@ class Project:
         """Inspected parts as columns (ids, scores, verdict and decision codes) plus the held-out scores, in one
         query of small values; stored names are checked per row as in ``results()``, in SQL (refused rows left out)."""
         rows = self._raw(
-            f"SELECT i.id, {_NAMES_OK_SQL}, r.score, r.verdict, d.decision, i.role "
+            f"SELECT i.id, {_NAMES_OK_SQL}, r.score, r.verdict, d.decision, i.role, "
+            "i.role = 'inspected' AND EXISTS (SELECT 1 FROM images g WHERE g.hash = i.hash AND g.role IN ('train', 'holdout')) "
             "FROM images i JOIN results r ON r.image_id = i.id LEFT JOIN decisions d ON d.image_id = i.id "
             "WHERE i.role IN ('inspected', 'holdout') ORDER BY i.id")
         parts, holdout = [], []
-        for iid, names_ok, score, verdict, decision, role in rows:
+        for iid, names_ok, score, verdict, decision, role, trained in rows:
             if not names_ok:
                 self._refuse(f"project.db: image {iid}: its file or anomaly map is not a file of this project; "
                              f"the row is ignored")
             elif role == "holdout":
                 holdout.append(score)
             else:
-                parts.append((iid, score, VERDICT_CODES.get(verdict, -1), DECISION_CODES.get(decision, -1)))
+                parts.append((iid, score, VERDICT_CODES.get(verdict, -1), DECISION_CODES.get(decision, -1), bool(trained)))
         n = len(parts)
         cols = [np.fromiter((p[k] for p in parts), dtype, n) for k, dtype in
-                enumerate((np.int64, np.float64, np.int8, np.int8))]
+                enumerate((np.int64, np.float64, np.int8, np.int8, bool))]
         return ResultColumns(*cols, holdout=np.asarray(holdout, np.float64))
 
     def result_labels(self) -> dict[int, tuple[str, str]]:

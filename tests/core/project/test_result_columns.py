@@ -52,6 +52,8 @@ def test_columns_match_the_records(tmp_path):
     project.review(11, "defect")
     project.review(12, "good")
     project.review(12, None)
+    trained = f"{15:064x}"  # part 15's bytes are also a training image
+    project._insert_image("good.png", "test", None, trained, None, "train", file=f"images/{trained}.png", size=(8, 8))
     bad = project._db()
     with bad:
         bad.execute("UPDATE images SET file = '../outside.png' WHERE id = 20")
@@ -62,6 +64,7 @@ def test_columns_match_the_records(tmp_path):
     codes = {None: -1, "pass": 0, "uncertain": 1, "fail": 2}
     assert cols.verdicts.tolist() == [codes[r.verdict] for r in records]
     assert cols.decisions.tolist() == [{None: -1, "good": 0, "defect": 1}[r.decision] for r in records]
+    assert cols.in_training.tolist() == [r.image.hash == trained for r in records] and cols.in_training.sum() == 1
     assert np.array_equal(cols.holdout, [r.score for r in project.results(("holdout",))])
     assert any("image 20" in p for p in project.problems)
     assert project.result_labels()[10] == ("part_09.png", records[6].image.added_at)
