@@ -205,6 +205,10 @@ class ProjectState(QObject):
             self._records.update((r.image.id, r) for r in self.project.results_for(missing))
         return [self._records[i] for i in ids if i in self._records]
 
+    def cached(self, image_id: int) -> ResultRecord | None:
+        """A part's record if it is in memory (no read)."""
+        return self._records.get(image_id)
+
     def prefetch(self, ids: Sequence[int]) -> None:
         """Read the records of ``ids`` now (one query), e.g. the page a view is about to draw."""
         self.records(ids)

@@ -156,12 +156,12 @@ class ResultsModel(QAbstractTableModel):
         pinned = self._pinned.get(image_id)
         if pinned is not None:
             return pinned
-        found = self.state.records([image_id]) if image_id in self.state._records else []
-        if not found:
+        found = self.state.cached(image_id)
+        if found is None:
             lo = max(row - self.PAGE // 4, 0)
             self.state.prefetch([int(i) for i in self.ids[lo:lo + self.PAGE]])
-            found = self.state.records([image_id])
-        return found[0] if found else None
+            found = self.state.cached(image_id)
+        return found
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else int(self.ids.size)
