@@ -11,36 +11,34 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 READ_ONLY, RESTORE, CANCEL = "read_only", "restore", "cancel"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DamagedProject", text)
-
-
 def ask_damaged(parent: QWidget | None, folder: Path, damage: dict[str, str], backups: dict[str, Path]) -> str:
     """Ask what to do with a damaged project: ``READ_ONLY``, ``RESTORE`` or ``CANCEL``. Restore is offered only
     when every damaged file has a backup."""
     box = QMessageBox(parent)
     box.setObjectName("damagedProjectDialog")
     box.setIcon(QMessageBox.Warning)
-    box.setWindowTitle(_tr("Damaged project"))
+    box.setWindowTitle(QCoreApplication.translate("DamagedProject", "Damaged project"))
     lines = "\n".join(f"• {name}: {why}" for name, why in damage.items())
-    box.setText(_tr("Part of this project is damaged:") + "\n" + lines)
+    box.setText(QCoreApplication.translate("DamagedProject", "Part of this project is damaged:") + "\n" + lines)
     restorable = all(name in backups for name in damage)
     if restorable:
         when = max(p.stat().st_mtime for name, p in backups.items() if name in damage)
         from datetime import datetime
 
-        info = _tr("Restore replaces the damaged files with the backup of {when} (the damaged ones are kept "
-                   "beside it). Open read-only shows what can still be read and changes nothing.").format(
+        info = QCoreApplication.translate(
+            "DamagedProject", "Restore replaces the damaged files with the backup of {when} (the damaged ones are "
+            "kept beside it). Open read-only shows what can still be read and changes nothing.").format(
             when=datetime.fromtimestamp(when).strftime("%Y-%m-%d %H:%M"))
     else:
-        info = _tr("There is no backup to restore from. Open read-only shows what can still be read and "
-                   "changes nothing.")
+        info = QCoreApplication.translate(
+            "DamagedProject", "There is no backup to restore from. Open read-only shows what can still be read and "
+            "changes nothing.")
     box.setInformativeText(info)
-    read_only = box.addButton(_tr("Open read-only"), QMessageBox.AcceptRole)
+    read_only = box.addButton(QCoreApplication.translate("DamagedProject", "Open read-only"), QMessageBox.AcceptRole)
     read_only.setObjectName("openReadOnly")
     restore = None
     if restorable:
-        restore = box.addButton(_tr("Restore"), QMessageBox.AcceptRole)
+        restore = box.addButton(QCoreApplication.translate("DamagedProject", "Restore"), QMessageBox.AcceptRole)
         restore.setObjectName("restore")
         box.setDefaultButton(restore)
     cancel = box.addButton(QMessageBox.Cancel)

@@ -256,6 +256,33 @@ GMACs: 入力からその層までの 1 画像あたりの積和演算数（10 �
     </message>
 </context>
 <context>
+    <name>DamagedProject</name>
+    <message>
+        <source>Damaged project</source>
+        <translation>破損したプロジェクト</translation>
+    </message>
+    <message>
+        <source>Part of this project is damaged:</source>
+        <translation>このプロジェクトの一部が破損しています:</translation>
+    </message>
+    <message>
+        <source>Restore replaces the damaged files with the backup of {when} (the damaged ones are kept beside it). Open read-only shows what can still be read and changes nothing.</source>
+        <translation>「復元」は破損したファイルを {when} のバックアップで置き換えます（破損したファイルはその横に残します）。「読み取り専用で開く」はまだ読める内容を表示し、何も変更しません。</translation>
+    </message>
+    <message>
+        <source>There is no backup to restore from. Open read-only shows what can still be read and changes nothing.</source>
+        <translation>復元できるバックアップがありません。「読み取り専用で開く」はまだ読める内容を表示し、何も変更しません。</translation>
+    </message>
+    <message>
+        <source>Open read-only</source>
+        <translation>読み取り専用で開く</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>復元</translation>
+    </message>
+</context>
+<context>
     <name>GeometryChooser</name>
     <message>
         <source>Only the centre square of the resized image is inspected (the paper&apos;s MVTec AD set-up); the edges are never looked at.</source>
@@ -731,6 +758,14 @@ GMACs: 入力からその層までの 1 画像あたりの積和演算数（10 �
         <translation>{folder} を開けませんでした: {error}</translation>
     </message>
     <message>
+        <source>Opened read-only because it is damaged: {problems}</source>
+        <translation>破損しているため読み取り専用で開きました: {problems}</translation>
+    </message>
+    <message>
+        <source>Restored: {what}.</source>
+        <translation>復元しました: {what}。</translation>
+    </message>
+    <message>
         <source>Opened read-only: {reason}.</source>
         <translation>読み取り専用で開きました: {reason}。</translation>
     </message>
@@ -743,6 +778,10 @@ GMACs: 入力からその層までの 1 画像あたりの積和演算数（10 �
         <translation>
             <numerusform>（ほか %n 件）</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Could not restore {folder}: {error}</source>
+        <translation>{folder} を復元できませんでした: {error}</translation>
     </message>
     <message>
         <source>Cancel the running job?</source>
