@@ -408,7 +408,8 @@ class ProjectSettingsForm(QWidget):
         s = copy.deepcopy(self._settings)
         kind = self.kind.currentData() or "patchcore"
         defaults = model_kinds.default_config(kind)
-        m = {**defaults, **{k: v for k, v in s.model.items() if k in defaults}}
+        # an older project's settings lack the newer method keys: it keeps training the way it did
+        m = model_kinds.completed_settings(kind, s.model if s.model_kind == kind else {})
         backbone, layers = self.backbone.value()
         m["backbone"] = backbone
         if layers:

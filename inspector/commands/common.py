@@ -87,8 +87,7 @@ def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wi
                    help="resize the shorter side to this (default: 256 for a 224 crop, in proportion otherwise)")
     g.add_argument("--crop-size", type=int, default=None, help="center crop (default: the backbone's input, 224)")
     add_geometry_options(g)
-    g.add_argument("--reweight", type=int, default=0, metavar="K",
-                   help="reweight image scores with K bank neighbours (paper eq. 7; 0 = off, anomalib uses 9)")
+    add_method_options(g)
     g.add_argument("--padim-dims", type=int, default=0, metavar="D",
                    help="PaDiM: channels kept at random (default 0 = the paper's: resnet18 100, "
                         "wide_resnet50_2 550)")
@@ -98,6 +97,20 @@ def add_model_options(p: argparse.ArgumentParser, *, default_backbone: str = "wi
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--device", default="auto", help="auto, cpu or cuda[:N] (default auto)")
     g.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def add_method_options(g) -> None:
+    """PatchCore's scoring-method options (default: the new-model defaults, ``NEW_MODEL_DEFAULTS``)."""
+    g.add_argument("--reweight", type=int, default=None, metavar="K",
+                   help="PatchCore: reweight image scores with K bank neighbours (paper eq. 7; 0 = off, anomalib "
+                        "uses 9; default: the new-model default, see the README)")
+    g.add_argument("--feature-aggregation", choices=("official", "concat"), default=None,
+                   help="PatchCore: official (unfold 3x3, pool to 1024, stack, pool: the paper's code) or concat "
+                        "(3x3 mean per layer, channels concatenated: anomalib's); default: the new-model default")
+    g.add_argument("--map-interpolation", choices=("bilinear", "nearest"), default=None,
+                   help="PatchCore: patch grid to pixels (official: bilinear, anomalib: nearest)")
+    g.add_argument("--blur-border", choices=("reflect", "mirror"), default=None,
+                   help="PatchCore: the map blur's edges (official: reflect as scipy, anomalib: mirror as torch)")
 
 
 def add_geometry_options(g, *, several: bool = False) -> None:
@@ -157,6 +170,16 @@ def input_sizes(args: argparse.Namespace) -> tuple[int, int]:
     return args.image_size or round(crop * 256 / 224), crop
 
 
+def patchcore_method(args: argparse.Namespace) -> dict:
+    """The scoring-method fields of a new PatchCore model: the options given, the new-model defaults otherwise."""
+    from ..core.models.patchcore import NEW_MODEL_DEFAULTS
+
+    given = {"feature_aggregation": getattr(args, "feature_aggregation", None),
+             "map_interpolation": getattr(args, "map_interpolation", None),
+             "blur_border": getattr(args, "blur_border", None), "reweight_neighbors": getattr(args, "reweight", None)}
+    return {k: NEW_MODEL_DEFAULTS[k] if v is None else v for k, v in given.items()}
+
+
 def patchcore_config(args: argparse.Namespace):
     from ..core.models.patchcore import PatchCoreConfig
 
@@ -168,10 +191,10 @@ def patchcore_config(args: argparse.Namespace):
         resize=resize,
         crop=crop,
         coreset_ratio=args.coreset_ratio,
-        reweight_neighbors=args.reweight,
         batch_size=args.batch_size,
         seed=args.seed,
         device=args.device,
         max_bank_patches=getattr(args, "max_bank_patches", 1_000_000),
         **geometry_fields(args),
+        **patchcore_method(args),
     )

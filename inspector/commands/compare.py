@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from ..core.errors import InvalidInput
-from .common import TqdmProgress, add_geometry_options
+from .common import TqdmProgress, add_geometry_options, add_method_options
 from .models import MODEL_KINDS
 
 COLUMNS = ["model", "backbone", "layers", "geometry", "image_auroc", "pixel_auroc", "pro", "feature_dim", "fit_s",
@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         g.add_argument(f"--{kind}-layers", nargs="+", default=None, metavar="LAYER",
                        help=f"{kind} layers (default: the model's own for the backbone)")
     g.add_argument("--coreset-ratio", type=float, default=0.1, help="PatchCore coreset fraction (default 0.1)")
-    g.add_argument("--reweight", type=int, default=0, metavar="K", help="PatchCore score reweighting (eq. 7)")
+    add_method_options(g)
     g.add_argument("--padim-dims", type=int, default=0, metavar="D", help="PaDiM random channels (0: paper's)")
     g.add_argument("--gaussian-level", type=int, default=0, metavar="K", help="Gaussian: level K only (0: sum)")
     g.add_argument("--image-size", type=int, default=None,

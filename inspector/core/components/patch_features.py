@@ -13,6 +13,15 @@ positions, so they commute. This module folds both poolings into one sparse matr
 grid, and upsamples afterwards: the official result, with a fraction of the memory traffic.
 ``reference_patch_features`` is the official order of operations, kept for tests.
 Output: ``[b, H_0 * W_0, target_dim]``, one vector per position of the first layer's grid.
+
+``concat_features`` is the other aggregation (``feature_aggregation = "concat"``, anomalib's PatchCore): each
+layer's map is averaged over 3x3 neighbourhoods (``avg_pool2d``, stride 1, zero padding counted, as
+``nn.AvgPool2d(3, 1, 1)``), brought to the first layer's grid (bilinear, ``align_corners=False``) and the layers'
+channels are concatenated: ``sum(C_l)`` dimensions (128 + 256 = 384 for resnet18 layer2 + layer3), no channel
+ever averaged with another. The pooling and the upsampling are linear and act on rows and columns separately, so
+a layer on another grid goes through two small precomputed matrices (``[H_0, h]`` and ``[W_0, w]``, the
+upsampling times the pooling) straight into its channels of the preallocated output; a layer already on the grid
+is pooled into them directly. ``reference_concat_features`` is the plain order (pool, interpolate, concatenate).
 """
 
 from __future__ import annotations
@@ -123,3 +132,69 @@ def reference_patch_features(
         per_layer.append(F.adaptive_avg_pool1d(vectors, pretrain_dim).squeeze(1))
     stacked = torch.stack(per_layer, dim=1).reshape(-1, 1, len(maps) * pretrain_dim)
     return F.adaptive_avg_pool1d(stacked, target_dim).reshape(b, ref_h * ref_w, target_dim)
+
+
+def _pool_matrix(n: int, k: int) -> torch.Tensor:
+    """``[n, n]`` float64: 1-D average over ``k`` neighbours (zero padding counted, divisor ``k``)."""
+    mat = torch.zeros(n, n, dtype=torch.float64)
+    r = k // 2
+    for i in range(n):
+        mat[i, max(0, i - r) : min(n, i + r + 1)] = 1.0 / k
+    return mat
+
+
+def _interp_matrix(n_in: int, n_out: int) -> torch.Tensor:
+    """``[n_out, n_in]`` float64: ``F.interpolate(mode="bilinear", align_corners=False)`` along one axis."""
+    eye = torch.eye(n_in, dtype=torch.float64).unsqueeze(0)
+    return F.interpolate(eye, size=n_out, mode="linear", align_corners=False)[0].T.contiguous()
+
+
+@lru_cache(maxsize=32)
+def pooled_alignment(n_in: int, n_out: int, patchsize: int) -> torch.Tensor:
+    """``[n_out, n_in]`` float32: the 1-D pooling then the 1-D alignment to the first layer's grid, one matrix."""
+    return (_interp_matrix(n_in, n_out) @ _pool_matrix(n_in, patchsize)).float()
+
+
+def concat_features(
+    maps: list[torch.Tensor], patchsize: int = 3, out: torch.Tensor | None = None
+) -> tuple[torch.Tensor, tuple[int, int]]:
+    """``maps``: per layer ``[b, C_l, H_l, W_l]`` -> (``[b, H_0 * W_0, sum C_l]`` float32, ``(H_0, W_0)``).
+
+    ``out`` (optional, ``[b, H_0, W_0, sum C_l]`` float32 contiguous on the maps' device) is written in place
+    and returned as the flat view; otherwise it is allocated once. Each layer writes its own channel slice.
+    """
+    if patchsize % 2 != 1:
+        raise ValueError(f"concatenated features pool over an odd neighbourhood, not {patchsize}")
+    b = maps[0].shape[0]
+    ref_h, ref_w = (int(s) for s in maps[0].shape[-2:])
+    dim = sum(int(m.shape[1]) for m in maps)
+    if out is None:
+        out = torch.empty(b, ref_h, ref_w, dim, dtype=torch.float32, device=maps[0].device)
+    c0 = 0
+    for fmap in maps:
+        c, h, w = (int(s) for s in fmap.shape[1:])
+        target = out[..., c0 : c0 + c]  # [b, H_0, W_0, c], strided view of the output
+        fmap = fmap.float()
+        if (h, w) == (ref_h, ref_w):
+            # channels-last input (as the extractor gives) pools in place of the permute: one pass, one copy
+            target.copy_(F.avg_pool2d(fmap, patchsize, 1, patchsize // 2).permute(0, 2, 3, 1))
+        else:
+            a_h = pooled_alignment(h, ref_h, patchsize).to(fmap.device)
+            a_w = pooled_alignment(w, ref_w, patchsize).to(fmap.device)
+            rows = a_h @ fmap.permute(0, 2, 3, 1).reshape(b, h, w * c)  # [b, H_0, w * c]
+            target.copy_((a_w @ rows.view(b * ref_h, w, c)).view(b, ref_h, ref_w, c))
+        c0 += c
+    return out.view(b, ref_h * ref_w, dim), (ref_h, ref_w)
+
+
+def reference_concat_features(maps: list[torch.Tensor], patchsize: int = 3) -> torch.Tensor:
+    """anomalib's order: ``avg_pool2d`` per layer, bilinear to the first grid, concatenate channels. For tests."""
+    ref_h, ref_w = maps[0].shape[-2:]
+    layers = []
+    for fmap in maps:
+        pooled = F.avg_pool2d(fmap.float(), patchsize, 1, patchsize // 2)
+        if pooled.shape[-2:] != (ref_h, ref_w):
+            pooled = F.interpolate(pooled, size=(ref_h, ref_w), mode="bilinear", align_corners=False)
+        layers.append(pooled)
+    stacked = torch.cat(layers, dim=1)
+    return stacked.flatten(2).transpose(1, 2)

@@ -5,7 +5,9 @@ fit:     good images -> backbone layers -> locally aware patch features ``[N, D]
 predict: image -> patch features ``[h*w, D]`` -> distance to the nearest bank vector per patch
          -> anomaly map (``[h, w]`` upsampled to the input, blurred, sigma 4); image score = max patch score,
          optionally reweighted with the bank neighbours of the nearest vector (paper eq. 7).
-Defaults are the official implementation's; every one is a field of ``PatchCoreConfig``.
+The config's defaults are the official implementation's, so a model.json saved before a field existed reads
+back as it was trained. New models start from ``NEW_MODEL_DEFAULTS`` (the CLI, the app's new project), which
+differ where measurements showed a better choice (README, "Which PatchCore"): every choice is a config field.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ import torch
 
 from ..backbones.build import build_feature_extractor
 from ..backbones.weights import WeightsSource
-from ..components.anomaly_map import anomaly_maps
+from ..components.anomaly_map import BLUR_BORDERS, INTERPOLATIONS, anomaly_maps
 from ..components.coreset import coreset_size, projection_matrix, select_coreset
 from ..components.memory_bank import SpilledBank
-from ..components.patch_features import patch_features
+from ..components.patch_features import concat_features, patch_features
 from ..components.search import NearestNeighbours
 from ..errors import InvalidInput
 from ..io.geometry import check_geometry
@@ -59,6 +61,10 @@ class PatchCoreConfig(ModelConfig):
     coreset_start_points: int = 10
     reweight_neighbors: int = 0  # 0: plain nearest neighbour (published runs); b > 1: paper eq. 7 with b
     blur_sigma: float = 4.0
+    # absent in models saved before they existed, which read as these (the official implementation's):
+    feature_aggregation: str = "official"  # official (pool C*9 to 1024, stack, pool) | concat (3x3 mean, concat)
+    map_interpolation: str = "bilinear"  # patch grid to pixels: bilinear | nearest
+    blur_border: str = "reflect"  # edges of the blur: reflect (scipy's, edge repeated) | mirror (torch's)
     batch_size: int = 8
     seed: int = 0
     device: str = "auto"
@@ -67,6 +73,23 @@ class PatchCoreConfig(ModelConfig):
     tile_scale: float = 1.0  # tiles: 1.0 = native resolution
     max_pixels: int = 4_000_000  # whole: network input pixels per image at most
     max_bank_patches: int = 1_000_000  # patch vectors the coreset chooses from; beyond, a uniform sample
+
+
+FEATURE_AGGREGATIONS = ("official", "concat")
+
+# What a new model gets where the config's own default keeps the old behaviour (see the module docstring).
+NEW_MODEL_DEFAULTS: dict = {"feature_aggregation": "concat", "map_interpolation": "bilinear",
+                            "blur_border": "reflect", "reweight_neighbors": 0}
+
+
+def check_method(config: PatchCoreConfig) -> None:
+    """Refuse an unknown aggregation, interpolation or blur border (a hand-edited config) in one clear line."""
+    for name, allowed in (("feature_aggregation", FEATURE_AGGREGATIONS), ("map_interpolation", INTERPOLATIONS),
+                          ("blur_border", BLUR_BORDERS)):
+        if getattr(config, name) not in allowed:
+            raise InvalidInput(f"PatchCore {name} must be one of {', '.join(allowed)}, not {getattr(config, name)!r}")
+    if config.feature_aggregation == "concat" and config.patchsize % 2 != 1:
+        raise InvalidInput(f"concatenated features need an odd patchsize, not {config.patchsize}")
 
 
 def feature_stride(backbone: str, layers: list[str], crop: int) -> int:
@@ -85,6 +108,7 @@ class PatchCore(AnomalyModel):
     def __init__(self, config: PatchCoreConfig | None = None):
         self.config = config or PatchCoreConfig()
         check_geometry(self.config.geometry)
+        check_method(self.config)
         configure_threads()
         self.device = resolve_device(self.config.device)
         extractor, weights_hash = build_feature_extractor(
@@ -94,6 +118,7 @@ class PatchCore(AnomalyModel):
         self.extractor = extractor.to(self.device, memory_format=torch.channels_last)
         self.weights_hash = weights_hash
         self.stride = feature_stride(self.config.backbone, self.config.layers, self.config.crop)
+        self.feature_dim = self._feature_dim()
         self.preprocessor = self.config.preprocessor(self.stride)
         self.roi = None
         self.memory_bank: torch.Tensor | None = None  # [M, D] float32, CPU
@@ -101,13 +126,23 @@ class PatchCore(AnomalyModel):
         self.stats: dict = {}
 
     # ----------------------------------------------------------------------------------------- features
+    def _feature_dim(self) -> int:
+        """D: ``target_embed_dimension`` (official) or the layers' channels summed (concat)."""
+        if self.config.feature_aggregation == "official":
+            return self.config.target_embed_dimension
+        from .padim import feature_shapes
+
+        return sum(int(s[0]) for s in feature_shapes(self.config.backbone, self.config.layers, self.config.crop))
+
     @torch.no_grad()
     def embed(self, images: torch.Tensor, cancel: CancelToken | None = None) -> tuple[torch.Tensor, tuple[int, int]]:
         """``[b, 3, H, W]`` normalized images -> (patch features ``[b, h*w, D]`` on the CPU, ``(h, w)``)."""
         maps = self.extractor(images.to(self.device, memory_format=torch.channels_last), cancel=cancel)
-        feats, grid = patch_features(
-            maps, self.config.patchsize, self.config.pretrain_embed_dimension, self.config.target_embed_dimension
-        )
+        cfg = self.config
+        if cfg.feature_aggregation == "concat":
+            feats, grid = concat_features(maps, cfg.patchsize)
+        else:
+            feats, grid = patch_features(maps, cfg.patchsize, cfg.pretrain_embed_dimension, cfg.target_embed_dimension)
         return feats.cpu(), grid
 
     # ---------------------------------------------------------------------------------------------- fit
@@ -132,7 +167,7 @@ class PatchCore(AnomalyModel):
         geometry = self.preprocessor
         watch = Stopwatch()
         skipped: list[SkippedImage] = []
-        dim = cfg.target_embed_dimension
+        dim = self.feature_dim
         projection = projection_matrix(dim, cfg.coreset_projection_dim, cfg.seed)
         chunks: list[torch.Tensor] = []
         rng = np.random.default_rng(cfg.seed)
@@ -251,7 +286,9 @@ class PatchCore(AnomalyModel):
         if not inside.all():
             low = np.where(inside, patch, np.inf).min(axis=1, keepdims=True)
             patch = np.where(inside, patch, np.where(np.isfinite(low), low, 0.0)).astype(np.float32)
-        maps = anomaly_maps(torch.from_numpy(patch.reshape(b, h, w)), images.shape[-2:], self.config.blur_sigma)
+        cfg = self.config
+        maps = anomaly_maps(torch.from_numpy(patch.reshape(b, h, w)), images.shape[-2:], cfg.blur_sigma,
+                            cfg.map_interpolation, cfg.blur_border)
         return scores, maps.numpy()
 
     def _reweight(self, test_feats: np.ndarray, nearest: np.ndarray, k: int) -> np.ndarray:
@@ -285,7 +322,7 @@ class PatchCore(AnomalyModel):
             tensors = load_model_tensors(folder, meta)
             if "memory_bank" not in tensors:
                 raise ModelFormatError(f"{folder}: the memory bank is missing from the model files")
-            check_tensor(folder, "memory_bank", tensors["memory_bank"], 2, model.config.target_embed_dimension)
+            check_tensor(folder, "memory_bank", tensors["memory_bank"], 2, model.feature_dim)
             model.memory_bank = tensors["memory_bank"].float()
             model.load_roi(tensors)
             model.search = NearestNeighbours(model.memory_bank.numpy(), model.device)

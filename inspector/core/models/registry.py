@@ -59,14 +59,25 @@ def make_config(kind: str, values: dict[str, Any]) -> Any:
 
 
 def default_config(kind: str) -> dict[str, Any]:
-    """The settings of a new model of ``kind``: the config's defaults, with the geometry for new projects where
-    the kind supports it (a config's own default stays center-crop, so models saved without one load as such)."""
+    """The settings of a new model of ``kind``: the config's defaults, with the geometry and scoring method for
+    new projects where the kind has them (a config's own defaults stay the old ones, so models and project settings
+    saved without those keys load as they were: center-crop, the official aggregation)."""
     from ..io.geometry import DEFAULT_GEOMETRY
 
     values = dataclasses.asdict(config_class(kind)())
     if kind == "patchcore":  # PaDiM and Gaussian keep the paper's centre crop unless asked
+        from .patchcore import NEW_MODEL_DEFAULTS
+
         values["geometry"] = DEFAULT_GEOMETRY
+        values.update(NEW_MODEL_DEFAULTS)
     return values
+
+
+def completed_settings(kind: str, stored: dict[str, Any]) -> dict[str, Any]:
+    """``stored`` model settings completed for editing: keys it lacks get the new-model defaults when it is empty
+    (a new project), else the config's own defaults (an older project keeps training the way it did)."""
+    base = default_config(kind) if not stored else dataclasses.asdict(config_class(kind)())
+    return {**base, **{k: v for k, v in stored.items() if k in base}}
 
 
 def build_model(kind: str, values: dict[str, Any]):

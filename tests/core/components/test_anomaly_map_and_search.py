@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from inspector.core.components import search as search_module
-from inspector.core.components.anomaly_map import anomaly_maps, gaussian_blur
+from inspector.core.components.anomaly_map import anomaly_maps, gaussian_blur, reference_anomaly_maps
 from inspector.core.components.search import NearestNeighbours
 
 
@@ -33,6 +33,41 @@ def test_maps_are_upsampled_to_the_input_and_keep_the_hot_spot():
     y, x = np.unravel_index(int(amap[0].argmax()), (224, 224))
     assert abs(y - (20 * 8 + 4)) <= 2 and abs(x - (7 * 8 + 4)) <= 2
     assert amap.sum() == pytest.approx(5.0 * 64, rel=0.05)  # bilinear upsampling and blur keep the mass
+
+
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
+@pytest.mark.parametrize("border", ["reflect", "mirror"])
+@pytest.mark.parametrize("grid, size", [((28, 28), (224, 224)), ((14, 30), (112, 241)), ((90, 70), (720, 560)),
+                                        ((3, 5), (24, 40))])
+def test_maps_equal_upsample_then_blur(interpolation, border, grid, size):
+    """The per-axis operators (dense for short axes, banded for long ones: (90, 70)) equal the plain order."""
+    scores = torch.rand(2, *grid)
+    ours = anomaly_maps(scores, size, 4.0, interpolation, border)
+    assert ours.shape == (2, *size)
+    assert torch.allclose(ours, reference_anomaly_maps(scores, size, 4.0, interpolation, border), atol=1e-5)
+
+
+def test_bilinear_reflect_is_the_official_map():
+    """Official PatchCore: ``F.interpolate(bilinear, align_corners=False)`` then ``scipy.ndimage.gaussian_filter``."""
+    ndimage = pytest.importorskip("scipy.ndimage")
+    scores = torch.rand(1, 28, 28)
+    up = torch.nn.functional.interpolate(scores[None], size=(224, 224), mode="bilinear", align_corners=False)
+    ref = ndimage.gaussian_filter(up[0, 0].double().numpy(), 4.0)
+    assert np.abs(anomaly_maps(scores, 224, 4.0, "bilinear", "reflect")[0].numpy() - ref).max() < 1e-5
+
+
+def test_nearest_mirror_is_anomalibs_map():
+    """anomalib: ``F.interpolate`` (nearest) then a 33x33 Gaussian kernel over ``F.pad(mode="reflect")``."""
+    F = torch.nn.functional
+    scores = torch.rand(2, 1, 28, 28)
+    up = F.interpolate(scores, size=(224, 224))
+    x = torch.arange(33, dtype=torch.float64) - 16
+    k1 = torch.exp(-(x**2) / (2 * 4.0**2))
+    k2 = torch.outer(k1, k1)
+    k2 = (k2 / k2.sum()).float()
+    ref = F.conv2d(F.pad(up, (16, 16, 16, 16), mode="reflect"), k2[None, None])
+    ours = anomaly_maps(scores[:, 0], 224, 4.0, "nearest", "mirror")
+    assert torch.allclose(ours, ref[:, 0], atol=1e-5)
 
 
 def test_search_is_exact_nearest_neighbour_with_euclidean_distances():
