@@ -29,6 +29,8 @@ def test_settings_round_trip(qtbot, tmp_path):
     assert out.model["weights"] == str(weights)
     assert (out.model["resize"], out.model["crop"], out.model["device"]) == (128, 112, "cpu")
     assert out.model["coreset_ratio"] == 0.02 and out.holdout_fraction == 0.2
+    # settings saved before the scoring-method keys existed keep the method they trained with
+    assert (out.model["feature_aggregation"], out.model["reweight_neighbors"]) == ("official", 0)
     # edits come back as settings; every key belongs to the model's config
     form.coreset.setValue(1.0)
     form.crop_box.setValue(224)
@@ -59,6 +61,9 @@ def test_new_project_dialog_defaults(qtbot, tmp_path, monkeypatch):
     dialog.form.backbone.name.setCurrentText("resnet50")
     assert dialog.form.settings().model["backbone"] == "resnet50"
     assert dialog.form.settings().model["layers"] == ["layer2", "layer3"]
+    from inspector.core.models.patchcore import NEW_MODEL_DEFAULTS
+
+    assert all(dialog.form.settings().model[k] == v for k, v in NEW_MODEL_DEFAULTS.items())  # a new project
     dialog.folder.setText(str(tmp_path / "elsewhere"))
     dialog.folder.textEdited.emit(str(tmp_path / "elsewhere"))
     dialog.name.setText("Other")
