@@ -6,7 +6,9 @@ Runs resnet18 layer2 + layer3 once on ``--batch`` test images of the data set (s
 on those same layer maps and a patch-score grid:
 - ``official_ms``: the official aggregation (folded sparse pooling, 1024 dims), unchanged;
 - ``concat_reference_ms``: anomalib's order, ``avg_pool2d`` per layer, ``F.interpolate``, ``torch.cat``, flatten;
-- ``concat_fused_ms``: ``concat_features`` (pooling written into a preallocated output, alignment fused);
+- ``concat_fused_ms``: ``concat_features`` into the reused output buffer, as scoring runs it (pooling written into
+  the output, alignment and pooling of the other layers fused into two products writing there);
+  ``concat_fused_new_output_ms``: the same with a new output each call (as training runs it);
 - ``maps_before_ms``: the previous map code (bilinear ``F.interpolate``, a mirrored pad built by concatenation,
   two 1-D convolutions);
 - ``maps_after_ms``: ``anomaly_maps`` (one precomputed matrix per axis), bilinear and nearest;
@@ -58,6 +60,7 @@ def maps_before(patch_scores, size, sigma=4.0):
 
 
 def median_ms(fn, repeat: int, per: int) -> float:
+    """Median ms per image over ``repeat`` calls (after two warm-up calls)."""
     fn()
     fn()
     times = []
@@ -100,7 +103,10 @@ def main() -> None:
         out["backbone_ms"] = median_ms(lambda: model.extractor(images), max(3, args.repeat // 4), b)
         out["official_ms"] = median_ms(lambda: patch_features(maps, 3, 1024, 1024), args.repeat, b)
         out["concat_reference_ms"] = median_ms(lambda: reference_concat_features(maps, 3).contiguous(), args.repeat, b)
-        out["concat_fused_ms"] = median_ms(lambda: concat_features(maps, 3), args.repeat, b)
+        h, w = maps[0].shape[-2:]
+        buffer = torch.empty(b, h, w, sum(m.shape[1] for m in maps))  # what the scoring path reuses
+        out["concat_fused_ms"] = median_ms(lambda: concat_features(maps, 3, out=buffer), args.repeat, b)
+        out["concat_fused_new_output_ms"] = median_ms(lambda: concat_features(maps, 3), args.repeat, b)
         scores = torch.rand(b, *maps[0].shape[-2:])
         size = tuple(images.shape[-2:])
         out["maps_before_ms"] = median_ms(lambda: maps_before(scores, size), args.repeat, b)

@@ -182,7 +182,8 @@ def concat_features(
             a_h = pooled_alignment(h, ref_h, patchsize).to(fmap.device)
             a_w = pooled_alignment(w, ref_w, patchsize).to(fmap.device)
             rows = a_h @ fmap.permute(0, 2, 3, 1).reshape(b, h, w * c)  # [b, H_0, w * c]
-            target.copy_((a_w @ rows.view(b * ref_h, w, c)).view(b, ref_h, ref_w, c))
+            # the second product lands in the layer's channels of the output (row stride sum C_l): no copy
+            torch.matmul(a_w, rows.view(b * ref_h, w, c), out=target.view(b * ref_h, ref_w, c))
         c0 += c
     return out.view(b, ref_h * ref_w, dim), (ref_h, ref_w)
 

@@ -12,6 +12,7 @@ differ where measurements showed a better choice (README, "Which PatchCore"): ev
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -119,6 +120,7 @@ class PatchCore(AnomalyModel):
         self.weights_hash = weights_hash
         self.stride = feature_stride(self.config.backbone, self.config.layers, self.config.crop)
         self.feature_dim = self._feature_dim()
+        self._buffers = threading.local()  # per thread: the scoring path's reusable feature buffer
         self.preprocessor = self.config.preprocessor(self.stride)
         self.roi = None
         self.memory_bank: torch.Tensor | None = None  # [M, D] float32, CPU
@@ -135,12 +137,28 @@ class PatchCore(AnomalyModel):
         return sum(int(s[0]) for s in feature_shapes(self.config.backbone, self.config.layers, self.config.crop))
 
     @torch.no_grad()
-    def embed(self, images: torch.Tensor, cancel: CancelToken | None = None) -> tuple[torch.Tensor, tuple[int, int]]:
-        """``[b, 3, H, W]`` normalized images -> (patch features ``[b, h*w, D]`` on the CPU, ``(h, w)``)."""
+    def embed(
+        self, images: torch.Tensor, cancel: CancelToken | None = None, reuse: bool = False
+    ) -> tuple[torch.Tensor, tuple[int, int]]:
+        """``[b, 3, H, W]`` normalized images -> (patch features ``[b, h*w, D]`` on the CPU, ``(h, w)``).
+
+        ``reuse`` (concat): write into this thread's buffer for that shape instead of a new tensor; the result is
+        then only valid until the thread's next ``embed(reuse=True)`` (the scoring path, which is done with it
+        before). Saves allocating (and faulting in) megabytes per batch."""
         maps = self.extractor(images.to(self.device, memory_format=torch.channels_last), cancel=cancel)
         cfg = self.config
         if cfg.feature_aggregation == "concat":
-            feats, grid = concat_features(maps, cfg.patchsize)
+            out = None
+            if reuse:  # one buffer per grid shape, as many images as the largest batch so far
+                b, (h, w) = int(maps[0].shape[0]), (int(x) for x in maps[0].shape[-2:])
+                key = (h, w, self.feature_dim, str(maps[0].device))
+                buffers = self._buffers.__dict__.setdefault("features", {})
+                out = buffers.get(key)
+                if out is None or len(out) < b:
+                    buffers.clear()  # frames of one shape come in runs: keep only the current shape's
+                    out = buffers[key] = torch.empty(b, h, w, self.feature_dim, device=maps[0].device)
+                out = out[:b]
+            feats, grid = concat_features(maps, cfg.patchsize, out=out)
         else:
             feats, grid = patch_features(maps, cfg.patchsize, cfg.pretrain_embed_dimension, cfg.target_embed_dimension)
         return feats.cpu(), grid
@@ -258,7 +276,7 @@ class PatchCore(AnomalyModel):
         # The paper's symbols (Roth et al. 2022, Sec. 3.3): M the memory bank (the coreset), P(x) the locally
         # aware patch features of an image x, m_test one of them, m* its nearest neighbour in M.
         # P(x_test): [b, p, d], on the (h, w) patch grid
-        feats, (h, w) = self.embed(images)
+        feats, (h, w) = self.embed(images, reuse=True)
         b, p, d = feats.shape
         flat = feats.reshape(-1, d).numpy()
         # ||m_test - m*||_2 for every m_test in P(x_test), and the index of m* in M

@@ -97,6 +97,13 @@ def test_concat_model_keeps_the_layers_channels_and_round_trips(weights, data, t
     a, am = _predict(model, data[2][:3])
     b, bm = _predict(loaded, data[2][:3])
     assert np.array_equal(a, b) and np.array_equal(am, bm)
+    # scoring reuses one feature buffer per shape and thread, and the results do not depend on what it held
+    (buffer,) = model._buffers.features.values()
+    _predict(model, data[1][:3])  # other images of a batch as large
+    c, cm = _predict(model, data[2][:3])
+    (again,) = model._buffers.features.values()
+    assert again.data_ptr() == buffer.data_ptr()
+    assert np.array_equal(c, a) and np.array_equal(cm, am)
 
 
 def test_unknown_method_values_are_refused(weights):
