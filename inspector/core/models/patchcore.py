@@ -79,8 +79,13 @@ class PatchCoreConfig(ModelConfig):
 FEATURE_AGGREGATIONS = ("official", "concat")
 
 # What a new model gets where the config's own default keeps the old behaviour (see the module docstring).
+# Measured on bottle, bsdata_pitting and planted off-centre spots (README, "Which PatchCore"): concatenated
+# features gave the better image AUROC where it was not saturated (bsdata +1.6 points at 1 %, +2.7 at 10 %), the
+# same pixel AUROC (within 0.2), a lower PRO (0.4-2.5 points), and fit 2-14x faster; reweighting (eq. 7, b = 9,
+# anomalib's) raised image AUROC on bsdata every time (+0.15 to +0.7) and lowered it nowhere; nearest upsampling
+# and torch's mirrored blur border changed pixel AUROC and PRO by less than 0.2 either way, so maps stay official.
 NEW_MODEL_DEFAULTS: dict = {"feature_aggregation": "concat", "map_interpolation": "bilinear",
-                            "blur_border": "reflect", "reweight_neighbors": 0}
+                            "blur_border": "reflect", "reweight_neighbors": 9}
 
 
 def check_method(config: PatchCoreConfig) -> None:
