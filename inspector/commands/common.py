@@ -149,7 +149,7 @@ def geometry_fields(args: argparse.Namespace, kind: str = "patchcore") -> dict:
     from ..core.io.geometry import DEFAULT_GEOMETRY
 
     default = DEFAULT_GEOMETRY if kind == "patchcore" else "center-crop"
-    return dict(geometry=getattr(args, "geometry", None) or default,
+    return dict(geometry=getattr(args, "geometry", None) or default, reduced_decode=True,
                 tile_overlap=getattr(args, "tile_overlap", 0.25), tile_scale=getattr(args, "tile_scale", 1.0))
 
 

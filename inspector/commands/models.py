@@ -22,7 +22,8 @@ def model_config(kind: str, args: argparse.Namespace, layers: list[str] | None =
         return config
     resize, crop = input_sizes(args)
     common = dict(backbone=args.backbone, weights=args.weights, resize=resize, crop=crop,
-                  batch_size=args.batch_size, device=args.device, geometry=geometry_fields(args, kind)["geometry"])
+                  batch_size=args.batch_size, device=args.device, geometry=geometry_fields(args, kind)["geometry"],
+                  reduced_decode=True)
     if kind == "padim":
         from ..core.models.padim import PadimConfig
 

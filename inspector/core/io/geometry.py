@@ -101,6 +101,7 @@ class Geometry:
     tile_scale: float = 1.0
     max_pixels: int = 4_000_000  # whole: network input pixels per image
     max_map_side: int = 2048  # tiles: the full-frame map's longer side at most
+    reduced_decode: bool = True  # decode_size gives a size (JPEGs may be decoded smaller); False: always full size
     mean: tuple[float, float, float] = IMAGENET_MEAN
     std: tuple[float, float, float] = IMAGENET_STD
 
@@ -210,8 +211,9 @@ class Geometry:
 
     def decode_size(self, h: int, w: int) -> tuple[int, int] | None:
         """The smallest (h, w) of a frame of (h, w) that this geometry uses: its work size, which an image may
-        be decoded at or above (``read_image_at``); None for tiles (at native scale: every pixel counts)."""
-        if self.kind == "tiles":
+        be decoded at or above (``read_image_at``); None for tiles (at native scale: every pixel counts) and for models
+        saved before reduced decoding (they keep scoring the full decode they were trained on)."""
+        if self.kind == "tiles" or not self.reduced_decode:
             return None
         return self.work_size(h, w)
 

@@ -201,7 +201,8 @@ class ModelConfig:
         return Geometry(kind=getattr(self, "geometry", "center-crop"), resize=self.resize, crop=self.crop,
                         stride=stride, tile_overlap=getattr(self, "tile_overlap", 0.25),
                         tile_scale=getattr(self, "tile_scale", 1.0),
-                        max_pixels=getattr(self, "max_pixels", 4_000_000))
+                        max_pixels=getattr(self, "max_pixels", 4_000_000),
+                        reduced_decode=getattr(self, "reduced_decode", False))
 
 
 _POSITIVE = {"batch_size", "resize", "crop", "patchsize", "pretrain_embed_dimension", "target_embed_dimension",

@@ -70,6 +70,7 @@ class GaussianConfig(ModelConfig):
     batch_size: int = 8
     device: str = "auto"
     geometry: str = "center-crop"  # center-crop or stretch: one fixed input shape (io/geometry.py)
+    reduced_decode: bool = False  # JPEGs decoded at a reduced size (io/images.read_image_at); absent in old models
 
 
 def _inverse(cov: torch.Tensor) -> torch.Tensor:

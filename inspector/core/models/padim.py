@@ -67,6 +67,7 @@ class PadimConfig(ModelConfig):
     seed: int = 0  # of the random channel subset
     device: str = "auto"
     geometry: str = "center-crop"  # center-crop or stretch: one fixed input shape (io/geometry.py)
+    reduced_decode: bool = False  # JPEGs decoded at a reduced size (io/images.read_image_at); absent in old models
 
 
 @dataclass(frozen=True)

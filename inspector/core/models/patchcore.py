@@ -70,6 +70,7 @@ class PatchCoreConfig(ModelConfig):
     seed: int = 0
     device: str = "auto"
     geometry: str = "center-crop"  # center-crop | whole | stretch | tiles (io/geometry.py); absent in old models
+    reduced_decode: bool = False  # JPEGs decoded at a reduced size the geometry allows; absent in old models: full
     tile_overlap: float = 0.25  # tiles: fraction of a tile shared with its neighbour
     tile_scale: float = 1.0  # tiles: 1.0 = native resolution
     max_pixels: int = 4_000_000  # whole: network input pixels per image at most

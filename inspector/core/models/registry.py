@@ -65,6 +65,8 @@ def default_config(kind: str) -> dict[str, Any]:
     from ..io.geometry import DEFAULT_GEOMETRY
 
     values = dataclasses.asdict(config_class(kind)())
+    if "reduced_decode" in values:  # new models decode large JPEGs at the size they use (old ones: full size)
+        values["reduced_decode"] = True
     if kind == "patchcore":  # PaDiM and Gaussian keep the paper's centre crop unless asked
         from .patchcore import NEW_MODEL_DEFAULTS
 

@@ -103,3 +103,15 @@ def test_the_frames_of_a_model_come_from_the_reduced_decode(tmp_path, monkeypatc
     shapes.clear()
     list(iter_frame_groups([path], g, None, 4, []))
     assert shapes == [(3600, 4800)]
+
+
+def test_models_saved_before_reduced_decoding_keep_the_full_decode_and_new_models_reduce():
+    from inspector.core.models import registry
+    from inspector.core.models.patchcore import PatchCoreConfig
+
+    old = PatchCoreConfig.from_dict({"backbone": "resnet18", "geometry": "stretch"})  # a model.json without the key
+    assert old.preprocessor().decode_size(3600, 4800) is None
+    for kind in ("patchcore", "padim", "gaussian"):
+        new = registry.make_config(kind, registry.default_config(kind))
+        assert new.reduced_decode is True
+        assert new.preprocessor().decode_size(3600, 4800) is not None
