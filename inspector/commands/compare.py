@@ -16,13 +16,9 @@ import sys
 from pathlib import Path
 
 from ..core.errors import InvalidInput
+from ..core.evaluation.compare import COLUMNS, HEADERS, cell, evaluate_row
 from .common import TqdmProgress, add_geometry_options, add_method_options
 from .models import MODEL_KINDS
-
-COLUMNS = ["model", "backbone", "layers", "geometry", "image_auroc", "pixel_auroc", "pro", "feature_dim", "fit_s",
-           "ms_per_image", "status"]
-HEADERS = ["model", "backbone", "layers", "geometry", "image AUROC %", "full-frame pixel AUROC %", "PRO %",
-           "feature size", "fit s", "ms/image", "status"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -93,40 +89,22 @@ def run_one(kind: str, backbone: str, weights: str, args: argparse.Namespace, pr
     ns.model, ns.backbone, ns.weights, ns.geometry = kind, backbone, weights, geometry
     ns.layers = getattr(args, f"{kind}_layers") or getattr(args, "layers", None)
     row: dict = {"model": kind, "backbone": backbone, "layers": "", "geometry": geometry, "status": "ok"}
-    try:
+
+    def evaluate_combination():
         config = model_config(kind, ns)
         row["layers"] = " ".join(config.layers)
         roi = getattr(args, "roi", None)
-        result = evaluate(lambda: model_from_config(config), args.dataset, progress, roi=read_roi(roi),
-                          roi_source=str(roi or ""), eval_max_side=getattr(args, "eval_max_side", 512),
-                          train_subset=getattr(args, "train_subset", 0))
-    except (Exception, MemoryError) as exc:  # noqa: BLE001 - every failure is reported in its row
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        row["status"] = f"failed: {type(exc).__name__}: {reason}"
-        return row
-    row.update(layers=" ".join(result.layers), image_auroc=result.image_auroc, pixel_auroc=result.pixel_auroc,
-               pro=result.pro, feature_dim=result.feature_dim, fit_s=result.fit_seconds,
-               ms_per_image=result.inference_ms_per_image, result=result.to_dict())
-    return row
+        return evaluate(lambda: model_from_config(config), args.dataset, progress, roi=read_roi(roi),
+                        roi_source=str(roi or ""), eval_max_side=getattr(args, "eval_max_side", 512),
+                        train_subset=getattr(args, "train_subset", 0))
 
-
-def _cell(row: dict, col: str) -> str:
-    v = row.get(col)
-    if v is None or v == "":
-        return "-" if col not in ("layers", "status") else str(v or "")
-    if col in ("image_auroc", "pixel_auroc", "pro"):
-        return f"{100 * v:.2f}"
-    if col == "fit_s":
-        return f"{v:.1f}"
-    if col == "ms_per_image":
-        return f"{v:.1f}"
-    return str(v)
+    return evaluate_row(row, evaluate_combination)
 
 
 def markdown_table(rows: list[dict]) -> str:
     lines = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join("---" for _ in HEADERS) + "|"]
     for r in rows:
-        lines.append("| " + " | ".join(_cell(r, c).replace("|", "/") for c in COLUMNS) + " |")
+        lines.append("| " + " | ".join(cell(r, c).replace("|", "/") for c in COLUMNS) + " |")
     return "\n".join(lines) + "\n"
 
 

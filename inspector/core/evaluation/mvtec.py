@@ -16,7 +16,7 @@ from __future__ import annotations
 import resource
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -36,6 +36,7 @@ class DatasetLayoutError(InspectorError, ValueError):
 
 @dataclass
 class TestSample:
+    __test__ = False  # not a pytest test class, whatever its name
     path: Path
     label: int  # 0 good, 1 defect
     defect_type: str
@@ -98,6 +99,7 @@ class EvaluationResult:
     region: dict | None = None  # the inspection region: its source and the fraction of the frame it covers
     eval_size: str = ""  # how pixel metrics were computed
     defect_footprint_px: list | None = None
+    per_type_count: dict[str, int] = field(default_factory=dict)  # scored images of each type, goods included
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -125,6 +127,28 @@ def evaluate(
     training images, evenly spaced (for quick comparisons; the result records it).
     """
     train, samples = discover(dataset)
+    return evaluate_samples(model_factory, train, samples, str(dataset), progress, cancel, roi=roi,
+                            roi_source=roi_source, eval_max_side=eval_max_side, train_subset=train_subset)
+
+
+def evaluate_samples(
+    model_factory: Callable[[], object],
+    train: list[Path],
+    samples: list[TestSample],
+    dataset: str = "",
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+    roi: np.ndarray | None = None,
+    roi_source: str = "",
+    eval_max_side: int = 512,
+    train_subset: int = 0,
+) -> EvaluationResult:
+    """``evaluate`` on given images: fit on ``train``, score the labelled ``samples`` (a folder in the MVTec
+    layout, or parts a person reviewed). Pixel metrics need masks: without any, they are None."""
+    if not train:
+        raise DatasetLayoutError("there are no good images to train on")
+    if not samples:
+        raise DatasetLayoutError("there are no labelled images to score")
     if train_subset and train_subset < len(train):
         step = len(train) / train_subset
         train = [train[int(i * step)] for i in range(train_subset)]
@@ -174,10 +198,11 @@ def evaluate(
         pixel_auroc = metrics.pixel_auroc(maps_a, masks_a)
         pro = metrics.pro_score(maps_a, masks_a)
     per_type = {}
-    goods = labels_a == 0
-    for t in sorted(set(types) - {"good"}):
-        sel = goods | (np.asarray(types) == t)
+    goods, types_a = labels_a == 0, np.asarray(types)
+    for t in sorted({t for t, label in zip(types, labels) if label == 1}):  # each defect type against all goods
+        sel = goods | (types_a == t)
         per_type[t] = metrics.image_auroc(scores_a[sel], labels_a[sel])
+    per_type_count = {t: int((types_a == t).sum()) for t in sorted(set(types))}
     f1, thr = metrics.best_f1(scores_a, labels_a)
     cfg = model.config
     geometry = model.preprocessor
@@ -206,6 +231,7 @@ def evaluate(
         feature_dim=report.info.get("feature_dim"),
         skipped=[str(s) for s in report.skipped + skipped],
         per_type_image_auroc=per_type,
+        per_type_count=per_type_count,
         geometry=geometry.kind,
         geometry_detail=geometry.describe(),
         region=region,
