@@ -1,20 +1,21 @@
 """The region to inspect, drawn on a reference good image of the project (Project > Region to inspect…).
 
 Two layers at the image's size: the *region* (a rectangle or a polygon; none = the whole image) and the
-*ignore* strokes (a brush; the eraser takes strokes back, restoring what lies under them). What is inspected is
+*ignore* areas (brush strokes and polygons; the eraser takes them back, restoring what lies under them). What is inspected is
 the region minus the ignore strokes, shown with everything not inspected under a translucent red and its
 edge in yellow. OK saves it as the project's region (``Project.set_region``, white = inspect; the model then
 needs retraining); Cancel changes nothing.
 
-Drawing: Rectangle: press and drag. Polygon: click the corners, double-click to close. Ignore brush and
-Eraser: press and drag, the size slider sets the brush's diameter in image pixels.
+Drawing: Rectangle: press and drag. Polygon (the region) and Ignore polygon: click the corners, double-click or
+Enter to close, Esc to drop the corners so far (Esc with no polygon under way is the dialog's Cancel). Ignore
+brush and Eraser: press and drag, the size slider sets the brush's diameter in image pixels.
 """
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -30,10 +31,12 @@ from PySide6.QtWidgets import (
 
 from ..core.io.geometry import scale_mask
 
-TOOLS = ("rectangle", "polygon", "brush", "eraser")
+TOOLS = ("rectangle", "polygon", "brush", "ignore_polygon", "eraser")
+POLYGON_TOOLS = ("polygon", "ignore_polygon")
 TOOL_LABELS = {"rectangle": QT_TRANSLATE_NOOP("RegionEditor", "Rectangle"),
                "polygon": QT_TRANSLATE_NOOP("RegionEditor", "Polygon"),
                "brush": QT_TRANSLATE_NOOP("RegionEditor", "Ignore brush"),
+               "ignore_polygon": QT_TRANSLATE_NOOP("RegionEditor", "Ignore polygon"),
                "eraser": QT_TRANSLATE_NOOP("RegionEditor", "Eraser")}  # English; shown translated (context "RegionEditor")
 SHADE = (200, 30, 30, 110)  # RGBA over what is not inspected
 MAX_EDIT_SIDE = 1600  # larger images are edited at this size (strokes stay fast); the mask is saved at full size
@@ -67,7 +70,9 @@ class RegionCanvas(QWidget):
         self.ignore = np.zeros((wh, ww), bool)
         self.tool = "rectangle"
         self.brush_size = max(4, round(min(h, w) / 20))
-        self.polygon: list[tuple[float, float]] = []
+        self.polygon: list[tuple[float, float]] = []  # the corners of the polygon under way (image pixels)
+        self._hover: tuple[float, float] | None = None  # the mouse, for the polygon's next edge
+        self.setFocusPolicy(Qt.StrongFocus)  # Enter and Esc for the polygon under way
         self._drag_start: tuple[float, float] | None = None
         self._drag_now: tuple[float, float] | None = None
         self._last_brush: tuple[float, float] | None = None
@@ -112,16 +117,32 @@ class RegionCanvas(QWidget):
         self.update()
 
     def close_polygon(self) -> None:
+        """Close the polygon under way: the region to inspect (Polygon) or an area to ignore (Ignore polygon).
+        Fewer than 3 corners draw nothing."""
         points, self.polygon = self.polygon, []
+        self._hover = None
         if len(points) < 3:
             self.update()
             return
         m = np.zeros(self.work_hw, np.uint8)
         cv2.fillPoly(m, [np.round(np.asarray(points) * self.k).astype(np.int32)], 1)
-        if m.any():
+        if not m.any():
+            self.update()
+            return
+        if self.tool == "ignore_polygon":
+            self.ignore[m > 0] = True
+        else:
             self.region = m > 0
             self.region_drawn = True
         self._changed()
+
+    def cancel_polygon(self) -> bool:
+        """Drop the corners of the polygon under way; False when there was none."""
+        had = bool(self.polygon)
+        self.polygon.clear()
+        self._hover = None
+        self.update()
+        return had
 
     def paint_stroke(self, x0: float, y0: float, x1: float, y1: float, erase: bool = False) -> None:
         """A brush stroke from (x0, y0) to (x1, y1): ignore (brush) or restore (eraser) under it."""
@@ -170,7 +191,8 @@ class RegionCanvas(QWidget):
         x, y = self.to_image(event.position())
         if self.tool == "rectangle":
             self._drag_start = self._drag_now = (x, y)
-        elif self.tool == "polygon":
+        elif self.tool in POLYGON_TOOLS:
+            self.setFocus(Qt.MouseFocusReason)
             self.add_polygon_point(x, y)
         else:
             self._last_brush = (x, y)
@@ -180,6 +202,9 @@ class RegionCanvas(QWidget):
         x, y = self.to_image(event.position())
         if self.tool == "rectangle" and self._drag_start is not None:
             self._drag_now = (x, y)
+            self.update()
+        elif self.tool in POLYGON_TOOLS and self.polygon:
+            self._hover = (x, y)
             self.update()
         elif self.tool in ("brush", "eraser") and self._last_brush is not None and event.buttons() & Qt.LeftButton:
             self.paint_stroke(*self._last_brush, x, y, erase=self.tool == "eraser")
@@ -195,9 +220,19 @@ class RegionCanvas(QWidget):
         self._last_brush = None
 
     def mouseDoubleClickEvent(self, event) -> None:
-        if self.tool == "polygon" and event.button() == Qt.LeftButton:
+        if self.tool in POLYGON_TOOLS and event.button() == Qt.LeftButton:
             # the double-click's first click already added its corner; its second press arrives here
             self.close_polygon()
+
+    def keyPressEvent(self, event) -> None:
+        if self.polygon and event.key() in (Qt.Key_Return, Qt.Key_Enter):
+            self.close_polygon()
+        elif self.polygon and event.key() == Qt.Key_Escape:
+            self.cancel_polygon()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
@@ -217,7 +252,12 @@ class RegionCanvas(QWidget):
             a, b = self.to_widget(*self._drag_start), self.to_widget(*self._drag_now)
             p.drawRect(QRectF(a, b).normalized())
         if self.polygon:
-            p.drawPolyline(QPolygonF([self.to_widget(x, y) for x, y in self.polygon]))
+            if self.tool == "ignore_polygon":  # an area to ignore is drawn in the shade's red
+                p.setPen(QPen(QColor("#ff5252"), 2, Qt.DashLine))
+            points = self.polygon + ([self._hover] if self._hover is not None else [])
+            p.drawPolyline(QPolygonF([self.to_widget(x, y) for x, y in points]))
+            for x, y in self.polygon:
+                p.drawEllipse(self.to_widget(x, y), 3, 3)
         p.end()
 
 
@@ -239,7 +279,10 @@ class RegionEditor(QDialog):
             tools.addWidget(b)
             self.tool_buttons[tool] = b
         self.tool_buttons["rectangle"].setToolTip(self.tr("Press and drag: the region to inspect"))
-        self.tool_buttons["polygon"].setToolTip(self.tr("Click the corners, double-click to close: the region to inspect"))
+        self.tool_buttons["polygon"].setToolTip(self.tr("Click the corners, double-click or Enter to close, Esc to "
+                                                        "cancel: the region to inspect"))
+        self.tool_buttons["ignore_polygon"].setToolTip(self.tr("Click the corners, double-click or Enter to close, "
+                                                               "Esc to cancel: an area to ignore"))
         self.tool_buttons["brush"].setToolTip(self.tr("Paint over what must be ignored (fixtures, clamps, labels)"))
         self.tool_buttons["eraser"].setToolTip(self.tr("Paint to take ignored areas back"))
         self.brush_slider = QSlider(Qt.Horizontal)
@@ -271,14 +314,31 @@ class RegionEditor(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
         self.canvas.edited.connect(self._update_summary)
+        for button in self.findChildren(QPushButton):
+            button.installEventFilter(self)
         self.set_tool("rectangle")
         self._brush_size_changed(self.brush_slider.value())
         self._update_summary()
         self.resize(900, 700)
 
+    def keyPressEvent(self, event) -> None:
+        """Enter and Esc finish or drop a polygon under way wherever the focus is (not OK or Cancel)."""
+        if not self._polygon_key(event):
+            super().keyPressEvent(event)
+
+    def eventFilter(self, watched, event) -> bool:
+        # a focused button takes Enter as its own click: while a polygon is under way, the polygon gets it
+        return (event.type() == QEvent.KeyPress and self._polygon_key(event)) or super().eventFilter(watched, event)
+
+    def _polygon_key(self, event) -> bool:
+        if self.canvas.polygon and event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Escape):
+            self.canvas.keyPressEvent(event)
+            return True
+        return False
+
     def set_tool(self, tool: str) -> None:
         self.canvas.tool = tool
-        self.canvas.polygon.clear()
+        self.canvas.cancel_polygon()
         self.tool_buttons[tool].setChecked(True)
         self.canvas.setCursor(Qt.CrossCursor)
         self.canvas.update()
@@ -292,7 +352,7 @@ class RegionEditor(QDialog):
         fraction = self.canvas.inspected_fraction()
         if whole:
             self.summary.setText(self.tr("The whole image is inspected. Draw a rectangle or polygon to limit it; "
-                                         "brush over what must be ignored."))
+                                         "brush over, or draw a polygon around, what must be ignored."))
         else:
             self.summary.setText(self.tr("{share} of the image is inspected (red: not inspected). "
                                          "OK saves the region; the model must then be retrained.").format(

@@ -158,3 +158,82 @@ def test_a_large_image_is_edited_at_a_smaller_size_and_saved_at_its_own(qtbot):
     assert "33% of the image is inspected" in editor.summary.text()
     xs = np.concatenate([p[:, 0] for p in c._outline])
     assert abs(xs.min() - 1000) <= 3 and abs(xs.max() - 3000) <= 3  # the outline is drawn in image pixels
+
+
+def click_corners(c, corners) -> None:
+    for x, y in corners:
+        QTest.mouseClick(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, x, y))
+
+
+def test_ignore_polygons_with_the_mouse_and_keys(qtbot):
+    """Ignore polygon: click corners, double-click or Enter closes, Esc drops the corners (and only then is
+    Esc the dialog's Cancel); the region polygon takes Enter and Esc the same way; the eraser takes ignored
+    areas back."""
+    rgb = np.zeros((100, 200, 3), np.uint8)
+    editor = RegionEditor(rgb)
+    qtbot.addWidget(editor)
+    editor.show()
+    c = editor.canvas
+    # the region: a rectangle over the left half, then ignore a triangle inside it (double-click closes)
+    QTest.mousePress(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 0, 0))
+    QTest.mouseRelease(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 100, 100))
+    editor.tool_buttons["ignore_polygon"].click()
+    click_corners(c, [(10, 10), (60, 10)])
+    QTest.mouseClick(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 10, 60))
+    QTest.mouseDClick(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 10, 60))
+    m = editor.mask()
+    assert not m[20, 20] and m[80, 80] and not m[50, 150]  # ignored inside, inspected beside it, outside the region
+    assert c.polygon == [] and c.region[20, 20]  # the region itself is unchanged
+    # Enter closes a second ignore polygon (focus on the canvas after the clicks)
+    click_corners(c, [(70, 70), (95, 70), (95, 95), (70, 95)])
+    QTest.keyClick(c, Qt.Key_Return)
+    m = editor.mask()
+    assert not m[80, 80] and m[60, 80]
+    # Esc drops the corners so far and keeps the dialog open; nothing changes
+    before = editor.mask().copy()
+    click_corners(c, [(30, 70), (50, 70), (50, 90)])
+    assert len(c.polygon) == 3
+    QTest.keyClick(c, Qt.Key_Escape)
+    assert c.polygon == [] and editor.isVisible() and (editor.mask() == before).all()
+    # Enter or Esc reach the polygon even when the focus is on a button, not OK / Cancel
+    click_corners(c, [(30, 70), (50, 70), (50, 90)])
+    editor.tool_buttons["eraser"].setFocus()
+    QTest.keyClick(editor.tool_buttons["eraser"], Qt.Key_Enter)
+    assert editor.isVisible() and not editor.mask()[80, 45] and editor.result() == 0
+    # fewer than 3 corners draw nothing
+    before = editor.mask().copy()
+    click_corners(c, [(20, 80), (40, 80)])
+    QTest.keyClick(c, Qt.Key_Return)
+    assert c.polygon == [] and (editor.mask() == before).all()
+    # the eraser takes an ignored area back
+    editor.tool_buttons["eraser"].click()
+    editor.brush_slider.setValue(10)
+    QTest.mouseClick(c, Qt.LeftButton, Qt.NoModifier, widget_point(c, 20, 20))
+    assert editor.mask()[20, 20]
+    # the region polygon takes Enter too; Esc with nothing under way is the dialog's Cancel
+    editor.tool_buttons["polygon"].click()
+    click_corners(c, [(110, 10), (190, 10), (190, 90)])
+    QTest.keyClick(c, Qt.Key_Enter)
+    m = editor.mask()
+    assert m[20, 185] and not m[50, 50]  # the triangle replaced the rectangle
+    QTest.keyClick(c, Qt.Key_Escape)
+    assert not editor.isVisible() and editor.result() == 0
+
+
+def test_an_ignore_polygon_is_saved_in_the_project_mask(qtbot, window, small_settings, tmp_path):
+    for i in range(2):
+        write_png(tmp_path / "good" / f"g{i}.png", np.ascontiguousarray(texture(i, 128)[:96]))
+    window.create_project("IgnorePolygon", tmp_path / "proj", small_settings())
+    project = window.state.project
+    project.add_images([tmp_path / "good"])
+    window.state.training_changed()
+    window.region_action.trigger()
+    editor = window.region_editor
+    c = editor.canvas
+    editor.tool_buttons["ignore_polygon"].click()
+    click_corners(c, [(10, 10), (60, 10), (60, 50), (10, 50)])
+    QTest.keyClick(c, Qt.Key_Return)
+    editor.accept()
+    saved = project.region()
+    assert saved.shape == (96, 128)
+    assert not saved[30, 30] and saved[80, 100] and 0.7 < saved.mean() < 0.9  # 50x40 of 128x96 ignored
