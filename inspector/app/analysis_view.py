@@ -10,6 +10,7 @@ at once); while another job runs the analysis waits for it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QStacke
 from ..core.evaluation.analysis import LayerMap, Pca, Roc, bank_histogram, bank_pca, labelled_roc, layer_maps
 from ..core.io.images import read_image
 from ..core.runtime.progress import checkpoint
+from .evaluate_view import open_evaluation
 from .project_state import ProjectState
 from .worker import JobRunner
 
@@ -89,6 +91,7 @@ def _image_plot(title: str, image: np.ndarray) -> pg.PlotWidget:
 class AnalysisDialog(QDialog):
     ready = Signal()  # the plots were filled
     failed = Signal(str)
+    evaluateRequested = Signal()  # the ROC tab's "Evaluate on labelled parts…"
 
     def __init__(self, state: ProjectState, jobs: JobRunner, parent=None):
         super().__init__(parent)
@@ -148,7 +151,18 @@ class AnalysisDialog(QDialog):
         self.roc_note.setAlignment(Qt.AlignCenter)
         self.roc_stack.addWidget(self.roc_note)
         self.roc_stack.addWidget(self.roc_plot)
-        self.tabs.addTab(self.roc_stack, "ROC")
+        # the ROC of the trained model on the reviewed parts; the evaluation compares geometries on the same parts
+        # (or on an MVTec-layout folder), with a per-type table
+        self.evaluate_button = QPushButton(self.tr("Evaluate on labelled parts…"))
+        self.evaluate_button.setToolTip(self.tr("Train and score each geometry on the reviewed parts or on a "
+                                                "labelled folder, side by side, with a table per defect type"))
+        self.evaluate_button.clicked.connect(self.evaluateRequested)
+        roc_page = QWidget()
+        roc_layout = QVBoxLayout(roc_page)
+        roc_layout.setContentsMargins(0, 0, 0, 0)
+        roc_layout.addWidget(self.roc_stack, 1)
+        roc_layout.addWidget(self.evaluate_button, 0, Qt.AlignRight)
+        self.tabs.addTab(roc_page, "ROC")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -290,6 +304,8 @@ def open_analysis(window) -> AnalysisDialog:
         window._analysis_dialog = dialog
         window.results.table.currentImageChanged.connect(dialog.set_part)
         window.state.closed.connect(dialog.close)
+        # the reviewed parts chosen (the ROC's parts); a partial holding the window, not the dialog
+        dialog.evaluateRequested.connect(partial(open_evaluation, window, "reviewed"))
     dialog.part_id = getattr(window.results.table, "_current", -1)
     was_visible = dialog.isVisible()
     dialog.show()

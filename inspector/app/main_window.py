@@ -33,11 +33,12 @@ from ..core.project.store import Project, ProjectError, ProjectFormatError, Proj
 from .analysis_view import open_analysis
 from .app_settings import AppSettings
 from .damaged_dialog import READ_ONLY, RESTORE, ask_damaged
+from .evaluate_view import open_evaluation
 from .histogram import ScoreHistogram
 from .i18n.menu import LanguageMenu
 from .line_view import LineView
 from .message_bar import MessageBar
-from .progress_panel import ProgressPanel
+from .progress_panel import ProgressPanel, job_plan
 from .project_dialogs import NewProjectDialog, SettingsDialog, unused_folder
 from .project_jobs import ProjectJobs
 from .project_state import ProjectState
@@ -140,7 +141,7 @@ class MainWindow(QMainWindow):
         self.review.exportRequested.connect(self.export_dialog)
         self.histogram.suggestRequested.connect(self.suggest)
         self.progress_panel.cancelRequested.connect(self.jobs.cancel)
-        self.jobs.started.connect(lambda job: self.progress_panel.start(str(job)))
+        self.jobs.started.connect(self._job_started)
         self.jobs.progress.connect(self._job_progress)
         self.jobs.busyChanged.connect(self._busy_changed)
         self.state.thresholdUndoChanged.connect(lambda can: self.undo_thresholds_action.setEnabled(can))
@@ -196,6 +197,9 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(p, self.tr("&Settings…"), self.settings_dialog, QKeySequence.Preferences)
         self.region_action = self._action(p, self.tr("Region to ins&pect…"), self.region_dialog,
                                           tip=self.tr("Draw what to inspect and what to ignore on a good image"))
+        self.evaluate_action = self._action(
+            p, self.tr("E&valuate on labelled parts…"), lambda: open_evaluation(self), "Ctrl+Shift+E",
+            self.tr("Compare the geometries on an MVTec-layout folder or the reviewed parts, and choose one"))
         v = bar.addMenu(self.tr("&View"))
         for i, name in enumerate((self.tr("&Training set"), self.tr("&Results"), self.tr("Re&view"), self.tr("&Line"))):
             self._action(v, name, lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
@@ -218,7 +222,7 @@ class MainWindow(QMainWindow):
         self.project_actions = [self.close_action, self.export_action, self.add_action, self.train_action,
                                 self.inspect_action, self.suggest_action, self.retrain_action, self.rename_action,
                                 self.settings_action, self.region_action, toggle, self.analysis_action,
-                                self.report_action]
+                                self.report_action, self.evaluate_action]
 
     # ----------------------------------------------------------------------------------- screens
     def _show_start(self) -> None:
@@ -457,6 +461,10 @@ class MainWindow(QMainWindow):
         if dialog is not None:
             self._save_region(dialog.mask())
 
+    def _geometry_chosen(self, _geometry: str, message: str) -> None:
+        """The evaluation's "Use this geometry": the message says the model must be trained again."""
+        self.message_bar.show_message("info", message)
+
     def _show_region(self) -> None:
         """The heatmaps outline the project's region to inspect (the views showing a part now, too)."""
         for page in (self.results, self.review):
@@ -556,6 +564,9 @@ class MainWindow(QMainWindow):
         self.message_bar.show_message("info", self.tr("Thresholds back to none.") if t is None else
                                       self.tr("Thresholds back to pass < {pass_:.4g}, fail ≥ {fail:.4g}.").format(
                                           pass_=t.pass_, fail=t.fail))
+
+    def _job_started(self, job) -> None:
+        self.progress_panel.start(str(job), job_plan(job, self.state))  # with its stages: the time left in all
 
     def _job_progress(self, job, stage: str, done: int, total: int) -> None:
         self.progress_panel.set_progress(stage, done, total)

@@ -74,6 +74,11 @@ def test_analysis_view_fills_every_tab_off_the_ui_thread(qtbot, window, tmp_path
         window.results.table.select_image(ok.image.id)
     assert dialog.result.part_name == ok.image.name
 
+    # the ROC tab leads to the evaluation on labelled parts (geometries side by side)
+    dialog.evaluate_button.click()
+    evaluation = window._evaluate_dialog
+    assert evaluation.isVisible() and evaluation.reviewed_radio.isChecked() and evaluation.run_button.isEnabled()
+
 
 def test_analysis_waits_for_a_running_job(qtbot, window, tmp_path, good_folder, parts_folder, small_settings):
     _trained(qtbot, window, tmp_path, good_folder, parts_folder, small_settings)
