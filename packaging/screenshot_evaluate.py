@@ -5,7 +5,8 @@ weights evaluates the MVTec AD bottle folder under two geometries (this takes mi
         --data /work/shared/data/mvtec_ad/bottle \
         --weights /work/shared/data/weights/resnet18_imagenet_to_layer3.safetensors
 
-Writes docs/screenshots/09-evaluate.png.
+Writes docs/screenshots/09-evaluate.png. ``--reuse PROJECT`` opens the project such a run left (its folder is
+printed) and shows its saved evaluation again, without evaluating: for retaking the picture after a layout change.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--geometries", nargs="+", default=["center-crop", "stretch"])
     parser.add_argument("--coreset-ratio", type=float, default=0.1)
+    parser.add_argument("--reuse", default=None, metavar="PROJECT", help="show this project's saved evaluation")
     args = parser.parse_args()
     os.environ["INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="inspector-shots-")
     sys.path.insert(0, str(ROOT))
@@ -45,17 +47,22 @@ def main() -> int:
     window = MainWindow()
     window.resize(1360, 860)
     window.show()
-    window.create_project("Bottle", Path(os.environ["INSPECTOR_HOME"]) / "Bottle", settings)
+    if args.reuse:
+        window.open_project(args.reuse)
+    else:
+        window.create_project("Bottle", Path(os.environ["INSPECTOR_HOME"]) / "Bottle", settings)
+        print(f"project: {window.state.project.folder}", flush=True)
     dialog = open_evaluation(window)
     dialog.resize(1240, 720)
-    dialog.folder_edit.setText(args.data)
     for g, box in dialog.geometry_boxes.items():
         box.setChecked(g in args.geometries)
-    if not dialog.run():
-        print(dialog.status.text(), file=sys.stderr)
-        return 1
-    shots.wait(lambda: not window.jobs.busy, timeout=3600)
-    print(dialog.status.text(), flush=True)
+    if not args.reuse:
+        dialog.folder_edit.setText(args.data)
+        if not dialog.run():
+            print(dialog.status.text(), file=sys.stderr)
+            return 1
+        shots.wait(lambda: not window.jobs.busy, timeout=3600)
+        print(dialog.status.text(), flush=True)
     for r in dialog.data["rows"]:
         print({k: r.get(k) for k in ("geometry", "image_auroc", "pixel_auroc", "pro", "fit_s", "ms_per_image",
                                      "status")}, flush=True)

@@ -154,7 +154,6 @@ class EvaluateDialog(QDialog):
             box.toggled.connect(self._update_buttons)
             self.geometry_boxes[g] = box
             geo_row.addWidget(box)
-        self.geometry_boxes["tiles"].setToolTip(self.tr("Slow: every tile of every image is scored"))
         self.region_box = QCheckBox(self.tr("Use the project's region to inspect"))
         geo_row.addSpacing(16)
         geo_row.addWidget(self.region_box)
@@ -200,10 +199,7 @@ class EvaluateDialog(QDialog):
         self.types_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.types_table.verticalHeader().hide()
         self.types_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.types_table.horizontalHeader().setStretchLastSection(True)
         self.use_button = QPushButton(self.tr("Use this geometry"))
-        self.use_button.setToolTip(self.tr("Set the selected row's geometry as the project's (the model must then "
-                                           "be trained again)"))
         self.use_button.clicked.connect(self.use_selected_geometry)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -233,7 +229,7 @@ class EvaluateDialog(QDialog):
         jobs.progress.connect(self._progress)
         jobs.errored.connect(self._errored)
         jobs.cancelled.connect(self._cancelled)
-        state.modelChanged.connect(self._update_buttons)
+        state.modelChanged.connect(self._model_changed)
         self.folder_radio.setChecked(True)
         self.refresh()
 
@@ -260,23 +256,10 @@ class EvaluateDialog(QDialog):
         project = self.state.project
         if project is None:
             return
-        kind = project.settings.model_kind
-        allowed = getattr(model_kinds.model_class(kind), "geometries", ("center-crop",))
-        for g, box in self.geometry_boxes.items():
-            box.setEnabled(g in allowed)
-            if g not in allowed:
-                box.setChecked(False)
-                box.setToolTip(self.tr("The {0} model takes {1} only").format(kind, ", ".join(allowed)))
-        m = project.settings.model
+        self._follow_settings()
         has_region = self.state.region is not None
         self.region_box.setEnabled(has_region)
         self.region_box.setChecked(has_region)
-        weights = str(m.get("weights", "pretrained"))
-        self.settings_label.setText(self.tr(
-            "The project's model settings: {kind}, backbone {backbone}, layers {layers}, coreset ratio {ratio}, "
-            "weights {weights}; its geometry now: {geometry}. Each geometry is trained and scored once.").format(
-            kind=kind, backbone=m.get("backbone", "?"), layers=" ".join(m.get("layers") or []) or "-",
-            ratio=m.get("coreset_ratio", "-"), weights=Path(weights).name, geometry=self.project_geometry()))
         try:
             self.data = load_comparison(self.results_path)
         except ComparisonFileError as exc:
@@ -288,6 +271,34 @@ class EvaluateDialog(QDialog):
             elif self.data.get("dataset"):
                 self.folder_edit.setText(str(self.data["dataset"]))
         self._show(self.data)
+        self._update_buttons()
+
+    def _follow_settings(self) -> None:
+        """The settings line and the geometries the model kind takes (after Project ▸ Settings, too)."""
+        project = self.state.project
+        if project is None:
+            return
+        kind = project.settings.model_kind
+        allowed = getattr(model_kinds.model_class(kind), "geometries", ("center-crop",))
+        for g, box in self.geometry_boxes.items():
+            box.setEnabled(g in allowed)
+            if g not in allowed:
+                box.setChecked(False)
+                box.setToolTip(self.tr("The {0} model takes {1} only").format(kind, ", ".join(allowed)))
+            else:
+                box.setToolTip(self.tr("Slow: every tile of every image is scored") if g == "tiles" else "")
+        m = project.settings.model
+        weights = str(m.get("weights", "pretrained"))
+        self.settings_label.setText(self.tr(
+            "The project's model settings: {kind}, backbone {backbone}, layers {layers}, coreset ratio {ratio}, "
+            "weights {weights}; its geometry now: {geometry}. Each geometry is trained and scored once.").format(
+            kind=kind, backbone=m.get("backbone", "?"), layers=" ".join(m.get("layers") or []) or "-",
+            ratio=m.get("coreset_ratio", "-"), weights=Path(weights).name, geometry=self.project_geometry()))
+
+    def _model_changed(self) -> None:
+        self._follow_settings()
+        if self.data is not None:
+            self._show(self.data)  # the project's geometry in bold
         self._update_buttons()
 
     def _browse(self) -> None:
@@ -315,6 +326,9 @@ class EvaluateDialog(QDialog):
         self.use_button.setEnabled(usable)
         if row is not None and row.get("geometry") == self.project_geometry():
             self.use_button.setToolTip(self.tr("The project already uses this geometry"))
+        else:
+            self.use_button.setToolTip(self.tr("Set the selected row's geometry as the project's (the model must "
+                                               "then be trained again)"))
 
     # ---------------------------------------------------------------------------------- running
     def run(self) -> bool:
