@@ -53,7 +53,7 @@ def main() -> int:
     pump()
     c = editor.canvas
     h, w = c.size_hw
-    # the bottle's rim: a polygon around the round part, and a label-like spot brushed out
+    # the bottle's rim: a polygon around the round part, a label-like spot brushed out, ignore polygons
     editor.set_tool("polygon")
     for i in range(24):
         a = 2 * math.pi * i / 24
@@ -62,6 +62,14 @@ def main() -> int:
     editor.set_tool("brush")
     editor.brush_slider.setValue(40)
     c.paint_stroke(0.62 * w, 0.25 * h, 0.72 * w, 0.33 * h)
+    # an ignore polygon closed, and a second one under way (dashed red, to the mouse)
+    editor.set_tool("ignore_polygon")
+    for x, y in ((0.30, 0.62), (0.42, 0.70), (0.30, 0.76)):
+        c.add_polygon_point(x * w, y * h)
+    c.close_polygon()
+    for x, y in ((0.55, 0.60), (0.68, 0.62), (0.70, 0.74)):
+        c.add_polygon_point(x * w, y * h)
+    c._hover = (0.56 * w, 0.73 * h)
     pump()
     shots.save(editor, "07-region")
     editor.reject()
