@@ -57,6 +57,7 @@ from ..core.evaluation.compare import (
 from ..core.evaluation.mvtec import TestSample, discover
 from ..core.io.geometry import GEOMETRIES
 from ..core.models import registry as model_kinds
+from .progress_panel import stage_label
 from .project_state import ProjectState
 from .worker import JobRunner
 
@@ -392,8 +393,8 @@ class EvaluateDialog(QDialog):
 
     def _progress(self, job, stage: str, done: int, total: int) -> None:
         if job is self.job:
-            geometry, _, step = stage.rpartition("/")
-            self.status.setText(self.tr("{0}: {1} {2} / {3}").format(geometry or "-", step, done, total))
+            label, unit = stage_label(stage)  # "stretch: Extracting features", as the progress panel says it
+            self.status.setText(f"{label}: {done:,} / {total:,} {unit}")
 
     def _finished(self, data: dict) -> None:
         self._keep(data)

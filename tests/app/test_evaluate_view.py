@@ -49,8 +49,11 @@ def test_folder_in_the_mvtec_layout(qtbot, window, small_settings, tmp_path, mon
     start = window.progress_panel.start
     monkeypatch.setattr(window.progress_panel, "start", lambda title, plan=None: (plans.append((title, plan)),
                                                                                   start(title, plan)))
+    seen = []
+    window.jobs.progress.connect(lambda *_: seen.append(dialog.status.text()))  # after the dialog's own slot
     run_job(qtbot, window, dialog.run, timeout=120_000)
     assert threads and threads[0] is not threading.main_thread()  # never on the UI thread
+    assert "stretch: Extracting features: 6 / 6 images" in seen and "center-crop: Scoring parts: 6 / 6 images" in seen
     assert plans == [("Evaluating on labelled parts", [
         ("center-crop/features", 6), ("center-crop/coreset", None), ("center-crop/inspect", 6),
         ("stretch/features", 6), ("stretch/coreset", None), ("stretch/inspect", 6)])]
