@@ -397,30 +397,35 @@ class EvaluateDialog(QDialog):
             self.status.setText(f"{label}: {done:,} / {total:,} {unit}")
 
     def _finished(self, data: dict) -> None:
-        self._keep(data)
+        note = self._keep(data)
         n_ok = sum(r.get("status") == "ok" for r in data["rows"])
-        self.status.setText(self.tr("Done: {0} of {1} geometries evaluated.").format(n_ok, len(data["rows"])))
+        self.status.setText(self.tr("Done: {0} of {1} geometries evaluated.").format(n_ok, len(data["rows"])) + note)
         self.finished_run.emit()
 
-    def _keep(self, data: dict) -> None:
-        """Show ``data`` and save it in the project (a read-only project only shows it)."""
+    def _keep(self, data: dict) -> str:
+        """Show ``data`` and save it in the project (a read-only project only shows it); a note when not saved."""
         project = self.state.project
+        note = ""
         if project is not None and not project.read_only:
             try:
                 data = save_comparison(self.results_path, data)
             except OSError as exc:
-                self.status.setText(self.tr("The evaluation could not be saved: {0}").format(exc))
+                note = " " + self.tr("The evaluation could not be saved: {0}").format(exc)
+        elif project is not None:
+            note = " " + self.tr("The project is open read-only: the evaluation is shown, not saved.")
         self.data = data
         self._show(data)
         self._update_buttons()
+        return note
 
     def _cancelled(self, job) -> None:
         if job is not self.job:
             return
+        note = ""
         if self._partial:  # the geometries that finished before the cancel are kept
-            self._keep({**self._payload, "rows": list(self._partial), "complete": False})
+            note = self._keep({**self._payload, "rows": list(self._partial), "complete": False})
         self.status.setText(self.tr("Evaluation cancelled: {0} of {1} geometries finished.").format(
-            len(self._partial), len(self._payload["geometries"])))
+            len(self._partial), len(self._payload["geometries"])) + note)
         self.finished_run.emit()
 
     def _errored(self, job, message: str, _detail: str) -> None:

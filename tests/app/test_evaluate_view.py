@@ -147,3 +147,24 @@ def test_cancel_keeps_the_geometries_that_finished(qtbot, window, small_settings
     assert "Cancelled before every geometry" in dialog.heading.text()
     saved = json.loads((window.state.project.folder / "evaluation.json").read_text())
     assert saved["complete"] is False and len(saved["rows"]) == 1
+
+
+def test_a_damaged_saved_evaluation_and_a_failed_save_are_said(qtbot, window, small_settings, tmp_path, monkeypatch):
+    window.create_project("Damaged", tmp_path / "proj", small_settings())
+    (window.state.project.folder / "evaluation.json").write_text("{not json")
+    window.evaluate_action.trigger()
+    dialog = window._evaluate_dialog
+    assert "saved evaluation was not shown" in dialog.status.text() and dialog.table.rowCount() == 0
+    assert (window.state.project.folder / "evaluation.json").read_text() == "{not json"  # left as it was
+
+    import inspector.app.evaluate_view as view
+
+    def full_disk(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(view, "save_comparison", full_disk)
+    row = {"model": "patchcore", "backbone": "resnet18", "layers": "layer2", "geometry": "stretch",
+           "image_auroc": 0.95, "pixel_auroc": 0.9, "pro": 0.8, "fit_s": 1.0, "ms_per_image": 2.0, "status": "ok"}
+    dialog._finished({"source": "folder", "dataset": "ds", "geometries": ["stretch"], "rows": [row]})
+    assert "1 of 1 geometries evaluated" in dialog.status.text() and "could not be saved" in dialog.status.text()
+    assert dialog.table.rowCount() == 1 and texts(dialog.table, 0)[4] == "95.00"  # shown all the same
