@@ -12,10 +12,11 @@ either
   training images (confirmed good and added to training) are left out. There are no masks: the pixel columns
   say so.
 
-Two tables: the CLI's (image AUROC, full-frame pixel AUROC, PRO, fit s, ms per image, one row per geometry) and
-one per image type (count, image AUROC per geometry; for reviewed parts also the verdicts the project gives them
-now). "Use this geometry" sets the project's geometry (the model then needs retraining). The last comparison is
-saved in the project as ``evaluation.json`` (atomic) and shown again when the dialog opens.
+Two tables and a plot: the CLI's table (image AUROC, full-frame pixel AUROC, PRO, fit s, ms per image, one row
+per geometry), one per image type (count, image AUROC per geometry; for reviewed parts also the verdicts the
+project gives them now) and the image-level ROC curve of each geometry. "Use this geometry" sets the project's
+geometry (the model then needs retraining). The last comparison is saved in the project as ``evaluation.json``
+(atomic) and shown again when the dialog opens.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import InspectorError
+from ..core.evaluation.analysis import roc_from_scores
 from ..core.evaluation.compare import (
     COLUMNS,
     ComparisonFileError,
@@ -202,6 +205,16 @@ class EvaluateDialog(QDialog):
         self.types_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.use_button = QPushButton(self.tr("Use this geometry"))
         self.use_button.clicked.connect(self.use_selected_geometry)
+        self.roc_plot = pg.PlotWidget(background="w")
+        self.roc_plot.setMenuEnabled(False)
+        self.roc_plot.setLabel("bottom", self.tr("false-positive rate (good images flagged)"))
+        self.roc_plot.setLabel("left", self.tr("true-positive rate (defects caught)"))
+        self.roc_plot.setXRange(0, 1)
+        self.roc_plot.setYRange(0, 1)
+        self.roc_plot.setMinimumWidth(320)
+        self.roc_plot.plot([0, 1], [0, 1], pen=pg.mkPen((150, 150, 150), style=Qt.DashLine))
+        self.roc_legend = self.roc_plot.addLegend(offset=(-10, -10))
+        self.roc_curves: dict[str, pg.PlotDataItem] = {}
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
@@ -211,11 +224,17 @@ class EvaluateDialog(QDialog):
         use_row.addStretch(1)
         use_row.addWidget(self.use_button)
         top_layout.addLayout(use_row)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(self.types_label)
-        bottom_layout.addWidget(self.types_table, 1)
+        types = QWidget()
+        types_layout = QVBoxLayout(types)
+        types_layout.setContentsMargins(0, 0, 0, 0)
+        types_layout.addWidget(self.types_label)
+        types_layout.addWidget(self.types_table, 1)
+        self.types_label.setWordWrap(True)
+        bottom = QSplitter(Qt.Horizontal)  # the per-type table beside the ROC curves
+        bottom.addWidget(types)
+        bottom.addWidget(self.roc_plot)
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 2)
         split = QSplitter(Qt.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
@@ -468,6 +487,25 @@ class EvaluateDialog(QDialog):
                     font.setBold(True)
                     self.table.item(i, j).setFont(font)
         self._show_types(rows, (data or {}).get("verdicts") or {}, reviewed)
+        self._show_roc(rows)
+
+    def _show_roc(self, rows: list[dict]) -> None:
+        """One ROC curve per evaluated geometry, from each image's score and label."""
+        for curve in self.roc_curves.values():
+            self.roc_plot.removeItem(curve)
+        self.roc_legend.clear()
+        self.roc_curves = {}
+        for i, r in enumerate(rows):
+            result = r.get("result") or {}
+            scores, labels = result.get("image_scores") or [], result.get("image_labels") or []
+            if r.get("status") != "ok" or len(scores) != len(labels):
+                continue
+            roc = roc_from_scores(scores, [bool(v) for v in labels])
+            if roc is None:
+                continue
+            pen = pg.mkPen(pg.intColor(i, hues=max(4, len(rows))), width=2)
+            name = self.tr("{0} (AUROC {1:.3f})").format(r.get("geometry", ""), roc.auroc)
+            self.roc_curves[r.get("geometry", "")] = self.roc_plot.plot(roc.fpr, roc.tpr, pen=pen, name=name)
 
     def _show_types(self, rows: list[dict], verdicts: dict, reviewed: bool) -> None:
         types = per_type_rows(rows)

@@ -72,6 +72,10 @@ def test_folder_in_the_mvtec_layout(qtbot, window, small_settings, tmp_path, mon
     assert headers == ["type", "images", "center-crop: image AUROC %", "stretch: image AUROC %"]
     assert texts(types, 0) == ["good", "3", "-", "-"]
     assert texts(types, 1)[:2] == ["spot", "3"] and float(texts(types, 1)[3]) >= 90
+    # the image-level ROC curve of each geometry, named with its AUROC
+    assert list(dialog.roc_curves) == ["center-crop", "stretch"]
+    fpr, tpr = dialog.roc_curves["stretch"].getData()
+    assert fpr[0] == 0 and tpr[-1] == 1 and dialog.roc_curves["stretch"].name().startswith("stretch (AUROC ")
     # saved in the project; a new dialog shows it again
     saved = json.loads((window.state.project.folder / "evaluation.json").read_text())
     assert saved["source"] == "folder" and [r["geometry"] for r in saved["rows"]] == ["center-crop", "stretch"]
@@ -79,6 +83,7 @@ def test_folder_in_the_mvtec_layout(qtbot, window, small_settings, tmp_path, mon
     qtbot.addWidget(again)
     assert again.table.rowCount() == 2 and texts(again.table, 1) == texts(t, 1)
     assert again.folder_edit.text() == str(dataset) and str(dataset) in again.heading.text()
+    assert list(again.roc_curves) == ["center-crop", "stretch"]
     # "Use this geometry": the stretch row (the project has center-crop); nothing trained yet, so no retraining
     assert dialog.project_geometry() == "center-crop"
     assert dialog.select_geometry("center-crop") and not dialog.use_button.isEnabled()  # already the project's

@@ -100,6 +100,8 @@ class EvaluationResult:
     eval_size: str = ""  # how pixel metrics were computed
     defect_footprint_px: list | None = None
     per_type_count: dict[str, int] = field(default_factory=dict)  # scored images of each type, goods included
+    image_scores: list[float] = field(default_factory=list)  # each scored image's score, in scoring order
+    image_labels: list[int] = field(default_factory=list)  # and its label (1 = defect): the ROC curve's data
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -232,6 +234,8 @@ def evaluate_samples(
         skipped=[str(s) for s in report.skipped + skipped],
         per_type_image_auroc=per_type,
         per_type_count=per_type_count,
+        image_scores=[float(v) for v in scores],
+        image_labels=[int(v) for v in labels],
         geometry=geometry.kind,
         geometry_detail=geometry.describe(),
         region=region,

@@ -8,6 +8,7 @@ import json
 import pytest
 from synthetic_defects import SIZE, make_mvtec_layout, one_thread, shared_random_weights
 
+from inspector.core.evaluation.analysis import roc_from_scores
 from inspector.core.evaluation.compare import (
     ComparisonFileError,
     compare_geometries,
@@ -48,6 +49,10 @@ def test_geometries_side_by_side_with_the_per_type_table(dataset, tmp_path_facto
         assert r["image_auroc"] >= 0.9 and r["pixel_auroc"] >= 0.8 and r["pro"] is not None, r
         assert r["result"]["geometry"] == r["geometry"] and r["fit_s"] > 0 and r["ms_per_image"] > 0
         assert r["result"]["per_type_count"] == {"good": 4, "spot": 4}
+        # each image's score and label, for the ROC curve: their AUROC is the row's
+        scores, labels = r["result"]["image_scores"], r["result"]["image_labels"]
+        assert len(scores) == 8 and sorted(labels) == [0] * 4 + [1] * 4
+        assert roc_from_scores(scores, [bool(v) for v in labels]).auroc == pytest.approx(r["image_auroc"])
     # each stage says which geometry it belongs to
     assert {"center-crop/features", "center-crop/coreset", "center-crop/inspect", "stretch/features"} <= set(stages)
     table = per_type_rows(rows)
