@@ -67,6 +67,7 @@ from .worker import JobRunner
 RESULTS_FILE = "evaluation.json"  # in the project folder
 DEFAULT_GEOMETRIES = ("center-crop", "whole", "stretch")  # tiles is slow: off unless asked
 VERDICTS = ("pass", "uncertain", "fail")
+GEOMETRY_COLOURS = ((31, 119, 180), (44, 160, 44), (255, 127, 14), (214, 39, 40))  # each geometry its own
 GOOD, HELD_OUT, DEFECT = "good", "good (held out)", "defect"
 
 
@@ -233,13 +234,11 @@ class EvaluateDialog(QDialog):
         bottom = QSplitter(Qt.Horizontal)  # the per-type table beside the ROC curves
         bottom.addWidget(types)
         bottom.addWidget(self.roc_plot)
-        bottom.setStretchFactor(0, 3)
-        bottom.setStretchFactor(1, 2)
+        bottom.setSizes([3000, 2000])  # in proportion: the table wider than the plot
         split = QSplitter(Qt.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setSizes([2000, 3000])  # a few rows above, the per-type table and the curves below
 
         layout = QVBoxLayout(self)
         layout.addWidget(source)
@@ -495,7 +494,7 @@ class EvaluateDialog(QDialog):
             self.roc_plot.removeItem(curve)
         self.roc_legend.clear()
         self.roc_curves = {}
-        for i, r in enumerate(rows):
+        for r in rows:
             result = r.get("result") or {}
             scores, labels = result.get("image_scores") or [], result.get("image_labels") or []
             if r.get("status") != "ok" or len(scores) != len(labels):
@@ -503,7 +502,9 @@ class EvaluateDialog(QDialog):
             roc = roc_from_scores(scores, [bool(v) for v in labels])
             if roc is None:
                 continue
-            pen = pg.mkPen(pg.intColor(i, hues=max(4, len(rows))), width=2)
+            geometry = r.get("geometry", "")
+            colour = GEOMETRY_COLOURS[GEOMETRIES.index(geometry) % 4] if geometry in GEOMETRIES else (90, 90, 90)
+            pen = pg.mkPen(colour, width=2.5)
             name = self.tr("{0} (AUROC {1:.3f})").format(r.get("geometry", ""), roc.auroc)
             self.roc_curves[r.get("geometry", "")] = self.roc_plot.plot(roc.fpr, roc.tpr, pen=pen, name=name)
 
