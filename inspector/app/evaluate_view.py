@@ -94,7 +94,7 @@ def stage_plan(kind: str, geometries: list[str], n_train: int, n_test: int) -> l
 def reviewed_samples(project, results) -> tuple[list[Path], list[TestSample], dict[str, dict[str, int]]]:
     """The project's labelled parts: (training images, samples, verdicts now per type). Training images are the
     project's own fit split; samples are the parts marked Good or Defect (``results``: the inspected parts) and
-    the held-out good images, less any image that is also a training image (same bytes)."""
+    the held-out good images, less any image that is also a training image (same bytes), each image once."""
     fit, holdout = project.plan_holdout()
     train_hashes = {r.hash for r in fit}
     thresholds = project.thresholds
@@ -102,9 +102,12 @@ def reviewed_samples(project, results) -> tuple[list[Path], list[TestSample], di
     samples: list[TestSample] = []
     verdicts: dict[str, dict[str, int]] = {}
 
+    seen: set[str] = set()
+
     def add(image, label: int, kind: str, score: float | None) -> None:
-        if image.hash in train_hashes:
+        if image.hash in train_hashes or image.hash in seen:  # trained on, or counted already (same bytes)
             return
+        seen.add(image.hash)
         samples.append(TestSample(project.path_of(image), label, kind, None))
         counts = verdicts.setdefault(kind, dict.fromkeys(("images", *VERDICTS), 0))
         counts["images"] += 1

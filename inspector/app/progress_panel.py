@@ -5,11 +5,11 @@ the estimate several times too long ("6:38 left" for a step that took 1:23). Can
 menu all go through ``cancel()``, which says "Cancelling…" at once, even before the first report.
 
 The whole job: a job may come with a *plan*, its stages in order with their item counts where known (training:
-features, coreset, held-out scoring, re-scoring). The time left in all is the current stage's time left plus
-each stage still ahead at the pace (seconds per item, start-up included) that stage had when it last finished,
-in this job or an earlier one of this session (a stage whose size is not known ahead, the coreset: as long as it
-took then). The scoring stages (held-out, re-scoring, inspecting) share one
-pace. A stage ahead whose pace is not known yet counts at the feature extraction's pace when it scores images
+features, coreset, held-out scoring, re-scoring; ``training_plan``). The time left in all is the current stage's
+time left plus each stage ahead at its pace (seconds per item, start-up included) from the last time a stage of
+its kind finished in this session, or the current stage's own pace when it is of that kind. A stage of unknown
+size (the coreset) counts as long as it took last time. The scoring stages (held-out, re-scoring, inspecting)
+are one kind. A stage ahead with no known pace counts at the feature extraction's pace when it scores images
 (scoring runs the same network, then searches: never faster), else as nothing; the estimate then says "at
 least" rather than "about"."""
 

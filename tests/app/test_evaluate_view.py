@@ -10,7 +10,7 @@ import pytest
 from app_helpers import run_job
 from synthetic_defects import SIZE, make_mvtec_layout, one_thread
 
-from inspector.app.evaluate_view import EvaluateDialog
+from inspector.app.evaluate_view import EvaluateDialog, reviewed_samples
 
 single_thread = pytest.fixture(scope="module", autouse=True)(one_thread)
 
@@ -132,6 +132,14 @@ def test_reviewed_parts_and_the_geometry_chosen_makes_the_model_stale(qtbot, win
     dialog.use_button.click()
     assert state.project.settings.model["geometry"] == "stretch" and state.model_is_stale
     assert "press Train" in window.message_bar.text() and "stretch" in window.message_bar.text()
+    # confirmed-good parts added to training are never scored as test parts, and no image counts twice
+    project = state.project
+    assert project.add_confirmed_good_to_training()
+    train, samples, _ = reviewed_samples(project, state.results)
+    fit, _ = project.plan_holdout()
+    names = [s.path.name for s in samples]
+    assert len(names) == len(set(names)) and not {project.path_of(r).name for r in fit} & set(names)
+    assert sum(s.label for s in samples) == 4
 
 
 def test_cancel_keeps_the_geometries_that_finished(qtbot, window, small_settings, tmp_path):
