@@ -366,7 +366,7 @@ class EvaluateDialog(QDialog):
         region = self.state.region if self.region_box.isChecked() else None
         try:
             if self.reviewed_radio.isChecked():
-                train, samples, verdicts = reviewed_samples(project, self.state.results)
+                train, samples, verdicts = reviewed_samples(project, self.state.decided.values())
                 source, dataset = "reviewed", ""
                 labels = [s.label for s in samples]
                 if not train:

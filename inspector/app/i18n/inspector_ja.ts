@@ -48,6 +48,14 @@
         <translation>真陽性率（検出された不良）</translation>
     </message>
     <message>
+        <source>Evaluate on labelled parts…</source>
+        <translation>ラベル付きのワークで評価…</translation>
+    </message>
+    <message>
+        <source>Train and score each geometry on the reviewed parts or on a labelled folder, side by side, with a table per defect type</source>
+        <translation>画像の扱いごとに、目視確認済みのワークまたはラベル付きフォルダで学習・採点して並べて比べます（不良の種類ごとの表付き）</translation>
+    </message>
+    <message>
         <source>Train a model first: the analysis shows what a trained model sees.</source>
         <translation>先にモデルを学習してください。分析には学習済みモデルが必要です。</translation>
     </message>
@@ -280,6 +288,261 @@ GMACs: 入力からその層までの 1 画像あたりの積和演算数（10 �
     <message>
         <source>Restore</source>
         <translation>復元</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluateDialog</name>
+    <message>
+        <source>Evaluating on labelled parts</source>
+        <translation>ラベル付きのワークで評価中</translation>
+    </message>
+    <message>
+        <source>Evaluate on labelled parts</source>
+        <translation>ラベル付きのワークで評価</translation>
+    </message>
+    <message>
+        <source>A folder in the MVTec AD layout (train/good, test/&lt;type&gt;, ground_truth/&lt;type&gt;):</source>
+        <translation>MVTec AD 形式のフォルダ（train/good、test/&lt;種類&gt;、ground_truth/&lt;種類&gt;）:</translation>
+    </message>
+    <message>
+        <source>The project&apos;s reviewed parts (Good and Defect decisions, with the held-out good images; no masks)</source>
+        <translation>プロジェクトの目視確認済みのワーク（良品・不良品の判断と検証用良品。マスクなし）</translation>
+    </message>
+    <message>
+        <source>Folder with train/good and test/…</source>
+        <translation>train/good と test/… を含むフォルダ</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>参照…</translation>
+    </message>
+    <message>
+        <source>Geometries:</source>
+        <translation>画像の扱い:</translation>
+    </message>
+    <message>
+        <source>Use the project&apos;s region to inspect</source>
+        <translation>プロジェクトの検査領域を使う</translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <source>Cancel evaluation</source>
+        <translation>評価をキャンセル</translation>
+    </message>
+    <message>
+        <source>Labelled images</source>
+        <translation>ラベル付きの画像</translation>
+    </message>
+    <message>
+        <source>Per image type: image AUROC % of each defect type against all good images</source>
+        <translation>画像の種類ごと: 各不良の種類の画像 AUROC %（すべての良品画像に対して）</translation>
+    </message>
+    <message>
+        <source>Use this geometry</source>
+        <translation>この画像の扱いを使う</translation>
+    </message>
+    <message>
+        <source>false-positive rate (good images flagged)</source>
+        <translation>偽陽性率（良品を不良と判定した割合）</translation>
+    </message>
+    <message>
+        <source>true-positive rate (defects caught)</source>
+        <translation>真陽性率（不良を検出した割合）</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>モデル</translation>
+    </message>
+    <message>
+        <source>backbone</source>
+        <translation>バックボーン</translation>
+    </message>
+    <message>
+        <source>layers</source>
+        <translation>層</translation>
+    </message>
+    <message>
+        <source>geometry</source>
+        <translation>画像の扱い</translation>
+    </message>
+    <message>
+        <source>image AUROC %</source>
+        <translation>画像 AUROC %</translation>
+    </message>
+    <message>
+        <source>full-frame pixel AUROC %</source>
+        <translation>全画面の画素 AUROC %</translation>
+    </message>
+    <message>
+        <source>PRO %</source>
+        <translation>PRO %</translation>
+    </message>
+    <message>
+        <source>feature size</source>
+        <translation>特徴の次元</translation>
+    </message>
+    <message>
+        <source>fit s</source>
+        <translation>学習 秒</translation>
+    </message>
+    <message>
+        <source>ms/image</source>
+        <translation>ms/画像</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>The saved evaluation was not shown: {0}</source>
+        <translation>保存済みの評価は表示しませんでした: {0}</translation>
+    </message>
+    <message>
+        <source>The {0} model takes {1} only</source>
+        <translation>{0} モデルが使えるのは {1} だけです</translation>
+    </message>
+    <message>
+        <source>Slow: every tile of every image is scored</source>
+        <translation>遅い: すべての画像のすべてのタイルを採点します</translation>
+    </message>
+    <message>
+        <source>The project&apos;s model settings: {kind}, backbone {backbone}, layers {layers}, coreset ratio {ratio}, weights {weights}; its geometry now: {geometry}. Each geometry is trained and scored once.</source>
+        <translation>プロジェクトのモデル設定: {kind}、バックボーン {backbone}、層 {layers}、コアセット比率 {ratio}、重み {weights}。現在の画像の扱い: {geometry}。画像の扱いごとに 1 回ずつ学習と採点をします。</translation>
+    </message>
+    <message>
+        <source>A folder in the MVTec AD layout</source>
+        <translation>MVTec AD 形式のフォルダ</translation>
+    </message>
+    <message>
+        <source>The project already uses this geometry</source>
+        <translation>プロジェクトはすでにこの画像の扱いを使っています</translation>
+    </message>
+    <message>
+        <source>Set the selected row&apos;s geometry as the project&apos;s (the model must then be trained again)</source>
+        <translation>選んだ行の画像の扱いをプロジェクトの設定にします（その後モデルの再学習が必要です）</translation>
+    </message>
+    <message>
+        <source>“{0}” is still running: wait for it or cancel it.</source>
+        <translation>「{0}」を実行中です。終わるまで待つか、キャンセルしてください。</translation>
+    </message>
+    <message>
+        <source>The project has no good images to train on.</source>
+        <translation>プロジェクトに学習用の良品画像がありません。</translation>
+    </message>
+    <message>
+        <source>Reviewed parts of both kinds are needed: mark at least one part Defect in the Review tab, and one part Good (or train with 5 or more good images, so some are held out).</source>
+        <translation>両方の確認結果が必要です。目視確認タブで少なくとも 1 つを不良品、1 つを良品にしてください（または良品画像を 5 枚以上にして学習し、検証用良品を作ってください）。</translation>
+    </message>
+    <message>
+        <source>Evaluating {0} geometries on {1} labelled images (trained on {2})…</source>
+        <translation>{0} 通りの画像の扱いを {1} 枚のラベル付き画像で評価しています（学習 {2} 枚）…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>キャンセル中…</translation>
+    </message>
+    <message>
+        <source>Done: {0} of {1} geometries evaluated.</source>
+        <translation>完了: {1} 通り中 {0} 通りの画像の扱いを評価しました。</translation>
+    </message>
+    <message>
+        <source>The evaluation could not be saved: {0}</source>
+        <translation>評価を保存できませんでした: {0}</translation>
+    </message>
+    <message>
+        <source>The project is open read-only: the evaluation is shown, not saved.</source>
+        <translation>プロジェクトは読み取り専用で開いています。評価は表示しますが保存しません。</translation>
+    </message>
+    <message>
+        <source>Evaluation cancelled: {0} of {1} geometries finished.</source>
+        <translation>評価をキャンセルしました: {1} 通り中 {0} 通りが完了しています。</translation>
+    </message>
+    <message>
+        <source>The evaluation failed: {0}</source>
+        <translation>評価に失敗しました: {0}</translation>
+    </message>
+    <message>
+        <source>No evaluation yet: choose the labelled images and the geometries, then press Evaluate.</source>
+        <translation>まだ評価していません。ラベル付きの画像と画像の扱いを選んで「評価」を押してください。</translation>
+    </message>
+    <message>
+        <source>the project&apos;s reviewed parts</source>
+        <translation>プロジェクトの目視確認済みのワーク</translation>
+    </message>
+    <message>
+        <source>{0}: trained on {1} good images, scored {2} labelled images; saved {3}.</source>
+        <translation>{0}: 良品画像 {1} 枚で学習、ラベル付き画像 {2} 枚を採点。保存 {3}。</translation>
+    </message>
+    <message>
+        <source>Cancelled before every geometry was evaluated.</source>
+        <translation>すべての画像の扱いを評価する前にキャンセルしました。</translation>
+    </message>
+    <message>
+        <source>No pixel masks for reviewed parts: image AUROC only.</source>
+        <translation>目視確認済みのワークには画素マスクがありません: 画像 AUROC のみです。</translation>
+    </message>
+    <message>
+        <source>no masks</source>
+        <translation>マスクなし</translation>
+    </message>
+    <message>
+        <source>{0} (AUROC {1:.3f})</source>
+        <translation>{0}（AUROC {1:.3f}）</translation>
+    </message>
+    <message>
+        <source>good (reviewed)</source>
+        <translation>良品（目視確認）</translation>
+    </message>
+    <message>
+        <source>good (held out)</source>
+        <translation>検証用良品</translation>
+    </message>
+    <message>
+        <source>defect (reviewed)</source>
+        <translation>不良品（目視確認）</translation>
+    </message>
+    <message>
+        <source>type</source>
+        <translation>種類</translation>
+    </message>
+    <message>
+        <source>images</source>
+        <translation>画像数</translation>
+    </message>
+    <message>
+        <source>pass now</source>
+        <translation>現在 良品</translation>
+    </message>
+    <message>
+        <source>uncertain now</source>
+        <translation>現在 判定保留</translation>
+    </message>
+    <message>
+        <source>fail now</source>
+        <translation>現在 不良品</translation>
+    </message>
+    <message>
+        <source>{0}: image AUROC %</source>
+        <translation>{0}: 画像 AUROC %</translation>
+    </message>
+    <message>
+        <source>; pass / uncertain / fail: the verdicts the project&apos;s current model and thresholds give these parts</source>
+        <translation>。良品 / 判定保留 / 不良品: 現在のモデルとしきい値によるこれらのワークの判定</translation>
+    </message>
+    <message>
+        <source>Could not save the settings: {0}</source>
+        <translation>設定を保存できませんでした: {0}</translation>
+    </message>
+    <message>
+        <source>The project&apos;s geometry is now {0}. The model was trained with another one: press Train to train it again.</source>
+        <translation>プロジェクトの画像の扱いを {0} にしました。モデルは別の画像の扱いで学習されています。「学習」を押して再学習してください。</translation>
+    </message>
+    <message>
+        <source>The project&apos;s geometry is now {0}.</source>
+        <translation>プロジェクトの画像の扱いを {0} にしました。</translation>
     </message>
 </context>
 <context>
@@ -648,6 +911,14 @@ GMACs: 入力からその層までの 1 画像あたりの積和演算数（10 �
     <message>
         <source>Draw what to inspect and what to ignore on a good image</source>
         <translation>良品画像の上で検査する範囲と無視する範囲を描きます</translation>
+    </message>
+    <message>
+        <source>E&amp;valuate on labelled parts…</source>
+        <translation>ラベル付きのワークで評価(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>Compare the geometries on an MVTec-layout folder or the reviewed parts, and choose one</source>
+        <translation>MVTec 形式のフォルダまたは目視確認済みのワークで画像の扱いを比べて選びます</translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -1031,6 +1302,14 @@ This cannot be undone.</source>
     <message>
         <source>about {time} left in this step</source>
         <translation>このステップの残り 約 {time}</translation>
+    </message>
+    <message>
+        <source>about {time} left in all</source>
+        <translation>全体の残り 約 {time}</translation>
+    </message>
+    <message>
+        <source>at least {time} left in all</source>
+        <translation>全体の残り 少なくとも {time}</translation>
     </message>
 </context>
 <context>
@@ -1437,6 +1716,10 @@ This cannot be undone.</source>
         <translation>除外ブラシ</translation>
     </message>
     <message>
+        <source>Ignore polygon</source>
+        <translation>除外多角形</translation>
+    </message>
+    <message>
         <source>Eraser</source>
         <translation>消しゴム</translation>
     </message>
@@ -1449,8 +1732,16 @@ This cannot be undone.</source>
         <translation>押してドラッグ: 検査する領域</translation>
     </message>
     <message>
-        <source>Click the corners, double-click to close: the region to inspect</source>
-        <translation>頂点をクリックし、ダブルクリックで閉じる: 検査する領域</translation>
+        <source>Click the corners, double-click or Enter to close, Esc to cancel: the region to inspect</source>
+        <translation>角をクリックし、ダブルクリックまたは Enter で閉じ、Esc で取り消し: 検査する領域</translation>
+    </message>
+    <message>
+        <source>Click the corners, double-click or Enter to close, Esc to cancel: an area to ignore</source>
+        <translation>角をクリックし、ダブルクリックまたは Enter で閉じ、Esc で取り消し: 除外する領域</translation>
+    </message>
+    <message>
+        <source>The whole image is inspected. Draw a rectangle or polygon to limit it; brush over, or draw a polygon around, what must be ignored.</source>
+        <translation>画像全体を検査します。矩形か多角形で範囲を絞り、除外する部分はブラシで塗るか多角形で囲んでください。</translation>
     </message>
     <message>
         <source>Paint over what must be ignored (fixtures, clamps, labels)</source>
@@ -1471,10 +1762,6 @@ This cannot be undone.</source>
     <message>
         <source>Brush</source>
         <translation>ブラシ</translation>
-    </message>
-    <message>
-        <source>The whole image is inspected. Draw a rectangle or polygon to limit it; brush over what must be ignored.</source>
-        <translation>画像全体を検査します。範囲を限定するには矩形か多角形を描き、無視する部分はブラシで塗ってください。</translation>
     </message>
     <message>
         <source>{share} of the image is inspected (red: not inspected). OK saves the region; the model must then be retrained.</source>
