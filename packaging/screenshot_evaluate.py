@@ -28,6 +28,7 @@ def main() -> int:
     parser.add_argument("--geometries", nargs="+", default=["center-crop", "stretch"])
     parser.add_argument("--coreset-ratio", type=float, default=0.1)
     parser.add_argument("--reuse", default=None, metavar="PROJECT", help="show this project's saved evaluation")
+    parser.add_argument("--language", default="en", choices=["en", "ja"], help="the UI language (default en)")
     args = parser.parse_args()
     os.environ["INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="inspector-shots-")
     sys.path.insert(0, str(ROOT))
@@ -40,6 +41,10 @@ def main() -> int:
     from inspector.core.project.store import ProjectSettings
 
     app = QApplication(sys.argv[:1])
+    if args.language != "en":
+        from inspector.app import i18n
+
+        i18n.install(app, args.language)  # before any widget, as main() does
     shots = Shooter(app, Path(args.out))
     settings = ProjectSettings(model={"backbone": "resnet18", "layers": ["layer2", "layer3"], "weights": args.weights,
                                       "coreset_ratio": args.coreset_ratio, "device": "cpu",
@@ -70,7 +75,7 @@ def main() -> int:
                key=lambda r: (r["image_auroc"], r.get("pixel_auroc") or 0), default=None)
     if best is not None:
         dialog.select_geometry(best["geometry"])
-    shots.save(dialog, "09-evaluate")
+    shots.save(dialog, "09-evaluate" if args.language == "en" else f"{args.language}-09-evaluate")
     window.close()
     return 0
 
