@@ -75,6 +75,7 @@ def test_analysis_view_fills_every_tab_off_the_ui_thread(qtbot, window, tmp_path
     assert dialog.result.part_name == ok.image.name
 
     # the ROC tab leads to the evaluation on labelled parts (geometries side by side)
+    qtbot.waitUntil(lambda: not window.jobs.busy)  # "ready" comes just before the analysis job has ended
     dialog.evaluate_button.click()
     evaluation = window._evaluate_dialog
     assert evaluation.isVisible() and evaluation.reviewed_radio.isChecked() and evaluation.run_button.isEnabled()
