@@ -1,7 +1,7 @@
 """PatchCore speed and memory on a data set in the MVTec AD layout (default: MVTec AD bottle, resnet18 ImageNet).
 
     python benchmarks/bench_patchcore.py --data DATASET_DIR --ratios 0.01 0.1 \\
-        [--backbone NAME --weights W] [--layers layer2 layer3] [--runtime openvino] [--baseline] --json OUT.json
+        [--backbone NAME --weights W] [--layers layer2 layer3] [--runtime auto|torch|openvino] [--baseline] --json OUT.json
 
 Each coreset ratio runs in its own process, so its peak RSS is its own. Per ratio, in seconds or ms per image:
 ``fit_s`` (= ``feature_s`` + ``coreset_s`` + ``index_s`` + overhead), ``n_patches``, ``coreset_size``,
@@ -65,7 +65,7 @@ def run_one(args) -> dict:
     import torch
 
     import inspector  # noqa: F401  (first: it sets the OpenMP wait policy before torch and faiss load)
-    from inspector.core.backbones.runtime import runtime_name
+    from inspector.core.backbones.runtime import RUNTIME_ENV, attach_runtime, runtime_name
     from inspector.core.components import coreset
     from inspector.core.evaluation.metrics import image_auroc
     from inspector.core.evaluation.mvtec import discover, peak_rss_mb
@@ -75,14 +75,13 @@ def run_one(args) -> dict:
     out: dict = {"data": str(args.data), "ratio": args.one, "backbone": args.backbone, "layers": args.layers,
                  "load_before": os.getloadavg()[0], "threads": torch.get_num_threads()}
     train, samples = discover(args.data)
+    os.environ[RUNTIME_ENV] = "torch"  # attached below, timed and checked at the crop size
     model = PatchCore(PatchCoreConfig(backbone=args.backbone, layers=args.layers, weights=args.weights,
                                       coreset_ratio=args.one, device="cpu"))
-    if args.runtime == "openvino":
-        from inspector.core.backbones.runtime import use_openvino
-
-        t0 = time.perf_counter()
-        out["runtime_message"] = use_openvino(model.extractor, (model.config.crop, model.config.crop))
-        out["runtime_setup_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out["runtime_message"] = attach_runtime(model.extractor, model.weights_hash, "cpu", args.runtime,
+                                            (model.config.crop, model.config.crop))
+    out["runtime_setup_s"] = time.perf_counter() - t0
     out["runtime"] = runtime_name(model.extractor)
     t0 = time.perf_counter()
     report = model.fit(train)
@@ -142,8 +141,9 @@ def main() -> int:
     p.add_argument("--weights", default=None, help="weights file, 'random' or 'pretrained' (default: the shared "
                                                    "resnet18 file for resnet18)")
     p.add_argument("--layers", nargs="+", default=["layer2", "layer3"])
-    p.add_argument("--runtime", choices=["torch", "openvino"], default="torch",
-                   help="run the backbone through OpenVINO (checked against torch; falls back with a message)")
+    p.add_argument("--runtime", choices=["auto", "torch", "openvino"], default="auto",
+                   help="the backbone's runtime (auto = the app's default: OpenVINO on the CPU, checked against "
+                        "torch, torch with a message if it fails)")
     p.add_argument("--json", type=Path, help="write the figures here as JSON")
     p.add_argument("--baseline", action="store_true",
                    help="also time the plain greedy loop at the smallest ratio (slow: minutes)")

@@ -9,6 +9,9 @@ import pytest
 import inspector  # noqa: F401  (before any test imports torch: sets the OpenMP wait policy)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# eager torch unless a test asks for OpenVINO (tests/core/backbones/test_runtime.py): with an empty cache per
+# test every model would be converted again, and module-scoped models are built before any fixture runs
+os.environ["INSPECTOR_BACKBONE_RUNTIME"] = "torch"
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..backbones.build import build_feature_extractor
+from ..backbones.runtime import attach_runtime
 from ..backbones.weights import WeightsSource
 from ..components.anomaly_map import BLUR_BORDERS, INTERPOLATIONS, anomaly_maps
 from ..components.coreset import coreset_size, projection_matrix, select_coreset
@@ -123,6 +124,8 @@ class PatchCore(AnomalyModel):
         )
         # channels-last convolutions are ~20 % faster on CPUs (oneDNN) and no slower on GPUs
         self.extractor = extractor.to(self.device, memory_format=torch.channels_last)
+        # OpenVINO on the CPU unless INSPECTOR_BACKBONE_RUNTIME=torch (backbones/runtime.py): converted once, cached
+        self.backbone_runtime = attach_runtime(self.extractor, weights_hash, self.device)
         self.weights_hash = weights_hash
         self.stride = feature_stride(self.config.backbone, self.config.layers, self.config.crop)
         self.feature_dim = self._feature_dim()
