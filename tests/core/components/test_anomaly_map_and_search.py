@@ -123,12 +123,13 @@ def test_pruned_search_is_the_exact_nearest_neighbour():
 def test_queries_far_from_the_bank_fall_back_to_the_flat_scan_with_the_same_answer(monkeypatch):
     rng = np.random.default_rng(2)
     bank = rng.normal(size=(3000, 256)).astype(np.float32)  # no structure: the low-dimensional bound is weak
-    queries = (rng.normal(size=(600, 256)) * 5).astype(np.float32)
     nn = NearestNeighbours(bank, pruned=True)
+    n = 2 * nn.pruned.chunk + 100
+    queries = (rng.normal(size=(n, 256)) * 5).astype(np.float32)
     flat_calls = []
     real_flat = nn._flat
     monkeypatch.setattr(nn, "_flat", lambda q, k: flat_calls.append(len(q)) or real_flat(q, k))
     dist, idx = nn.search(queries, 1)
-    assert flat_calls == [600 - nn.pruned.chunk]  # the first chunk pruned, the rest flat
+    assert flat_calls == [n - nn.pruned.chunk]  # the first chunk pruned, the rest flat
     ref_d, ref_idx = _brute_force(bank, queries)
     assert (idx[:, 0] == ref_idx).mean() > 0.99 and np.allclose(dist[:, 0], ref_d.min(axis=1), rtol=1e-4)
