@@ -91,7 +91,8 @@ def greedy_coreset(
     """
     z = random_projection(features, projection_dim, seed)
     return select_coreset(z, coreset_size(len(z), ratio), start_points=start_points, seed=seed,
-                          progress=progress, cancel=cancel, device=device)
+                          progress=progress, cancel=cancel, device=device,
+                          consume=z.data_ptr() != features.data_ptr())  # a projection of our own
 
 
 def select_coreset(
@@ -103,8 +104,12 @@ def select_coreset(
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
     device: torch.device | str | None = None,
+    consume: bool = False,
 ) -> np.ndarray:
-    """Steps 2-3 on already projected points ``z`` ``[N, d]``: the indices ``[k]`` of the chosen points."""
+    """Steps 2-3 on already projected points ``z`` ``[N, d]``: the indices ``[k]`` of the chosen points.
+
+    ``consume=True``: the caller no longer needs ``z`` (on the CPU, its rows are reordered in place instead of
+    copied: the selection holds one copy of the projected bank, not two)."""
     n = z.shape[0]
     if k >= n:
         progress("coreset", n, n)
@@ -116,7 +121,7 @@ def select_coreset(
         return _greedy_device(z, mind, k, progress, cancel)
     if kernels is None:
         return _greedy_matvec(z.numpy(), mind.numpy(), k, progress, cancel)
-    return _greedy_blocks(z.numpy(), mind.numpy(), k, progress, cancel)
+    return _greedy_blocks(z.numpy(), mind.numpy(), k, progress, cancel, owned=consume)
 
 
 def warm_up() -> None:
@@ -169,6 +174,7 @@ def _greedy_blocks(
     block_rows: int = 256,
     min_cell_rows: int = 64,
     give_up: float = 0.6,
+    owned: bool = False,
 ) -> np.ndarray:
     """Fused, block-pruned greedy loop (numba); ``z`` ``[N, d]``, ``mind0`` ``[N]``; returns ``[k]`` indices.
 
@@ -177,9 +183,12 @@ def _greedy_blocks(
     from 256 picks on, if more than ``give_up`` of the rows were still read since the last regrouping, the
     bounds are dropped and the rest runs as the fused pass (measured on bsdata_pitting at 0.5 %: 72 % of the
     rows read, 23 % slower than the fused pass; on bottle at 1 %: 30 % read, faster).
+    ``owned``: ``z`` may be reordered in place (else it is copied once, at the first regrouping).
     """
     n, d = z.shape
+    given = z
     z = np.ascontiguousarray(z, dtype=np.float32)
+    owned = (owned and z is given) or not np.shares_memory(z, given)  # a converted copy is ours anyway
     orig = np.arange(n, dtype=np.int64)
     mind = np.square(mind0, dtype=np.float32)
     assign = np.full(n, -1, dtype=np.int32)
@@ -215,7 +224,9 @@ def _greedy_blocks(
             stats["gave_up_at"], regroup = done, k + 1
         if done == regroup and done < k:
             since = [0, 0]
-            z, orig, mind, assign, cur, (starts, pivots, inner, radius) = _regroup(z, orig, mind, assign, cur, picked, block_rows)
+            if not owned:
+                z, owned = z.copy(), True
+            orig, mind, assign, cur, (starts, pivots, inner, radius) = _regroup(z, orig, mind, assign, cur, picked, block_rows)
             block_max = np.empty(len(starts) - 1, dtype=np.float32)
             block_arg = np.empty(len(starts) - 1, dtype=np.int64)
             kernels.block_maxima(mind, orig, starts, block_max, block_arg)
@@ -226,13 +237,14 @@ def _greedy_blocks(
 
 
 def _regroup(z, orig, mind, assign, cur, picked, block_rows):
-    """Reorder the rows by their nearest chosen point, then by distance to it, and cut blocks of at most
-    ``block_rows`` rows within each cell (shells): (starts ``[B + 1]``, pivots ``[B, d]``, inner and outer
-    radii ``[B]``)."""
+    """Reorder the rows of ``z`` (in place) by their nearest chosen point, then by distance to it, and cut blocks
+    of at most ``block_rows`` rows within each cell (shells): (orig, mind, assign, cur reordered, (starts
+    ``[B + 1]``, pivots ``[B, d]``, inner and outer radii ``[B]``))."""
     order = np.lexsort((mind, assign))
     where = np.empty_like(order)
     where[order] = np.arange(len(order))
-    z, orig, mind, assign = z[order], orig[order], mind[order], assign[order]
+    kernels.permute_rows(z, order)
+    orig, mind, assign = orig[order], mind[order], assign[order]
     cells = np.concatenate(([0], np.flatnonzero(assign[1:] != assign[:-1]) + 1, [len(z)]))
     sizes = np.diff(cells)
     pieces = -(-sizes // block_rows)
@@ -243,7 +255,7 @@ def _regroup(z, orig, mind, assign, cur, picked, block_rows):
     radius = np.where(owner >= 0, np.sqrt(mind[last]), -1.0).astype(np.float32)  # rows sorted by distance
     inner = np.sqrt(mind[starts[:-1]]).astype(np.float32)
     pivots = np.where((owner >= 0)[:, None], picked[np.maximum(owner, 0)], 0.0).astype(np.float32)
-    return z, orig, mind, assign, int(where[cur]), (starts, pivots, inner, radius)
+    return orig, mind, assign, int(where[cur]), (starts, pivots, inner, radius)
 
 
 def _greedy_matvec(

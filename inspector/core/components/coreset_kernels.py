@@ -120,3 +120,25 @@ def block_maxima(mind, orig, starts, block_max, block_arg):
                 arg = i
         block_max[b] = best
         block_arg[b] = arg
+
+
+@njit(cache=True, nogil=True)
+def permute_rows(z, order):
+    """``z[i] = z[order[i]]`` for every row, in place (following the permutation's cycles with one spare row):
+    regrouping the bank needs no second copy of it."""
+    n = z.shape[0]
+    done = np.zeros(n, dtype=np.bool_)
+    spare = np.empty(z.shape[1], dtype=z.dtype)
+    for start in range(n):
+        if done[start]:
+            continue
+        spare[:] = z[start]
+        i = start
+        while True:
+            done[i] = True
+            j = order[i]
+            if j == start:
+                z[i] = spare
+                break
+            z[i] = z[j]
+            i = j

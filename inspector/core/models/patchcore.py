@@ -196,14 +196,13 @@ class PatchCore(AnomalyModel):
         skipped: list[SkippedImage] = []
         dim = self.feature_dim
         projection = projection_matrix(dim, cfg.coreset_projection_dim, cfg.seed)
-        chunks: list[torch.Tensor] = []
         rng = np.random.default_rng(cfg.seed)
         filled = seen = n_train = views_done = 0
         keep_p = 1.0
         total_views = None
         footprint = first_size = None
         progress("features", 0, len(paths))
-        with SpilledBank(dim) as bank:
+        with SpilledBank(dim, projection=projection if dim > cfg.coreset_projection_dim else None) as bank:
             with watch("features"):
                 for frames in iter_frame_groups(paths, geometry, self.roi, cfg.batch_size, skipped):
                     if total_views is None:
@@ -212,6 +211,7 @@ class PatchCore(AnomalyModel):
                         footprint, first_size = geometry.footprint(*f0.size), f0.size
                         per_image = sum(self._valid_count(v.valid, v.image.shape[-2:]) for v in f0.views)
                         keep_p = min(1.0, cfg.max_bank_patches / max(1, per_image * len(paths)))
+                        bank.reserve(int(per_image * len(paths) * keep_p * 1.05) + 1024)  # untouched: free
                     for images, valid, _ in view_batches(frames, cfg.batch_size):
                         checkpoint(cancel)
                         feats, grid = self.embed(images, cancel)
@@ -224,8 +224,7 @@ class PatchCore(AnomalyModel):
                         if keep_p < 1.0:
                             feats = feats[torch.from_numpy(rng.random(len(feats)) < keep_p)]
                         if len(feats):
-                            chunks.append(feats @ projection if dim > cfg.coreset_projection_dim else feats.clone())
-                            bank.append(feats)
+                            bank.append(feats)  # spilled, and projected for the coreset
                             filled += len(feats)
                         views_done += len(valid)
                         progress("features", min(views_done, total_views), total_views)
@@ -236,13 +235,12 @@ class PatchCore(AnomalyModel):
             if filled == 0:
                 raise InvalidInput("no patch of the training images lies inside the region to inspect")
             checkpoint(cancel)
-            projected = torch.cat(chunks) if len(chunks) > 1 else chunks[0]
-            del chunks
+            projected = bank.projected()
             with watch("coreset"):
                 keep = select_coreset(
                     projected, coreset_size(filled, cfg.coreset_ratio),
                     start_points=cfg.coreset_start_points, seed=cfg.seed, progress=progress, cancel=cancel,
-                    device=self.device,
+                    device=self.device, consume=True,
                 )
                 del projected
                 coreset = bank.read(np.sort(keep))

@@ -60,6 +60,25 @@ def test_fused_and_pruned_loops_select_what_the_plain_loop_selects_index_for_ind
     given_up = C._greedy_blocks(z.numpy(), start.numpy(), k, C.no_progress, None, min_cell_rows=8, block_rows=32,
                                 give_up=0.0)  # bounds dropped at 256 picks: the rest is the fused pass
     assert C.LAST_RUN["blocks"]["gave_up_at"] == 256 and (given_up == fused).all()
+    # the caller's z untouched by default; reordered in place (no second copy) when it is given away
+    before = z.clone()
+    kept = C.select_coreset(z, k)
+    assert torch.equal(z, before)
+    consumed = C.select_coreset(z, k, consume=True)
+    assert (consumed == kept).all() and not torch.equal(z, before)
+    rows, rows_before = z.numpy(), before.numpy()
+    assert np.array_equal(rows[np.lexsort(rows.T[::-1])], rows_before[np.lexsort(rows_before.T[::-1])])  # moved
+
+
+@pytest.mark.skipif(C.kernels is None, reason="numba is not installed")
+def test_rows_are_permuted_in_place_like_fancy_indexing():
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 7, 1000):
+        z = rng.normal(size=(n, 5)).astype(np.float32)
+        order = rng.permutation(n)
+        expected = z[order]
+        C.kernels.permute_rows(z, order)
+        assert np.array_equal(z, expected)
 
 
 def _same_up_to_ties(z: torch.Tensor, start: torch.Tensor, plain: np.ndarray, other: np.ndarray) -> bool:
