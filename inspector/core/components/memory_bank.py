@@ -46,7 +46,7 @@ class SpilledBank:
             block[:] = data
         else:
             torch.mm(torch.from_numpy(data), self.projection, out=torch.from_numpy(block))
-        self._file.write(data.tobytes())
+        self._file.write(memoryview(data).cast("B"))  # no copy of the batch
         self.rows += data.shape[0]
 
     def projected(self) -> torch.Tensor:
@@ -66,7 +66,9 @@ class SpilledBank:
         return torch.from_numpy(out)
 
     def close(self) -> None:
+        """Delete the file and let go of the projected rows (a view handed out earlier keeps them alive)."""
         self._file.close()
+        self._projected = self._projected[:0].copy()
 
     def __enter__(self) -> "SpilledBank":
         return self

@@ -40,24 +40,28 @@ class PrunedSearch:
 
     def __init__(self, bank: np.ndarray, low_dims: int = 256, chunk: int = 1024, cluster_size: int = 32,
                  seed: int = 0):
-        bank = np.asarray(bank, dtype=np.float32)
+        bank = np.ascontiguousarray(bank, dtype=np.float32)
         self.chunk = chunk
         self.groups = 4  # of queries searched in parallel (pass 2 of the kernel)
+        self.bank = bank  # exact distances are taken to the vectors themselves (the caller's array, no copy)
         self.mean = bank.mean(axis=0, dtype=np.float64).astype(np.float32)
-        centred = bank - self.mean
         # The axes only need to be orthonormal for the bounds to hold; good axes make them tight, and a sample of
         # the bank in float32 finds them as well as all of it in float64 (which took ~10 s at 16k x 1024).
-        sample = torch.from_numpy(centred[:: max(1, len(bank) // 8192)])
+        sample = torch.from_numpy(bank[:: max(1, len(bank) // 8192)] - self.mean)
         _, vecs = np.linalg.eigh((sample.T @ sample).double().numpy())
+        del sample
         low_dims = min(low_dims, bank.shape[1])
         self.axes = np.ascontiguousarray(vecs[:, ::-1][:, :low_dims], dtype=np.float32)  # [D, L], largest first
-        b_lo = centred @ self.axes
+        step = 4096  # rows at a time: no temporary as large as the bank
+        b_lo = np.empty((len(bank), low_dims), dtype=np.float32)
+        for i in range(0, len(bank), step):
+            np.matmul(bank[i : i + step] - self.mean, self.axes, out=b_lo[i : i + step])
         # clusters in the low coordinates (any grouping keeps the search exact; tight ones prune more)
         n_clusters = max(1, len(bank) // cluster_size)
         if n_clusters > 1:
             kmeans = faiss.Kmeans(low_dims, n_clusters, niter=10, seed=seed + 1, max_points_per_centroid=64)
-            kmeans.train(np.ascontiguousarray(b_lo))
-            _, assign = kmeans.index.search(np.ascontiguousarray(b_lo), 1)
+            kmeans.train(b_lo)
+            _, assign = kmeans.index.search(b_lo, 1)
             assign = assign[:, 0]
         else:
             assign = np.zeros(len(bank), dtype=np.int64)
@@ -65,13 +69,15 @@ class PrunedSearch:
         assign = assign[self.perm]
         used, counts = np.unique(assign, return_counts=True)  # empty clusters are dropped
         self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.centred = np.ascontiguousarray(centred[self.perm])
-        del centred
-        self.b_lo = np.ascontiguousarray(b_lo[self.perm])
-        rest = self.centred - self.b_lo @ self.axes.T  # the residual itself, not a difference of squares
-        self.b2 = _sq_norms(self.centred)
-        self.b_hi = np.sqrt(_sq_norms(rest))
-        del rest
+        self.b_lo = b_lo[self.perm]
+        del b_lo
+        self.b2 = np.empty(len(bank), dtype=np.float32)
+        self.b_hi = np.empty(len(bank), dtype=np.float32)
+        for i in range(0, len(bank), step):
+            centred = bank[self.perm[i : i + step]] - self.mean
+            rest = centred - self.b_lo[i : i + step] @ self.axes.T  # the residual itself, not a difference of squares
+            self.b2[i : i + step] = _sq_norms(centred)
+            self.b_hi[i : i + step] = np.sqrt(_sq_norms(rest))
         n = len(used)
         lo64 = self.b_lo.astype(np.float64)
         centres = np.empty((n, low_dims), dtype=np.float64)
@@ -96,6 +102,7 @@ class PrunedSearch:
         index = np.empty(n, dtype=np.int64)
         checked = np.empty(n, dtype=np.int64)
         g = torch.empty(min(n, self.chunk), len(self.c2))
+        queries = np.ascontiguousarray(queries)
         buffer = np.empty((min(n, self.chunk), queries.shape[1]), dtype=np.float32)  # reused: no page faults
         for i in range(0, n, self.chunk):
             part = buffer[: min(self.chunk, n - i)]
@@ -112,9 +119,9 @@ class PrunedSearch:
             # queries grouped by their nearest centre: neighbours in the loop read the same bank rows
             order = np.argsort(np.argmax(gi.numpy() - 0.5 * self.c2, axis=1), kind="stable").astype(np.int64)
             s = slice(i, i + len(part))
-            kernels.nearest(order, self.groups, gi.numpy(), part, lo_np, lo2, hi_min, hi_max, sq, self.c2, self.c_r, self.c_hmin,
-                            self.c_hmax, self.c_b2, self.starts, self.b_lo, self.b_hi, self.b2, self.centred,
-                            self.perm, dist[s], index[s], checked[s])
+            kernels.nearest(order, self.groups, gi.numpy(), queries[i : i + self.chunk], lo_np, lo2, hi_min, hi_max,
+                            sq, self.c2, self.c_r, self.c_hmin, self.c_hmax, self.c_b2, self.starts, self.b_lo,
+                            self.b_hi, self.b2, self.bank, self.perm, dist[s], index[s], checked[s])
         return np.sqrt(np.maximum(dist, 0.0)), index, checked
 
 
@@ -131,7 +138,7 @@ class NearestNeighbours:
         if pruned is None:
             pruned = (kernels is not None and self.device.type == "cpu" and len(self.bank) >= MIN_PRUNED_BANK
                       and self.bank.shape[1] >= 256)
-        self.pruned = PrunedSearch(self.bank) if pruned else None
+        self.pruned = PrunedSearch(self.bank) if pruned else None  # shares self.bank
         self._index = None
 
     def __len__(self) -> int:

@@ -52,7 +52,7 @@ def _search_cluster(c, qi, qlo, lo, hi, slack, starts, b_lo, b_hi, b2, bank, per
         t = max(zero, b_hi[j] - hi, lo - b_hi[j])
         if s + t * t - slack - _MARGIN * b2[j] > best:
             continue
-        s = _distance(qi, bank[j], best)
+        s = _distance(qi, bank[perm[j]], best)
         if s < best or (s == best and perm[j] < perm[arg]):
             best = s
             arg = j
@@ -63,13 +63,14 @@ def _search_cluster(c, qi, qlo, lo, hi, slack, starts, b_lo, b_hi, b2, bank, per
 def nearest(order, n_groups, g, q, q_lo, q_lo2, q_hi_min, q_hi_max, q2, c2, c_r, c_hmin, c_hmax, c_b2, starts, b_lo,
             b_hi, b2, bank, perm, dist, index, checked):
     """``g`` ``[n, C]`` products of the queries' low coordinates with the cluster centres (overwritten with the
-    cluster bounds); ``q`` ``[n, D]`` (centred), ``q_lo`` ``[n, L]``; per query ``q_lo2`` (squared low norm),
-    ``q_hi_min`` <= ``|q_hi|`` <= ``q_hi_max``, ``q2`` (squared norm); per cluster ``c2`` (squared centre norm),
-    ``c_r`` (radius), ``c_hmin``/``c_hmax`` (members' hi norms), ``c_b2`` (members' largest squared norm) and
-    its members ``starts[c]:starts[c + 1]`` of the bank rows, which are sorted by cluster: ``b_lo`` ``[M, L]``,
-    ``b_hi``, ``b2``, ``bank`` ``[M, D]`` (centred), ``perm`` (the original row index). Writes the squared
-    distance ``dist`` ``[n]`` and original ``index`` ``[n]`` of the nearest bank vector (the smallest index among
-    exact ties) and how many bank rows were looked at (their bound computed), ``checked`` ``[n]``.
+    cluster bounds); ``q`` ``[n, D]`` (as given), ``q_lo`` ``[n, L]`` (of the centred queries); per query
+    ``q_lo2`` (squared low norm), ``q_hi_min`` <= ``|q_hi|`` <= ``q_hi_max``, ``q2`` (squared centred norm); per
+    cluster ``c2`` (squared centre norm), ``c_r`` (radius), ``c_hmin``/``c_hmax`` (members' hi norms), ``c_b2``
+    (members' largest squared norm) and its members ``starts[c]:starts[c + 1]`` of the rows sorted by cluster:
+    ``b_lo`` ``[M, L]``, ``b_hi``, ``b2`` (of the centred vectors) and ``perm`` (the row of ``bank`` ``[M, D]``,
+    the vectors as given). Writes the squared distance ``dist`` ``[n]`` and original ``index`` ``[n]`` of the
+    nearest bank vector (the smallest index among exact ties) and how many bank rows were looked at (their
+    bound computed), ``checked`` ``[n]``.
 
     Two passes. 1: per query, the cluster bounds and a search of the cluster whose centre is nearest (a good
     first best). 2: the queries, in ``order`` (grouped by that cluster) and split into ``n_groups`` groups run in
