@@ -89,15 +89,16 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def convert(extractor: FeatureExtractor):
-    """The extractor as an OpenVINO model with free batch, height and width (``ov.Model``)."""
+def convert(extractor: FeatureExtractor, example: tuple[int, int] = (224, 224)):
+    """The extractor as an OpenVINO model with free batch, height and width (``ov.Model``), traced on an input of
+    size ``example`` (a ViT or Swin takes only its own)."""
     import openvino as ov
 
     extractor._stop = False
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the tracer's deprecation notices: not the user's business
-            return ov.convert_model(_Export(extractor), example_input=torch.zeros(1, 3, 64, 64),
+            return ov.convert_model(_Export(extractor), example_input=torch.zeros(1, 3, *example),
                                     input=[ov.PartialShape([-1, 3, -1, -1])])
     finally:
         extractor._stop = True
@@ -136,13 +137,14 @@ def _write_cached(folder: Path, model) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def load_or_convert(extractor: FeatureExtractor, weights_hash: str, core, cache_dir: Path | None = None):
+def load_or_convert(extractor: FeatureExtractor, weights_hash: str, core, cache_dir: Path | None = None,
+                    example: tuple[int, int] = (224, 224)):
     """(``ov.Model``, True if it was converted now) from the disk cache, converting and storing it if needed."""
     folder = (cache_dir or cache_root()) / cache_key(extractor, weights_hash)
     model = _read_cached(folder, core)
     if model is not None:
         return model, False
-    model = convert(extractor)
+    model = convert(extractor, example)
     try:
         _write_cached(folder, model)
     except OSError as exc:  # a read-only or full cache: convert again next time
@@ -156,13 +158,13 @@ class OpenVinoRunner:
     name = "openvino"
 
     def __init__(self, extractor: FeatureExtractor, weights_hash: str, threads: int | None = None,
-                 tolerance: float = 1e-4, cache_dir: Path | None = None):
+                 tolerance: float = 1e-4, cache_dir: Path | None = None, example: tuple[int, int] = (224, 224)):
         import openvino as ov
 
         self.extractor = extractor
         self.tolerance = tolerance
         self.core = ov.Core()
-        self.model, self.converted = load_or_convert(extractor, weights_hash, self.core, cache_dir)
+        self.model, self.converted = load_or_convert(extractor, weights_hash, self.core, cache_dir, example)
         self.config = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY",
                        "INFERENCE_NUM_THREADS": int(threads or torch.get_num_threads())}
         self.compiled: OrderedDict[tuple[int, int], object] = OrderedDict()  # None: this size stays on torch
@@ -245,7 +247,8 @@ def attach_runtime(extractor: FeatureExtractor, weights_hash: str, device: torch
     if torch.device(device).type != "cpu":
         return f"backbone on torch ({torch.device(device).type} device)"
     try:
-        runner = OpenVinoRunner(extractor, weights_hash, tolerance=tolerance, cache_dir=cache_dir)
+        runner = OpenVinoRunner(extractor, weights_hash, tolerance=tolerance, cache_dir=cache_dir,
+                                example=tuple(size) if size is not None else (224, 224))
         if size is not None and runner.compile(tuple(size)) is None:
             diff = runner.differences[tuple(size)]
             message = f"backbone on torch (OpenVINO differs from torch by {diff:.2e} of the maps' scale > {tolerance:.0e})"
