@@ -70,14 +70,20 @@ def run_one(args) -> dict:
     from inspector.core.evaluation.metrics import image_auroc
     from inspector.core.evaluation.mvtec import discover, peak_rss_mb
     from inspector.core.io.images import iter_batches
-    from inspector.core.models.patchcore import PatchCore, PatchCoreConfig
+    from inspector.core.models.patchcore import PatchCore
+    from inspector.core.models.registry import default_config, make_config
 
     out: dict = {"data": str(args.data), "ratio": args.one, "backbone": args.backbone, "layers": args.layers,
                  "load_before": os.getloadavg()[0], "threads": torch.get_num_threads()}
     train, samples = discover(args.data)
     os.environ[RUNTIME_ENV] = "torch"  # attached below, timed and checked at the crop size
-    model = PatchCore(PatchCoreConfig(backbone=args.backbone, layers=args.layers, weights=args.weights,
-                                      coreset_ratio=args.one, device="cpu"))
+    # a new model's settings (the scoring method and geometry new projects get), or the paper's with --method official
+    values = default_config("patchcore")
+    if args.method == "official":
+        values.update(feature_aggregation="official", reweight_neighbors=0, geometry="center-crop")
+    values.update(backbone=args.backbone, layers=args.layers, weights=args.weights, coreset_ratio=args.one, device="cpu")
+    model = PatchCore(make_config("patchcore", values))
+    out.update(method=args.method, aggregation=model.config.feature_aggregation, geometry=model.config.geometry)
     t0 = time.perf_counter()
     out["runtime_message"] = attach_runtime(model.extractor, model.weights_hash, "cpu", args.runtime,
                                             (model.config.crop, model.config.crop))
@@ -144,6 +150,9 @@ def main() -> int:
     p.add_argument("--runtime", choices=["auto", "torch", "openvino"], default="auto",
                    help="the backbone's runtime (auto = the app's default: OpenVINO on the CPU, checked against "
                         "torch, torch with a message if it fails)")
+    p.add_argument("--method", choices=["new", "official"], default="new",
+                   help="new: a new model's settings (concat features, reweighting, stretch; default); official: the "
+                        "paper's code (official aggregation, no reweighting, centre crop)")
     p.add_argument("--json", type=Path, help="write the figures here as JSON")
     p.add_argument("--baseline", action="store_true",
                    help="also time the plain greedy loop at the smallest ratio (slow: minutes)")
@@ -160,7 +169,7 @@ def main() -> int:
     rows = []
     for ratio in args.ratios:
         cmd = [sys.executable, __file__, "--one", str(ratio), "--data", str(args.data), "--backbone", args.backbone,
-               "--weights", args.weights, "--runtime", args.runtime, "--layers", *args.layers]
+               "--weights", args.weights, "--runtime", args.runtime, "--method", args.method, "--layers", *args.layers]
         if args.baseline and ratio == min(args.ratios):  # the plain loop at 10 % takes ~30 min
             cmd.append("--baseline")
         done = subprocess.run(cmd, capture_output=True, text=True)
