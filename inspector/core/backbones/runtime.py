@@ -28,6 +28,7 @@ import shutil
 import tempfile
 import threading
 import warnings
+import weakref
 from collections import OrderedDict
 from pathlib import Path
 
@@ -210,9 +211,20 @@ class OpenVinoRunner:
         return _run(compiled, x)
 
 
+_requests = threading.local()  # an infer request per thread and compiled model: one request is not thread-safe
+
+
 def _run(compiled, x: torch.Tensor) -> list[torch.Tensor]:
-    result = compiled(np.ascontiguousarray(x.float().numpy()))
-    return [torch.from_numpy(result[i]) for i in range(len(compiled.outputs))]
+    """The compiled model on ``x``, through this thread's own infer request (the app's jobs and the line can
+    score with one model from two threads; ``CompiledModel.__call__`` shares one request between them)."""
+    requests = getattr(_requests, "by_model", None)
+    if requests is None:
+        requests = _requests.by_model = weakref.WeakKeyDictionary()
+    request = requests.get(compiled)
+    if request is None:
+        request = requests[compiled] = compiled.create_infer_request()
+    result = request.infer(np.ascontiguousarray(x.float().numpy()), share_outputs=False)
+    return [torch.from_numpy(np.asarray(result[i])) for i in range(len(compiled.outputs))]
 
 
 def check_against_torch(extractor: FeatureExtractor, runner, size: tuple[int, int], seed: int = 0,

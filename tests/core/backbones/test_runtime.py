@@ -61,6 +61,21 @@ def test_openvino_maps_equal_torch_at_any_batch_and_input_size(built, extractor,
     assert all(c is not None for c in extractor.runner.compiled.values())
 
 
+def test_two_threads_scoring_with_one_model_each_get_their_own_answer(built, extractor, tmp_path):
+    """The app's jobs and the line can run one model from two threads: each thread has its own infer request."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, weights_hash = built
+    runtime.attach_runtime(extractor, weights_hash, "cpu", "openvino", (64, 64), cache_dir=tmp_path)
+    gen = torch.Generator().manual_seed(5)
+    inputs = [torch.randn(2, 3, 64, 64, generator=gen) for _ in range(6)]
+    refs = [extractor.eager(x) for x in inputs]
+    with ThreadPoolExecutor(3) as pool:
+        for _ in range(4):
+            got = list(pool.map(extractor.runner, inputs))
+            assert all(close(g, r) for g, r in zip(got, refs))
+
+
 def test_converted_once_then_read_from_the_cache(built, extractor, tmp_path, count_conversions):
     _, weights_hash = built
     first = runtime.attach_runtime(extractor, weights_hash, "cpu", "openvino", cache_dir=tmp_path)
