@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import i18n
     from .app_settings import AppSettings
+    from .collector import UiThreadCollector
     from .main_window import MainWindow
     from .resources import resource
 
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Inspector")
     app.setApplicationDisplayName("Inspector")
     i18n.install(app, i18n.chosen(AppSettings()))  # before any widget is built: each text is translated once
+    collector = UiThreadCollector(app)  # cycles are collected on this thread only (a worker must not free widgets)
     icon = resource("inspector.svg")
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
@@ -118,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     if project:  # once the event loop runs: opening may ask (a damaged project) in a dialog
         QTimer.singleShot(0, lambda: window.open_project(project))
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        collector.stop()
 
 
 if __name__ == "__main__":

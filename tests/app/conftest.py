@@ -21,6 +21,21 @@ def english(monkeypatch):
     monkeypatch.setenv("INSPECTOR_LANGUAGE", "en")
 
 
+@pytest.fixture(autouse=True)
+def ui_thread_collector(qapp):
+    """As in the app (app/collector.py): cycles are collected on the UI thread only, so a worker thread never frees
+    a widget; what a test leaves in cycles is collected here, on this thread, before the next test starts."""
+    import gc
+
+    from inspector.app.collector import UiThreadCollector
+
+    collector = UiThreadCollector(qapp)
+    yield collector
+    collector.stop()
+    collector.deleteLater()
+    gc.collect()
+
+
 @pytest.fixture
 def small_settings(random_weights):
     from inspector.core.project.store import ProjectSettings
