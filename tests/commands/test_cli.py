@@ -60,6 +60,10 @@ def test_evaluate_prints_and_writes_json(tmp_path, weights, dataset, capsys):
         assert key in result
     assert result["n_train"] == 16 and result["n_test"] == 10
     assert result["image_auroc"] >= 0.9 and result["pixel_auroc"] >= 0.9
+    method = {k: result["config"][k] for k in ("feature_aggregation", "reweight_neighbors", "map_interpolation",
+                                                "blur_border", "geometry", "reduced_decode")}
+    assert method == {"feature_aggregation": "concat", "reweight_neighbors": 9, "map_interpolation": "bilinear",
+                      "blur_border": "reflect", "geometry": "stretch", "reduced_decode": True}  # a new model's method
     assert "image AUROC" in capsys.readouterr().out
 
 

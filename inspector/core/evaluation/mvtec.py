@@ -16,7 +16,7 @@ from __future__ import annotations
 import resource
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -102,6 +102,7 @@ class EvaluationResult:
     per_type_count: dict[str, int] = field(default_factory=dict)  # scored images of each type, goods included
     image_scores: list[float] = field(default_factory=list)  # each scored image's score, in scoring order
     image_labels: list[int] = field(default_factory=list)  # and its label (1 = defect): the ROC curve's data
+    config: dict = field(default_factory=dict)  # the model's settings as trained (the method, geometry, sizes...)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -231,6 +232,7 @@ def evaluate_samples(
         n_train=report.n_train,
         n_test=len(preds),
         feature_dim=report.info.get("feature_dim"),
+        config=asdict(cfg) if is_dataclass(cfg) else {},
         skipped=[str(s) for s in report.skipped + skipped],
         per_type_image_auroc=per_type,
         per_type_count=per_type_count,
