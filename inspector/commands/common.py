@@ -143,14 +143,14 @@ def read_roi(path):
     return read_image(path)[:, :, 0] > 127
 
 
-def geometry_fields(args: argparse.Namespace, kind: str = "patchcore") -> dict:
-    """The config fields of the geometry options (no ``--geometry``: the default for new PatchCore models,
-    center-crop for the fixed-grid models)."""
-    from ..core.io.geometry import DEFAULT_GEOMETRY
+def new_model_config(kind: str, **given):
+    """A new ``kind`` model's config: the new-model defaults (``registry.default_config``: geometry, scoring method,
+    reduced decoding), with the options that were given (None: not given) on top."""
+    from ..core.models.registry import default_config, make_config
 
-    default = DEFAULT_GEOMETRY if kind == "patchcore" else "center-crop"
-    return dict(geometry=getattr(args, "geometry", None) or default, reduced_decode=True,
-                tile_overlap=getattr(args, "tile_overlap", 0.25), tile_scale=getattr(args, "tile_scale", 1.0))
+    values = default_config(kind)
+    values.update({k: v for k, v in given.items() if v is not None})
+    return make_config(kind, values)
 
 
 def backbone_defaults(backbone: str) -> tuple[list[str], int]:
@@ -170,21 +170,10 @@ def input_sizes(args: argparse.Namespace) -> tuple[int, int]:
     return args.image_size or round(crop * 256 / 224), crop
 
 
-def patchcore_method(args: argparse.Namespace) -> dict:
-    """The scoring-method fields of a new PatchCore model: the options given, the new-model defaults otherwise."""
-    from ..core.models.patchcore import NEW_MODEL_DEFAULTS
-
-    given = {"feature_aggregation": getattr(args, "feature_aggregation", None),
-             "map_interpolation": getattr(args, "map_interpolation", None),
-             "blur_border": getattr(args, "blur_border", None), "reweight_neighbors": getattr(args, "reweight", None)}
-    return {k: NEW_MODEL_DEFAULTS[k] if v is None else v for k, v in given.items()}
-
-
 def patchcore_config(args: argparse.Namespace):
-    from ..core.models.patchcore import PatchCoreConfig
-
     resize, crop = input_sizes(args)
-    return PatchCoreConfig(
+    return new_model_config(
+        "patchcore",
         backbone=args.backbone,
         layers=args.layers or backbone_defaults(args.backbone)[0],
         weights=args.weights,
@@ -194,7 +183,12 @@ def patchcore_config(args: argparse.Namespace):
         batch_size=args.batch_size,
         seed=args.seed,
         device=args.device,
-        max_bank_patches=getattr(args, "max_bank_patches", 1_000_000),
-        **geometry_fields(args),
-        **patchcore_method(args),
+        max_bank_patches=getattr(args, "max_bank_patches", None),
+        geometry=getattr(args, "geometry", None),
+        tile_overlap=getattr(args, "tile_overlap", None),
+        tile_scale=getattr(args, "tile_scale", None),
+        feature_aggregation=getattr(args, "feature_aggregation", None),
+        map_interpolation=getattr(args, "map_interpolation", None),
+        blur_border=getattr(args, "blur_border", None),
+        reweight_neighbors=getattr(args, "reweight", None),
     )

@@ -81,10 +81,11 @@ def run_one(kind: str, backbone: str, weights: str, args: argparse.Namespace, pr
             geometry: str | None = None) -> dict:
     """Evaluate one combination; a failure is returned as a row with the reason, never raised."""
     from ..core.evaluation.mvtec import evaluate
-    from .common import geometry_fields, read_roi
+    from ..core.models.registry import default_config
+    from .common import read_roi
     from .models import model_config, model_from_config
 
-    geometry = geometry or geometry_fields(argparse.Namespace(), kind)["geometry"]
+    geometry = geometry or default_config(kind)["geometry"]
     ns = copy.copy(args)
     ns.model, ns.backbone, ns.weights, ns.geometry = kind, backbone, weights, geometry
     ns.layers = getattr(args, f"{kind}_layers") or getattr(args, "layers", None)

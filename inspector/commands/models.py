@@ -12,7 +12,7 @@ MODEL_KINDS = list(KNOWN_KINDS)
 
 def model_config(kind: str, args: argparse.Namespace, layers: list[str] | None = None):
     """The ``kind``'s config from the shared model options; ``layers`` (or ``--layers``) else the kind's default."""
-    from .common import geometry_fields, input_sizes, patchcore_config
+    from .common import input_sizes, new_model_config, patchcore_config
 
     layers = layers or getattr(args, "layers", None)
     if kind == "patchcore":
@@ -20,20 +20,15 @@ def model_config(kind: str, args: argparse.Namespace, layers: list[str] | None =
         if layers:
             config.layers = list(layers)
         return config
+    if kind not in ("padim", "gaussian"):
+        raise InvalidInput(f"unknown model '{kind}' (choose from {', '.join(MODEL_KINDS)})")
     resize, crop = input_sizes(args)
-    common = dict(backbone=args.backbone, weights=args.weights, resize=resize, crop=crop,
-                  batch_size=args.batch_size, device=args.device, geometry=geometry_fields(args, kind)["geometry"],
-                  reduced_decode=True)
+    common = dict(backbone=args.backbone, weights=args.weights, resize=resize, crop=crop, batch_size=args.batch_size,
+                  device=args.device, geometry=getattr(args, "geometry", None))
     if kind == "padim":
-        from ..core.models.padim import PadimConfig
-
-        return PadimConfig(**common, layers=list(layers or ["layer1", "layer2", "layer3"]),
-                           dims=getattr(args, "padim_dims", 0) or 0, seed=args.seed)
-    if kind == "gaussian":
-        from ..core.models.gaussian import GaussianConfig
-
-        return GaussianConfig(**common, layers=list(layers or []), level=getattr(args, "gaussian_level", 0) or 0)
-    raise InvalidInput(f"unknown model '{kind}' (choose from {', '.join(MODEL_KINDS)})")
+        return new_model_config(kind, **common, layers=list(layers or ["layer1", "layer2", "layer3"]),
+                                dims=getattr(args, "padim_dims", 0) or 0, seed=args.seed)
+    return new_model_config(kind, **common, layers=list(layers or []), level=getattr(args, "gaussian_level", 0) or 0)
 
 
 def model_from_config(config):
