@@ -28,7 +28,6 @@ import shutil
 import tempfile
 import threading
 import warnings
-import weakref
 from collections import OrderedDict
 from pathlib import Path
 
@@ -171,6 +170,7 @@ class OpenVinoRunner:
         self.compiled: OrderedDict[tuple[int, int], object] = OrderedDict()  # None: this size stays on torch
         self.differences: dict[tuple[int, int], float] = {}
         self._lock = threading.Lock()
+        self._infer_lock = threading.Lock()  # the app's jobs and the line may score with one model from two threads
 
     def compile(self, size: tuple[int, int]):
         """The compiled model for inputs of ``size`` (h, w), checked against torch on first use; None: torch."""
@@ -208,23 +208,13 @@ class OpenVinoRunner:
         compiled = self.compile((int(x.shape[-2]), int(x.shape[-1])))
         if compiled is None:
             return self.extractor.eager(x)
-        return _run(compiled, x)
-
-
-_requests = threading.local()  # an infer request per thread and compiled model: one request is not thread-safe
+        with self._infer_lock:  # a compiled model's call shares one infer request: one thread at a time
+            return _run(compiled, x)
 
 
 def _run(compiled, x: torch.Tensor) -> list[torch.Tensor]:
-    """The compiled model on ``x``, through this thread's own infer request (the app's jobs and the line can
-    score with one model from two threads; ``CompiledModel.__call__`` shares one request between them)."""
-    requests = getattr(_requests, "by_model", None)
-    if requests is None:
-        requests = _requests.by_model = weakref.WeakKeyDictionary()
-    request = requests.get(compiled)
-    if request is None:
-        request = requests[compiled] = compiled.create_infer_request()
-    result = request.infer(np.ascontiguousarray(x.float().numpy()), share_outputs=False)
-    return [torch.from_numpy(np.asarray(result[i])) for i in range(len(compiled.outputs))]
+    result = compiled(np.ascontiguousarray(x.float().numpy()))  # outputs copied out of the request
+    return [torch.from_numpy(result[i]) for i in range(len(compiled.outputs))]
 
 
 def check_against_torch(extractor: FeatureExtractor, runner, size: tuple[int, int], seed: int = 0,
