@@ -27,14 +27,13 @@ def main() -> int:
     os.environ["INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="inspector-shots-")
     sys.path.insert(0, str(ROOT))
 
-    from PySide6.QtWidgets import QApplication
     from shots import Shooter
 
+    from inspector.app.main import make_application
     from inspector.app.main_window import MainWindow
     from inspector.core.project.recent import default_projects_dir
 
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Inspector")
+    app = make_application("en")
     out = Path(args.out)
 
     shots = Shooter(app, out)

@@ -33,18 +33,14 @@ def main() -> int:
     os.environ["INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="inspector-shots-")
     sys.path.insert(0, str(ROOT))
 
-    from PySide6.QtWidgets import QApplication
     from shots import Shooter
 
     from inspector.app.evaluate_view import open_evaluation
+    from inspector.app.main import make_application
     from inspector.app.main_window import MainWindow
     from inspector.core.project.store import ProjectSettings
 
-    app = QApplication(sys.argv[:1])
-    if args.language != "en":
-        from inspector.app import i18n
-
-        i18n.install(app, args.language)  # before any widget, as main() does
+    app = make_application(args.language)
     shots = Shooter(app, Path(args.out))
     settings = ProjectSettings(model={"backbone": "resnet18", "layers": ["layer2", "layer3"], "weights": args.weights,
                                       "coreset_ratio": args.coreset_ratio, "device": "cpu",

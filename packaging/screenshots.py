@@ -32,22 +32,17 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
 
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
     from shots import Shooter
 
+    from inspector.app.main import make_application
     from inspector.app.main_window import MainWindow
     from inspector.core.project.recent import default_projects_dir
     from inspector.core.project.store import ProjectSettings
 
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Inspector")
+    app = make_application(args.language)
     out = Path(args.out)
     data = Path(args.data)
     japanese = args.language != "en"
-    if japanese:
-        from inspector.app import i18n
-
-        i18n.install(app, args.language)  # before any widget, as main() does
 
     shots = Shooter(app, out)
     pump, wait = shots.pump, shots.wait

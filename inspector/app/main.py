@@ -97,24 +97,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
 
     from . import i18n
     from .app_settings import AppSettings
     from .collector import UiThreadCollector
     from .main_window import MainWindow
-    from .resources import resource
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Inspector")
-    app.setOrganizationName("Inspector")
-    app.setApplicationDisplayName("Inspector")
-    i18n.install(app, i18n.chosen(AppSettings()))  # before any widget is built: each text is translated once
-    collector = UiThreadCollector(app)  # cycles are collected on this thread only (a worker must not free widgets)
-    icon = resource("inspector.svg")
-    if icon is not None:
-        app.setWindowIcon(QIcon(str(icon)))
+    app = make_application(i18n.chosen(AppSettings()))
     threading.Thread(target=_warm_up, name="engine-warm-up", daemon=True).start()
     window = MainWindow()
     window.show()
@@ -123,7 +112,31 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        collector.stop()
+        for collector in app.findChildren(UiThreadCollector):
+            collector.stop()
+
+
+def make_application(language: str = "system"):
+    """The QApplication as the app runs it (``main`` and the screenshot scripts): its names and icon, the
+    translators for ``language`` (before any widget is built: each text is translated once), and cyclic garbage
+    collected on the UI thread only (``collector.py``: a worker must never free a widget)."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from . import i18n
+    from .collector import UiThreadCollector
+    from .resources import resource
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Inspector")
+    app.setOrganizationName("Inspector")
+    app.setApplicationDisplayName("Inspector")
+    i18n.install(app, language)
+    UiThreadCollector(app)  # owned by the app
+    icon = resource("inspector.svg")
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
 
 
 if __name__ == "__main__":
