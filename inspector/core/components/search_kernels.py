@@ -24,17 +24,25 @@ _MARGIN = np.float32(1e-4)
 
 @njit(cache=True, fastmath=True, nogil=True, inline="always")
 def _distance(a, b, best):
-    """``|a - b|^2``, abandoned (some partial sum > ``best`` returned) once it exceeds ``best``."""
+    """``|a - b|^2``, abandoned (some partial sum > ``best`` returned) once it exceeds ``best``.
+
+    Summed in blocks of a fixed 64 values: a loop of constant length is vectorized, one bounded by ``min(...)``
+    was not (measured: 49 against 425 ns for 384 values)."""
     d = a.shape[0]
     s = np.float32(0.0)
-    for k0 in range(0, d, 128):
+    k0 = 0
+    while k0 + 64 <= d:
         part = np.float32(0.0)
-        for k in range(k0, min(k0 + 128, d)):
+        for k in range(k0, k0 + 64):
             t = a[k] - b[k]
             part += t * t
         s += part
+        k0 += 64
         if s > best:
             return s
+    for k in range(k0, d):
+        t = a[k] - b[k]
+        s += t * t
     return s
 
 
