@@ -74,6 +74,7 @@ class FeatureExtractor(nn.Module):
         self._split = TimedSplit()  # with a cancel token: pieces of ~0.3 s, the token checked between them
         self._stop = True  # False while exporting: a graph cannot stop by an exception (the pruned tail is cheap)
         self.runner = None  # a compiled runtime for the same function (backbones/runtime.py), or None: eager torch
+        self.head: nn.Module | None = None  # the model's maps -> features step, compiled with the backbone if it can
         self._last = self._deepest_layer(modules)
         for name in self.layers:
             modules[name].register_forward_hook(self._make_hook(name))
@@ -105,6 +106,22 @@ class FeatureExtractor(nn.Module):
         if self.runner is not None:
             return self.runner(x)
         return self.eager(x)
+
+    @torch.no_grad()
+    def features(self, x: torch.Tensor, cancel: CancelToken | None = None) -> torch.Tensor:
+        """``head(maps)``: through the runner's graph when the head was compiled into it, else the head over
+        ``forward``'s maps. With ``cancel``, in time-sized pieces like ``forward``."""
+        if self.head is None:
+            raise RuntimeError("this extractor has no head: call it for the maps")
+        return self._split.run(self._features, x, cancel)
+
+    def _features(self, x: torch.Tensor) -> torch.Tensor:
+        runner = self.runner
+        if runner is not None and getattr(runner, "head", None) is not None:
+            out = runner.features(x)
+            if out is not None:
+                return out
+        return self.head(self._forward(x))
 
     def eager(self, x: torch.Tensor) -> list[torch.Tensor]:
         """The layer maps computed by torch itself."""

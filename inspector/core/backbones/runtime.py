@@ -47,14 +47,17 @@ MAX_SHAPES = 16
 
 
 class _Export(nn.Module):
-    """The extractor as a function a tracer can follow: no early stop, a tuple of maps."""
+    """The extractor as a function a tracer can follow: no early stop, a tuple of maps, or with ``head`` the
+    head's output alone (the backbone and the model's feature step in one graph)."""
 
-    def __init__(self, extractor: FeatureExtractor):
+    def __init__(self, extractor: FeatureExtractor, head: nn.Module | None = None):
         super().__init__()
         self.extractor = extractor
+        self.head = head
 
     def forward(self, x: torch.Tensor):
-        return tuple(self.extractor.eager(x))
+        maps = self.extractor.eager(x)
+        return (self.head(maps),) if self.head is not None else tuple(maps)
 
 
 def default_runtime() -> str:
@@ -62,7 +65,7 @@ def default_runtime() -> str:
     return choice if choice in RUNTIMES else "auto"
 
 
-def cache_key(extractor: FeatureExtractor, weights_hash: str) -> str:
+def cache_key(extractor: FeatureExtractor, weights_hash: str, head: nn.Module | None = None) -> str:
     import openvino as ov
 
     parts = {
@@ -74,6 +77,8 @@ def cache_key(extractor: FeatureExtractor, weights_hash: str) -> str:
         "openvino": ov.get_version(),
         "torch": torch.__version__,
     }
+    if head is not None:  # absent without one: the backbone-only entries of earlier versions stay valid
+        parts["head"] = head.cache_tag
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
 
@@ -89,16 +94,16 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def convert(extractor: FeatureExtractor, example: tuple[int, int] = (224, 224)):
-    """The extractor as an OpenVINO model with free batch, height and width (``ov.Model``), traced on an input of
-    size ``example`` (a ViT or Swin takes only its own)."""
+def convert(extractor: FeatureExtractor, example: tuple[int, int] = (224, 224), head: nn.Module | None = None):
+    """The extractor (followed by ``head``, if given) as an OpenVINO model with free batch, height and width
+    (``ov.Model``), traced on an input of size ``example`` (a ViT or Swin takes only its own)."""
     import openvino as ov
 
     extractor._stop = False
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the tracer's deprecation notices: not the user's business
-            return ov.convert_model(_Export(extractor), example_input=torch.zeros(1, 3, *example),
+            return ov.convert_model(_Export(extractor, head), example_input=torch.zeros(1, 3, *example),
                                     input=[ov.PartialShape([-1, 3, -1, -1])])
     finally:
         extractor._stop = True
@@ -138,13 +143,13 @@ def _write_cached(folder: Path, model) -> None:
 
 
 def load_or_convert(extractor: FeatureExtractor, weights_hash: str, core, cache_dir: Path | None = None,
-                    example: tuple[int, int] = (224, 224)):
+                    example: tuple[int, int] = (224, 224), head: nn.Module | None = None):
     """(``ov.Model``, True if it was converted now) from the disk cache, converting and storing it if needed."""
-    folder = (cache_dir or cache_root()) / cache_key(extractor, weights_hash)
+    folder = (cache_dir or cache_root()) / cache_key(extractor, weights_hash, head)
     model = _read_cached(folder, core)
     if model is not None:
         return model, False
-    model = convert(extractor, example)
+    model = convert(extractor, example, head)
     try:
         _write_cached(folder, model)
     except OSError as exc:  # a read-only or full cache: convert again next time
@@ -153,18 +158,23 @@ def load_or_convert(extractor: FeatureExtractor, weights_hash: str, core, cache_
 
 
 class OpenVinoRunner:
-    """``runner(x [b, 3, h, w]) -> list of [b, C_l, H_l, W_l]``: OpenVINO for CPU inputs, eager torch otherwise."""
+    """``runner(x [b, 3, h, w]) -> list of [b, C_l, H_l, W_l]``: OpenVINO for CPU inputs, eager torch otherwise.
+
+    With ``head`` (the extractor's, when it has one) the graph is the backbone and the head together:
+    ``runner.features(x)`` gives the head's output and the maps alone (``runner(x)``) come from eager torch."""
 
     name = "openvino"
 
     def __init__(self, extractor: FeatureExtractor, weights_hash: str, threads: int | None = None,
-                 tolerance: float = 1e-4, cache_dir: Path | None = None, example: tuple[int, int] = (224, 224)):
+                 tolerance: float = 1e-4, cache_dir: Path | None = None, example: tuple[int, int] = (224, 224),
+                 head: nn.Module | None = None):
         import openvino as ov
 
         self.extractor = extractor
+        self.head = head
         self.tolerance = tolerance
         self.core = ov.Core()
-        self.model, self.converted = load_or_convert(extractor, weights_hash, self.core, cache_dir, example)
+        self.model, self.converted = load_or_convert(extractor, weights_hash, self.core, cache_dir, example, head)
         self.config = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY",
                        "INFERENCE_NUM_THREADS": int(threads or torch.get_num_threads())}
         self.compiled: OrderedDict[tuple[int, int], object] = OrderedDict()  # None: this size stays on torch
@@ -183,7 +193,8 @@ class OpenVinoRunner:
             try:
                 self.model.reshape({self.model.inputs[0]: ov.PartialShape([-1, 3, *size])})
                 compiled = self.core.compile_model(self.model, "CPU", self.config)
-                diff = check_against_torch(self.extractor, lambda x: _run(compiled, x), size)
+                reference = None if self.head is None else (lambda x: [self.head(self.extractor.eager(x))])
+                diff = check_against_torch(self.extractor, lambda x: _run(compiled, x), size, reference=reference)
             except Exception as exc:  # noqa: BLE001 - an input size OpenVINO cannot take: torch for it
                 log.warning("backbone on torch for %dx%d inputs (OpenVINO failed: %s: %s)", *size,
                             type(exc).__name__, str(exc)[:200])
@@ -203,13 +214,24 @@ class OpenVinoRunner:
             return compiled
 
     def __call__(self, x: torch.Tensor) -> list[torch.Tensor]:
-        if x.device.type != "cpu":
+        if x.device.type != "cpu" or self.head is not None:
             return self.extractor.eager(x)
         compiled = self.compile((int(x.shape[-2]), int(x.shape[-1])))
         if compiled is None:
             return self.extractor.eager(x)
         with self._infer_lock:  # a compiled model's call shares one infer request: one thread at a time
             return _run(compiled, x)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor | None:
+        """The head's output for ``x`` from the compiled graph; None where it does not run (the caller then
+        applies the head to the maps itself)."""
+        if x.device.type != "cpu" or self.head is None:
+            return None
+        compiled = self.compile((int(x.shape[-2]), int(x.shape[-1])))
+        if compiled is None:
+            return None
+        with self._infer_lock:
+            return _run(compiled, x)[0]
 
 
 def _run(compiled, x: torch.Tensor) -> list[torch.Tensor]:
@@ -218,13 +240,13 @@ def _run(compiled, x: torch.Tensor) -> list[torch.Tensor]:
 
 
 def check_against_torch(extractor: FeatureExtractor, runner, size: tuple[int, int], seed: int = 0,
-                        batch: int = 1) -> float:
-    """Largest absolute difference between ``runner`` and eager torch on a random batch, relative to the
-    largest absolute value of the torch maps."""
+                        batch: int = 1, reference=None) -> float:
+    """Largest absolute difference between ``runner`` and eager torch (``reference``, default the extractor's
+    maps) on a random batch, relative to the largest absolute value of the torch outputs."""
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(batch, 3, *size, generator=gen)
     with torch.no_grad():
-        ref = extractor.eager(x)
+        ref = (reference or extractor.eager)(x)
     got = runner(x)
     if len(got) != len(ref) or any(a.shape != b.shape for a, b in zip(ref, got)):
         return float("inf")
@@ -250,7 +272,7 @@ def attach_runtime(extractor: FeatureExtractor, weights_hash: str, device: torch
         return f"backbone on torch ({torch.device(device).type} device)"
     try:
         runner = OpenVinoRunner(extractor, weights_hash, tolerance=tolerance, cache_dir=cache_dir,
-                                example=tuple(size) if size is not None else (224, 224))
+                                example=tuple(size) if size is not None else (224, 224), head=extractor.head)
         if size is not None and runner.compile(tuple(size)) is None:
             diff = runner.differences[tuple(size)]
             message = f"backbone on torch (OpenVINO differs from torch by {diff:.2e} of the maps' scale > {tolerance:.0e})"

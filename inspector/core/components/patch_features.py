@@ -31,6 +31,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 
 def adaptive_pool_matrix(n: int, m: int) -> torch.Tensor:
@@ -201,3 +202,29 @@ def reference_concat_features(maps: list[torch.Tensor], patchsize: int = 3) -> t
         layers.append(pooled)
     stacked = torch.cat(layers, dim=1)
     return stacked.flatten(2).transpose(1, 2)
+
+
+class ConcatHead(nn.Module):
+    """``concat_features`` as a module over the extractor's maps -> ``[b, H_0, W_0, sum C_l]`` float32.
+
+    Eager calls run ``concat_features``. Traced (``torch.jit.trace``, as OpenVINO's converter does) it is the plain
+    order of ``reference_concat_features`` (pool, interpolate, concatenate) in shape-free operations, so the
+    converted graph takes any input size and the compiler fuses it with the backbone
+    (``backbones/runtime.py``); each input size is then checked against the eager result."""
+
+    def __init__(self, patchsize: int = 3):
+        super().__init__()
+        if patchsize % 2 != 1:
+            raise ValueError(f"concatenated features pool over an odd neighbourhood, not {patchsize}")
+        self.patchsize = patchsize
+        self.cache_tag = f"concat-avg{patchsize}-bilinear"  # part of the converted graph's cache key
+
+    def forward(self, maps: list[torch.Tensor]) -> torch.Tensor:
+        if torch.jit.is_tracing():
+            ref = maps[0]
+            layers = [F.avg_pool2d(m.float(), self.patchsize, 1, self.patchsize // 2) for m in maps]
+            layers = [layers[0]] + [F.interpolate(m, size=ref.shape[-2:], mode="bilinear", align_corners=False)
+                                    for m in layers[1:]]
+            return torch.cat(layers, dim=1).permute(0, 2, 3, 1)
+        feats, (h, w) = concat_features(list(maps), self.patchsize)
+        return feats.view(feats.shape[0], h, w, feats.shape[-1])

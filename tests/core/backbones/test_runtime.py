@@ -34,9 +34,9 @@ def count_conversions(monkeypatch):
     calls = []
     real = runtime.convert
 
-    def counting(ex, example=(64, 64)):
+    def counting(ex, example=(64, 64), head=None):
         calls.append(1)
-        return real(ex, (64, 64))
+        return real(ex, (64, 64), head)
 
     monkeypatch.setattr(runtime, "convert", counting)
     return calls

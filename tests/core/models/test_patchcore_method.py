@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from synthetic_defects import good_image, make_images, shared_random_weights, write_png
 
 from inspector.core.components.search import NearestNeighbours
@@ -97,13 +98,27 @@ def test_concat_model_keeps_the_layers_channels_and_round_trips(weights, data, t
     a, am = _predict(model, data[2][:3])
     b, bm = _predict(loaded, data[2][:3])
     assert np.array_equal(a, b) and np.array_equal(am, bm)
-    # scoring reuses one feature buffer per shape and thread, and the results do not depend on what it held
-    (buffer,) = model._buffers.features.values()
-    _predict(model, data[1][:3])  # other images of a batch as large
-    c, cm = _predict(model, data[2][:3])
-    (again,) = model._buffers.features.values()
-    assert again.data_ptr() == buffer.data_ptr()
-    assert np.array_equal(c, a) and np.array_equal(cm, am)
+
+
+def test_concat_features_are_compiled_with_the_backbone_on_openvino(weights, data, tmp_path):
+    from inspector.core.backbones.runtime import attach_runtime
+
+    model = PatchCore(config(weights, feature_aggregation="concat"))  # eager torch (the tests' default)
+    model.fit(data[0][:6])
+    torch_scores, torch_maps = _predict(model, data[2][:3])
+    message = attach_runtime(model.extractor, model.weights_hash, "cpu", "openvino", (64, 64), cache_dir=tmp_path)
+    runner = model.extractor.runner
+    assert runner is not None and runner.head is model.extractor.head, message
+    calls = []
+    real = runner.features
+    runner.features = lambda x: calls.append(len(x)) or real(x)
+    scores, maps = _predict(model, data[2][:3])
+    assert calls and all(n > 0 for n in calls)  # the graph gave the features: no torch aggregation
+    assert runner.differences[(64, 64)] <= 1e-4
+    assert np.allclose(scores, torch_scores, rtol=1e-4) and np.allclose(maps, torch_maps, rtol=1e-4, atol=1e-5)
+    # the maps alone (the analysis view) still come out, from eager torch
+    x = torch.randn(2, 3, 64, 64)
+    assert [tuple(m.shape) for m in model.extractor(x)] == [(2, 128, 8, 8), (2, 256, 4, 4)]
 
 
 def test_unknown_method_values_are_refused(weights):
