@@ -29,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import inspector  # noqa: E402, F401  (before torch and faiss load: it sets their OpenMP wait policy)
+
 DATA = next((p / "shared" / "data" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared")
 BOTTLE = DATA / "mvtec_ad" / "bottle"
 WEIGHTS = DATA / "weights" / "resnet18_imagenet_to_layer3.safetensors"

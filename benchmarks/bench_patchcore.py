@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+import inspector  # noqa: F401  (before torch and faiss load: it sets their OpenMP wait policy)
+
 DATA = next((p / "shared" / "data" for p in Path(__file__).resolve().parents if (p / "shared" / "data").is_dir()),
             Path(__file__).resolve().parents[2] / "shared" / "data")
 BOTTLE = DATA / "mvtec_ad" / "bottle"
@@ -65,7 +67,6 @@ def run_one(args) -> dict:
     import numpy as np
     import torch
 
-    import inspector  # noqa: F401  (first: it sets the OpenMP wait policy before torch and faiss load)
     from inspector.core.backbones.runtime import RUNTIME_ENV, OpenVinoRunner, attach_runtime, runtime_name
     from inspector.core.components import coreset
     from inspector.core.evaluation.metrics import image_auroc

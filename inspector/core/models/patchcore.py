@@ -154,7 +154,9 @@ class PatchCore(AnomalyModel):
         Concatenated features come from the extractor's head: on OpenVINO, the backbone and the aggregation are
         one compiled graph (measured on bottle, resnet18, batch 8: the aggregation in torch cost ~0.9 ms per
         image on top of a ~8 ms backbone)."""
-        images = images.to(self.device, memory_format=torch.channels_last)
+        images = images.to(self.device)
+        if self.extractor.runner is None or images.device.type != "cpu":  # eager torch: channels-last convolutions
+            images = images.contiguous(memory_format=torch.channels_last)  # (OpenVINO takes NCHW: no copy for it)
         cfg = self.config
         if cfg.feature_aggregation == "concat":
             feats = self.extractor.features(images, cancel=cancel)  # [b, h, w, D]
