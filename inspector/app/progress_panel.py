@@ -24,6 +24,7 @@ IMAGES = QT_TRANSLATE_NOOP("ProgressPanel", "images")
 POINTS = QT_TRANSLATE_NOOP("ProgressPanel", "points")
 STEPS = QT_TRANSLATE_NOOP("ProgressPanel", "steps")
 STAGES = {  # English; shown translated (context "ProgressPanel")
+    "backbone": (QT_TRANSLATE_NOOP("ProgressPanel", "Preparing the network (first use only)"), STEPS),
     "import": (QT_TRANSLATE_NOOP("ProgressPanel", "Copying images in"), IMAGES),
     "features": (QT_TRANSLATE_NOOP("ProgressPanel", "Extracting features"), IMAGES),
     "coreset": (QT_TRANSLATE_NOOP("ProgressPanel", "Building the coreset"), POINTS),

@@ -1252,6 +1252,10 @@ This cannot be undone.</source>
         <translation>ステップ</translation>
     </message>
     <message>
+        <source>Preparing the network (first use only)</source>
+        <translation>ネットワークを準備中（初回のみ）</translation>
+    </message>
+    <message>
         <source>Copying images in</source>
         <translation>画像のコピー</translation>
     </message>

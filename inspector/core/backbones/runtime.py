@@ -36,6 +36,7 @@ import torch
 from torch import nn
 
 from ..io.paths import user_cache_dir
+from ..runtime.progress import ProgressFn, no_progress
 from .extractor import FeatureExtractor
 
 log = logging.getLogger(__name__)
@@ -143,13 +144,17 @@ def _write_cached(folder: Path, model) -> None:
 
 
 def load_or_convert(extractor: FeatureExtractor, weights_hash: str, core, cache_dir: Path | None = None,
-                    example: tuple[int, int] = (224, 224), head: nn.Module | None = None):
-    """(``ov.Model``, True if it was converted now) from the disk cache, converting and storing it if needed."""
+                    example: tuple[int, int] = (224, 224), head: nn.Module | None = None,
+                    progress: ProgressFn = no_progress):
+    """(``ov.Model``, True if it was converted now) from the disk cache, converting and storing it if needed.
+    A conversion (2-40 s, once per backbone) is reported as the stage ``backbone``, 0 then 1 of 1."""
     folder = (cache_dir or cache_root()) / cache_key(extractor, weights_hash, head)
     model = _read_cached(folder, core)
     if model is not None:
         return model, False
+    progress("backbone", 0, 1)
     model = convert(extractor, example, head)
+    progress("backbone", 1, 1)
     try:
         _write_cached(folder, model)
     except OSError as exc:  # a read-only or full cache: convert again next time
@@ -167,14 +172,15 @@ class OpenVinoRunner:
 
     def __init__(self, extractor: FeatureExtractor, weights_hash: str, threads: int | None = None,
                  tolerance: float = 1e-4, cache_dir: Path | None = None, example: tuple[int, int] = (224, 224),
-                 head: nn.Module | None = None):
+                 head: nn.Module | None = None, progress: ProgressFn = no_progress):
         import openvino as ov
 
         self.extractor = extractor
         self.head = head
         self.tolerance = tolerance
         self.core = ov.Core()
-        self.model, self.converted = load_or_convert(extractor, weights_hash, self.core, cache_dir, example, head)
+        self.model, self.converted = load_or_convert(extractor, weights_hash, self.core, cache_dir, example, head,
+                                                     progress)
         self.config = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY",
                        "INFERENCE_NUM_THREADS": int(threads or torch.get_num_threads())}
         self.compiled: OrderedDict[tuple[int, int], object] = OrderedDict()  # None: this size stays on torch
@@ -257,10 +263,11 @@ def check_against_torch(extractor: FeatureExtractor, runner, size: tuple[int, in
 
 def attach_runtime(extractor: FeatureExtractor, weights_hash: str, device: torch.device | str = "cpu",
                    choice: str | None = None, size: tuple[int, int] | None = None, cache_dir: Path | None = None,
-                   tolerance: float = 1e-4) -> str:
+                   tolerance: float = 1e-4, progress: ProgressFn = no_progress) -> str:
     """Choose the backbone's runtime (module doc); returns what happened, in words (also logged).
 
-    With ``size``, that input size is compiled and checked now (else on first use).
+    With ``size``, that input size is compiled and checked now (else on first use). A conversion (the first use
+    of a backbone) is reported to ``progress`` as the stage ``backbone``.
     """
     choice = (choice or default_runtime()).lower()
     if choice not in RUNTIMES:
@@ -272,7 +279,8 @@ def attach_runtime(extractor: FeatureExtractor, weights_hash: str, device: torch
         return f"backbone on torch ({torch.device(device).type} device)"
     try:
         runner = OpenVinoRunner(extractor, weights_hash, tolerance=tolerance, cache_dir=cache_dir,
-                                example=tuple(size) if size is not None else (224, 224), head=extractor.head)
+                                example=tuple(size) if size is not None else (224, 224), head=extractor.head,
+                                progress=progress)
         if size is not None and runner.compile(tuple(size)) is None:
             diff = runner.differences[tuple(size)]
             message = f"backbone on torch (OpenVINO differs from torch by {diff:.2e} of the maps' scale > {tolerance:.0e})"

@@ -84,7 +84,7 @@ def _inverse(cov: torch.Tensor) -> torch.Tensor:
 class GaussianModel(AnomalyModel):
     kind = "gaussian"
 
-    def __init__(self, config: GaussianConfig | None = None):
+    def __init__(self, config: GaussianConfig | None = None, progress: ProgressFn = no_progress):  # nothing to report
         self.config = config or GaussianConfig()
         if not self.config.layers:
             self.config.layers = default_levels(self.config.backbone)

@@ -126,7 +126,7 @@ def random_channels(total: int, dims: int, seed: int) -> torch.Tensor:
 class Padim(AnomalyModel):
     kind = "padim"
 
-    def __init__(self, config: PadimConfig | None = None):
+    def __init__(self, config: PadimConfig | None = None, progress: ProgressFn = no_progress):  # nothing to report
         self.config = config or PadimConfig()
         configure_threads()
         self.device = resolve_device(self.config.device)

@@ -112,7 +112,8 @@ class PatchCore(AnomalyModel):
     supports_roi = True
     geometries = ("center-crop", "whole", "stretch", "tiles")
 
-    def __init__(self, config: PatchCoreConfig | None = None):
+    def __init__(self, config: PatchCoreConfig | None = None, progress: ProgressFn = no_progress):
+        """``progress`` hears of the backbone's conversion to OpenVINO (stage ``backbone``), its first use only."""
         self.config = config or PatchCoreConfig()
         check_geometry(self.config.geometry)
         check_method(self.config)
@@ -126,7 +127,7 @@ class PatchCore(AnomalyModel):
         if self.config.feature_aggregation == "concat":  # compiled together with the backbone where it runs on OpenVINO
             self.extractor.head = ConcatHead(self.config.patchsize)
         # OpenVINO on the CPU unless INSPECTOR_BACKBONE_RUNTIME=torch (backbones/runtime.py): converted once, cached
-        self.backbone_runtime = attach_runtime(self.extractor, weights_hash, self.device)
+        self.backbone_runtime = attach_runtime(self.extractor, weights_hash, self.device, progress=progress)
         self.weights_hash = weights_hash
         self.stride = feature_stride(self.config.backbone, self.config.layers, self.config.crop)
         self.feature_dim = self._feature_dim()

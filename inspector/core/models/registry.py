@@ -13,6 +13,7 @@ import importlib.util
 from typing import Any
 
 from ..errors import InspectorError
+from ..runtime.progress import ProgressFn, no_progress
 
 KNOWN_KINDS = ("patchcore", "padim", "gaussian")
 LABELS = {"patchcore": "PatchCore", "padim": "PaDiM", "gaussian": "Gaussian (image level, no heatmap)"}
@@ -82,8 +83,9 @@ def completed_settings(kind: str, stored: dict[str, Any]) -> dict[str, Any]:
     return {**base, **{k: v for k, v in stored.items() if k in base}}
 
 
-def build_model(kind: str, values: dict[str, Any]):
-    return model_class(kind)(make_config(kind, values))
+def build_model(kind: str, values: dict[str, Any], progress: ProgressFn = no_progress):
+    """A new model; ``progress`` hears of a first-use preparation (PatchCore's backbone conversion)."""
+    return model_class(kind)(make_config(kind, values), progress=progress)
 
 
 def load_model(folder, weights: str | None = None, device: str | None = None) -> Any:

@@ -52,7 +52,7 @@ def train(project: Project, progress: ProgressFn = no_progress, cancel: CancelTo
     fit, holdout = project.plan_holdout()
     if not fit:
         raise ProjectError("there are no good images to train on: add a folder of good parts first")
-    model = project.build_model()
+    model = project.build_model(progress)  # a first use of the backbone converts it (stage "backbone")
     checkpoint(cancel)
     report = model.fit([project.path_of(r) for r in fit], progress=progress, cancel=cancel)
     scored: list[tuple[int, float, object]] = []

@@ -1124,9 +1124,9 @@ class Project:
                         crop=int(config.get("crop", 224)), tile_overlap=float(config.get("tile_overlap", 0.25)),
                         tile_scale=float(config.get("tile_scale", 1.0)))
 
-    def build_model(self):
+    def build_model(self, progress: ProgressFn = no_progress):
         """A new, untrained model from the current settings, with the project's region to inspect."""
-        model = model_kinds.build_model(self.settings.model_kind, self.settings.model)
+        model = model_kinds.build_model(self.settings.model_kind, self.settings.model, progress)
         region = self.region()
         if region is not None:
             model.set_roi(region)

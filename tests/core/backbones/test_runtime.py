@@ -78,10 +78,15 @@ def test_two_threads_scoring_with_one_model_each_get_their_own_answer(built, ext
 
 def test_converted_once_then_read_from_the_cache(built, extractor, tmp_path, count_conversions):
     _, weights_hash = built
-    first = runtime.attach_runtime(extractor, weights_hash, "cpu", "openvino", cache_dir=tmp_path)
+    heard = []
+    first = runtime.attach_runtime(extractor, weights_hash, "cpu", "openvino", cache_dir=tmp_path,
+                                   progress=lambda *a: heard.append(a))
     assert "converted" in first and len(count_conversions) == 1
-    second = runtime.attach_runtime(extractor, weights_hash, "cpu", "openvino", (64, 64), cache_dir=tmp_path)
+    assert heard == [("backbone", 0, 1), ("backbone", 1, 1)]  # the app shows the conversion as a step
+    second = runtime.attach_runtime(extractor, weights_hash, "cpu", "openvino", (64, 64), cache_dir=tmp_path,
+                                    progress=lambda *a: heard.append(a))
     assert "from the cache" in second and len(count_conversions) == 1, second
+    assert len(heard) == 2  # nothing to report when it comes from the cache
     x = torch.randn(2, 3, 64, 64)
     assert close(extractor(x), extractor.eager(x))
     # other layers (or weights) are another entry
