@@ -44,6 +44,15 @@ def _spread_clusters():
     return z, C._start_distances(z, 10, seed=0)
 
 
+def test_start_distances_in_chunks_are_the_whole_bank_cdist_to_the_bit(monkeypatch):
+    z, _ = _spread_clusters()  # 3,600 rows
+    monkeypatch.setattr(C, "_CHUNK_ROWS", 1000)  # four chunks, the last one partial
+    gen = torch.Generator().manual_seed(1)
+    starts = torch.randperm(len(z), generator=gen)[:10]
+    assert torch.equal(C._start_distances(z, 10, seed=0), torch.cdist(z, z[starts]).mean(dim=1))
+    assert C._start_distances(z.double(), 10, seed=0).dtype == torch.float64
+
+
 @pytest.mark.skipif(C.kernels is None, reason="numba is not installed")
 def test_fused_and_pruned_loops_select_what_the_plain_loop_selects_index_for_index():
     z, start = _spread_clusters()
