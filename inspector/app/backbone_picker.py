@@ -140,7 +140,9 @@ class BackbonePicker(QWidget):
                 item.setEnabled(False)
                 tip = self.tr("Not available: {reason}").format(reason=spec.unavailable)
             self.combo.setItemData(index, tip, Qt.ToolTipRole)
-        import timm
+        from ..core.backbones.timm_import import import_timm
+
+        timm = import_timm()
 
         for name in timm.list_models():
             if self.combo.findText(name, Qt.MatchExactly) < 0:

@@ -9,6 +9,7 @@ import torch
 
 from .catalogue import BackboneError, adapt_state_dict, meta_model, resolve_backbone
 from .extractor import FeatureExtractor
+from .timm_import import import_timm
 from .weights import WeightsSource, create_pretrained, load_strict, read_state_dict, resolve_source, state_hash
 
 
@@ -23,7 +24,7 @@ def build_feature_extractor(
     the real model is pruned before its weights are loaded strictly. ``extractor.weights_label`` says which
     weights were used.
     """
-    import timm  # imported when a model is built, not when the CLI or app starts
+    timm = import_timm()  # imported when a model is built, not when the CLI or app starts
 
     spec = resolve_backbone(timm_name, guess_layers=False)
     weights = resolve_source(weights, spec.name)

@@ -36,6 +36,7 @@ from torch import nn
 
 from ..errors import InspectorError
 from .extractor import FeatureExtractor, to_feature_map
+from .timm_import import import_timm
 
 DEFAULT_INPUT_SIZE = 224
 FAMILIES = ("cnn", "vit", "deit", "swin", "efficientnet", "mobilenet")
@@ -169,7 +170,7 @@ def reference_backbones() -> list[BackboneSpec]:
 def _check_available(spec: BackboneSpec) -> BackboneSpec:
     if spec.unavailable:
         return spec
-    import timm
+    timm = import_timm()
 
     if not timm.is_model(spec.timm_name):
         return replace(spec, unavailable=f"the installed timm ({timm.__version__}) has no model "
@@ -178,7 +179,7 @@ def _check_available(spec: BackboneSpec) -> BackboneSpec:
 
 
 def _family_of(timm_name: str) -> str:
-    from timm.models import model_entrypoint
+    model_entrypoint = import_timm().models.model_entrypoint
 
     module = model_entrypoint(timm_name.split(".")[0]).__module__.rsplit(".", 1)[-1]
     if module in ("vision_transformer", "vision_transformer_hybrid", "eva", "beit"):
@@ -200,7 +201,7 @@ def resolve_backbone(name: str, guess_layers: bool = True) -> BackboneSpec:
     the caller has its layers). Raises ``BackboneError`` for an unknown or unavailable name, with the
     nearest known names.
     """
-    import timm
+    timm = import_timm()
 
     name = name.strip()
     if name in _BY_NAME:
@@ -257,6 +258,7 @@ _INIT_FUNCTIONS = ("uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
 def _no_init_on_meta() -> Iterator[None]:
     """Weight initialisation does nothing on ``meta`` tensors but still costs Python time (3x the build of a
     model); skip it for meta tensors only, so a real model built meanwhile on another thread is unaffected."""
+    import_timm()
     import timm.layers.weight_init as timm_init
 
     def skipping(original):
@@ -280,7 +282,7 @@ def _no_init_on_meta() -> Iterator[None]:
 
 def meta_model(timm_name: str, **kwargs) -> nn.Module:
     """Build ``timm_name`` on the ``meta`` device: no memory, no weights, no download."""
-    import timm
+    timm = import_timm()
 
     try:
         with _META_LOCK, _no_init_on_meta(), torch.device("meta"):

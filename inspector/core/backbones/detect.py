@@ -20,6 +20,7 @@ import torch
 
 from ..runtime.progress import CancelToken, checkpoint
 from .catalogue import REFERENCE, BackboneError, adapt_state_dict, meta_model
+from .timm_import import import_timm
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def fits(state: dict[str, torch.Tensor], timm_name: str) -> Fit | None:
 
 
 def _first_conv_keys(timm_name: str) -> tuple[str, ...]:
-    import timm
+    timm = import_timm()
 
     cfg = timm.models.get_pretrained_cfg(timm_name)
     first = getattr(cfg, "first_conv", None) if cfg is not None else None
@@ -73,7 +74,7 @@ def _first_conv_keys(timm_name: str) -> tuple[str, ...]:
 
 def candidates(path: str | os.PathLike, state: dict[str, torch.Tensor]) -> Iterable[tuple[int, str]]:
     """(tier, timm name) in the order they are worth trying; see the module doc."""
-    import timm
+    timm = import_timm()
 
     names = timm.list_models()
     stem = re.sub(r"[^a-z0-9]", "", Path(path).stem.lower())

@@ -37,6 +37,7 @@ from ..runtime.memory import format_bytes
 from ..runtime.progress import Cancelled, CancelToken, ProgressFn, checkpoint, no_progress
 from .catalogue import REFERENCE, adapt_state_dict, meta_model, resolve_backbone
 from .extractor import FeatureExtractor
+from .timm_import import import_timm
 
 
 class WeightsError(InspectorError):
@@ -154,7 +155,7 @@ def create_pretrained(timm_name: str, progress: ProgressFn = no_progress, cancel
     Once cached, the file is loaded from disk with no network access at all. Raises ``WeightsError`` with the
     ways out when the weights cannot be had (offline PC, no weights published for this model).
     """
-    import timm
+    timm = import_timm()
 
     path = hub_cached_file(timm_name)
     if path is None:
@@ -186,7 +187,7 @@ def _hub_reachable(host: str = "huggingface.co", timeout: float = 3.0) -> bool:
 # ------------------------------------------------------------------------------------------ the hub cache
 def _hub_location(timm_name: str) -> tuple[str, str | None, list[str]]:
     """(repo id, revision, candidate file names) of a timm model's pretrained weights on the hub."""
-    from timm.models import get_pretrained_cfg
+    get_pretrained_cfg = import_timm().models.get_pretrained_cfg
 
     cfg = get_pretrained_cfg(timm_name)
     if cfg is None or not cfg.hf_hub_id:
