@@ -141,6 +141,7 @@ def run(args) -> dict:
     top = max(steps, key=lambda r: r["peak_mb"])
     return {"data": str(args.data), "n_train": report.n_train, "n_test": len(scores), "ratio": args.ratio,
             "backbone": args.backbone, "layers": args.layers, "runtime": runtime_name(model.extractor),
+            "runtime_message": model.backbone_runtime,
             "n_patches": report.info["n_patches"], "coreset_size": report.info["coreset_size"],
             "feature_dim": report.info["feature_dim"], "fit_s": round(fit_s, 1), "predict_s": round(predict_s, 1),
             "peak_rss_mb": round(peak, 1), "peak_step": top["step"], "steps": steps,

@@ -210,11 +210,12 @@ class PatchCore(AnomalyModel):
                     for images, valid, _ in view_batches(frames, cfg.batch_size):
                         checkpoint(cancel)
                         feats, grid = self.embed(images, cancel)
-                        rows = []
-                        for j in range(len(valid)):
-                            ok = patch_validity(valid[j], grid)
-                            rows.append(feats[j] if ok is None else feats[j][torch.from_numpy(ok.reshape(-1))])
-                        feats = torch.cat(rows)
+                        masks = [patch_validity(v, grid) for v in valid]
+                        if all(ok is None for ok in masks):  # every patch: the batch as it is, not a copy
+                            feats = feats.reshape(-1, feats.shape[-1])
+                        else:
+                            feats = torch.cat([f if ok is None else f[torch.from_numpy(ok.reshape(-1))]
+                                               for f, ok in zip(feats, masks)])
                         seen += len(feats)
                         if keep_p < 1.0:
                             feats = feats[torch.from_numpy(rng.random(len(feats)) < keep_p)]
