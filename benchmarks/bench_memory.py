@@ -86,11 +86,12 @@ class RssSteps:
 
 def run(args) -> dict:
     rss = RssSteps()
+    import inspector  # noqa: F401  (first, as in the app: it sets the OpenMP wait policy and the malloc threshold)
+
     rss.mark("import torch")
     import torch  # noqa: F401
 
-    rss.mark("import inspector core")  # numba (the coreset and search loops), faiss, cv2, scipy
-    import inspector  # noqa: F401  (first: it sets the OpenMP wait policy and the malloc threshold)
+    rss.mark("import inspector core")  # numba (the coreset and search loops), faiss, cv2
     from inspector.core.evaluation.mvtec import discover
     from inspector.core.models.patchcore import PatchCore
     from inspector.core.models.registry import default_config, make_config
