@@ -30,7 +30,7 @@ def test_rows_appear_while_the_inspection_runs(qtbot, window, tmp_path, good_fol
                 time.sleep(0.4)
                 yield pred
 
-    monkeypatch.setattr(Project, "model", lambda self: Slow(real_model(self)))
+    monkeypatch.setattr(Project, "model", lambda self, cancel=None: Slow(real_model(self, cancel)))
     statements: list[str] = []
     window.state.project._db().set_trace_callback(statements.append)
     model = window.results.table.results_model

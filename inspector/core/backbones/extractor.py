@@ -18,7 +18,7 @@ from torch import nn
 
 from ..errors import InspectorError, InvalidInput
 from ..runtime.pacing import TimedSplit
-from ..runtime.progress import CancelToken
+from ..runtime.progress import CancelToken, call_cancellable
 
 
 class _StopForward(Exception):
@@ -100,6 +100,11 @@ class FeatureExtractor(nn.Module):
     @torch.no_grad()
     def forward(self, x: torch.Tensor, cancel: CancelToken | None = None) -> list[torch.Tensor]:
         """With ``cancel``, the batch runs in pieces sized to ~0.3 s and the token is checked between them."""
+        compile_size = getattr(self.runner, "compile", None)
+        if cancel is not None and compile_size is not None and x.device.type == "cpu":
+            size = (int(x.shape[-2]), int(x.shape[-1]))
+            if size not in getattr(self.runner, "compiled", ()):  # compiled on first use: seconds, unstoppable
+                call_cancellable(lambda: compile_size(size), cancel)  # so waited for on a helper thread
         return self._split.run(self._forward, x, cancel)
 
     def _forward(self, x: torch.Tensor) -> list[torch.Tensor]:

@@ -30,6 +30,9 @@ import faiss
 import numpy as np
 import torch
 
+from ..runtime.pacing import TimedSplit
+from ..runtime.progress import CancelToken, checkpoint
+
 try:  # the compiled search loop; without numba every search is faiss's flat scan
     from . import search_kernels as kernels
 except Exception:  # pragma: no cover - numba missing, or unable to compile/cache here (a frozen app)
@@ -38,13 +41,15 @@ except Exception:  # pragma: no cover - numba missing, or unable to compile/cach
 FLAT_FALLBACK = 0.5  # a query whose bounds leave more than this fraction of the bank in question is scanned flat
 MIN_PRUNED_BANK = 1024  # below this the flat scan is as fast
 LOW_DIMS = 32  # principal coordinates of the bounds (module docstring)
+KMEANS_ITERATIONS = 10  # of the clusters' k-means
+FLAT_CHUNK_MACS = 1 << 32  # with a cancel token, a flat scan's chunks: queries x bank size (~0.1-0.3 s on 2 cores)
 
 
 class PrunedSearch:
     """Exact 1-NN over ``bank`` ``[M, D]`` with cluster and per-vector lower bounds; see the module docstring."""
 
     def __init__(self, bank: np.ndarray, low_dims: int = LOW_DIMS, chunk: int = 1024, cluster_size: int = 32,
-                 seed: int = 0):
+                 seed: int = 0, cancel: CancelToken | None = None):
         bank = np.ascontiguousarray(bank, dtype=np.float32)
         self.chunk = chunk
         self.groups = 4  # of queries searched in parallel (pass 2 of the kernel)
@@ -52,21 +57,23 @@ class PrunedSearch:
         self.mean = bank.mean(axis=0, dtype=np.float64).astype(np.float32)
         # The axes only need to be orthonormal for the bounds to hold; good axes make them tight, and a sample of
         # the bank in float32 finds them as well as all of it in float64 (which took ~10 s at 16k x 1024).
-        sample = torch.from_numpy(bank[:: max(1, len(bank) // 8192)] - self.mean)
-        _, vecs = np.linalg.eigh((sample.T @ sample).double().numpy())
-        del sample
         low_dims = min(low_dims, bank.shape[1])
-        self.axes = np.ascontiguousarray(vecs[:, ::-1][:, :low_dims], dtype=np.float32)  # [D, L], largest first
+        self.axes = principal_axes(bank[:: max(1, len(bank) // 8192)] - self.mean, low_dims, cancel)  # [D, L]
         step = 4096  # rows at a time: no temporary as large as the bank
         b_lo = np.empty((len(bank), low_dims), dtype=np.float32)
         for i in range(0, len(bank), step):
+            checkpoint(cancel)
             np.matmul(bank[i : i + step] - self.mean, self.axes, out=b_lo[i : i + step])
         # clusters in the low coordinates (any grouping keeps the search exact; tight ones prune more)
         n_clusters = max(1, len(bank) // cluster_size)
         if n_clusters > 1:
-            kmeans = faiss.Kmeans(low_dims, n_clusters, niter=10, seed=seed + 1, max_points_per_centroid=64,
+            kmeans = faiss.Kmeans(low_dims, n_clusters, niter=1, seed=seed + 1, max_points_per_centroid=64,
                                   min_points_per_centroid=1)  # ~32 per cluster is the point: no warning
             kmeans.train(b_lo)
+            for _ in range(KMEANS_ITERATIONS - 1):  # one iteration per call: the token is checked between them
+                checkpoint(cancel)
+                kmeans.train(b_lo, init_centroids=kmeans.centroids)
+            checkpoint(cancel)
             _, assign = kmeans.index.search(b_lo, 1)
             assign = assign[:, 0]
         else:
@@ -80,6 +87,7 @@ class PrunedSearch:
         self.b2 = np.empty(len(bank), dtype=np.float32)
         self.b_hi = np.empty(len(bank), dtype=np.float32)
         for i in range(0, len(bank), step):
+            checkpoint(cancel)
             centred = bank[self.perm[i : i + step]] - self.mean
             rest = centred - self.b_lo[i : i + step] @ self.axes.T  # the residual itself, not a difference of squares
             self.b2[i : i + step] = _sq_norms(centred)
@@ -136,6 +144,32 @@ class PrunedSearch:
         return np.sqrt(np.maximum(dist, 0.0)), index, checked
 
 
+def principal_axes(centred: np.ndarray, k: int, cancel: CancelToken | None = None, iterations: int = 8,
+                   block: int = 1024) -> np.ndarray:
+    """The ``k`` leading principal axes ``[D, k]`` (float32, orthonormal, largest first) of ``centred`` ``[n, D]``.
+
+    The Gram matrix ``[D, D]`` is summed over blocks of rows, then the leading subspace is found by subspace
+    iteration with ``k + 16`` vectors and a Rayleigh-Ritz step, instead of a full ``eigh`` (1-10 s at
+    D = 1536 on 2 cores, and no way to stop it). The token is checked between blocks and iterations."""
+    n, d = centred.shape
+    x = torch.from_numpy(np.ascontiguousarray(centred, dtype=np.float32))
+    gram = torch.zeros(d, d)
+    for i in range(0, n, block):
+        checkpoint(cancel)
+        gram.addmm_(x[i : i + block].T, x[i : i + block])
+    gram = gram.double().numpy()
+    q = min(d, k + 16)
+    if q == d:  # small: the full decomposition is cheap
+        _, vecs = np.linalg.eigh(gram)
+        return np.ascontiguousarray(vecs[:, ::-1][:, :k], dtype=np.float32)
+    basis = np.linalg.qr(np.random.default_rng(0).standard_normal((d, q)))[0]
+    for _ in range(iterations):
+        checkpoint(cancel)
+        basis = np.linalg.qr(gram @ basis)[0]
+    _, vecs = np.linalg.eigh(basis.T @ gram @ basis)  # Rayleigh-Ritz in the subspace
+    return np.ascontiguousarray(basis @ vecs[:, ::-1][:, :k], dtype=np.float32)  # orthonormal: basis and vecs are
+
+
 def _sq_norms(x: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", x, x)
 
@@ -143,13 +177,15 @@ def _sq_norms(x: np.ndarray) -> np.ndarray:
 class NearestNeighbours:
     """Exact L2 search over ``bank`` ``[M, D]``; ``search`` returns Euclidean (not squared) distances."""
 
-    def __init__(self, bank: np.ndarray, device: torch.device | str = "cpu", pruned: bool | None = None):
+    def __init__(self, bank: np.ndarray, device: torch.device | str = "cpu", pruned: bool | None = None,
+                 cancel: CancelToken | None = None):
+        """``cancel`` is checked between the steps of building the pruned search (``Cancelled`` is raised)."""
         self.bank = np.ascontiguousarray(bank, dtype=np.float32)
         self.device = torch.device(device)
         if pruned is None:
             pruned = (kernels is not None and self.device.type == "cpu" and len(self.bank) >= MIN_PRUNED_BANK
                       and self.bank.shape[1] >= 2 * LOW_DIMS)
-        self.pruned = PrunedSearch(self.bank, LOW_DIMS) if pruned else None  # shares self.bank
+        self.pruned = PrunedSearch(self.bank, LOW_DIMS, cancel=cancel) if pruned else None  # shares self.bank
         self._index = None
 
     def __len__(self) -> int:
@@ -167,22 +203,37 @@ class NearestNeighbours:
             self._index = index
         return self._index
 
-    def search(self, queries: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
-        """``queries`` ``[n, D]`` -> (distances ``[n, k]``, indices ``[n, k]``), nearest first."""
+    def search(self, queries: np.ndarray, k: int = 1,
+               cancel: CancelToken | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``queries`` ``[n, D]`` -> (distances ``[n, k]``, indices ``[n, k]``), nearest first.
+
+        With ``cancel``, the token is checked between chunks of queries (a flat scan in chunks of about
+        ``FLAT_CHUNK_MACS`` multiply-adds), so a cancel during a long search stops before the next chunk."""
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         if k == 1 and self.pruned is not None:
             # queries far from the bank (an unusual part), for which the bounds would leave more than
             # FLAT_FALLBACK of the bank in question, are scanned flat together: a matrix product is faster there
-            dist, idx, _ = self.pruned.search(queries, FLAT_FALLBACK * len(self.bank))
+            flat_rows = FLAT_FALLBACK * len(self.bank)
+            if cancel is None:
+                dist, idx, _ = self.pruned.search(queries, flat_rows)
+            else:  # pieces of ~0.2 s, the token checked between them
+                dist, idx = np.empty(len(queries), np.float32), np.empty(len(queries), np.int64)
+                for piece in TimedSplit(0.2, most=self.pruned.chunk).slices(len(queries), cancel):
+                    dist[piece], idx[piece], _ = self.pruned.search(queries[piece], flat_rows)
             far = np.flatnonzero(idx < 0)
             if len(far):
-                d, i = self._flat(queries[far], 1)
+                d, i = self._flat(queries[far], 1, cancel)
                 dist[far], idx[far] = d[:, 0], i[:, 0]
             return dist[:, None], idx[:, None]
-        return self._flat(queries, k)
+        return self._flat(queries, k, cancel)
 
-    def _flat(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _flat(self, queries: np.ndarray, k: int, cancel: CancelToken | None = None) -> tuple[np.ndarray, np.ndarray]:
         if len(queries) == 0:
             return np.empty((0, k), dtype=np.float32), np.empty((0, k), dtype=np.int64)
-        sq, idx = self.index.search(queries, k)
+        step = len(queries) if cancel is None else max(1, FLAT_CHUNK_MACS // max(1, self.bank.size))
+        parts = []
+        for i in range(0, len(queries), step):
+            checkpoint(cancel)
+            parts.append(self.index.search(queries[i : i + step], k))
+        sq, idx = parts[0] if len(parts) == 1 else (np.concatenate(p) for p in zip(*parts))
         return np.sqrt(np.maximum(sq, 0.0)), idx

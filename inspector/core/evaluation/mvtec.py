@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import InspectorError
 from ..io.geometry import scale_mask
 from ..io.images import ImageReadError, SkippedImage, find_images, read_image
-from ..runtime.progress import CancelToken, ProgressFn, no_progress
+from ..runtime.progress import CancelToken, ProgressFn, call_cancellable, checkpoint, no_progress
 from . import metrics
 
 
@@ -155,7 +155,7 @@ def evaluate_samples(
     if train_subset and train_subset < len(train):
         step = len(train) / train_subset
         train = [train[int(i * step)] for i in range(train_subset)]
-    model = model_factory()
+    model = call_cancellable(model_factory, cancel)  # building a backbone takes seconds and checks no token
     if roi is not None:
         model.set_roi(roi)
     t0 = time.perf_counter()
@@ -198,7 +198,9 @@ def evaluate_samples(
     if maps and any(m.any() for m in masks):
         same = len({m.shape for m in maps}) == 1
         maps_a, masks_a = (np.stack(maps), np.stack(masks)) if same else (maps, masks)
+        checkpoint(cancel)  # each pixel metric sorts every pixel: ~0.5 s for 80 images at 512 px on 2 cores
         pixel_auroc = metrics.pixel_auroc(maps_a, masks_a)
+        checkpoint(cancel)
         pro = metrics.pro_score(maps_a, masks_a)
     per_type = {}
     goods, types_a = labels_a == 0, np.asarray(types)

@@ -26,8 +26,9 @@ from ..io.geometry import Geometry, GeometryError
 from ..io.images import SkippedImage
 from ..io.locks import locked
 from ..io.versioned import read_versioned
+from ..runtime.pacing import TimedSplit
 from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
-from .framing import assemble, iter_frame_groups, view_batches
+from .framing import assemble, iter_frame_groups, paced_batches, view_batches
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.json"
@@ -241,10 +242,19 @@ class AnomalyModel:
         raise NotImplementedError
 
     def predict_views(
-        self, images: torch.Tensor, valid: list[np.ndarray | None]
+        self, images: torch.Tensor, valid: list[np.ndarray | None], cancel: CancelToken | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """``[b, 3, H, W]`` views and their regions -> (scores ``[b]``, maps ``[b, H, W]`` or None)."""
+        """``[b, 3, H, W]`` views and their regions -> (scores ``[b]``, maps ``[b, H, W]`` or None). ``cancel``
+        may be checked inside (a model whose single view can take long); ``predict`` checks between pieces."""
         return self.predict_batch(images)
+
+    def pace(self) -> TimedSplit:
+        """Sizes the pieces of views ``fit`` and ``predict`` work on with a cancel token, by their measured
+        time (``framing.paced_batches``); one per model, made on first use."""
+        pace = self.__dict__.get("_pace")
+        if pace is None:
+            pace = self.__dict__.setdefault("_pace", TimedSplit())
+        return pace
 
     def check_geometry(self) -> None:
         kind = self.preprocessor.kind
@@ -293,9 +303,9 @@ class AnomalyModel:
                 total = len(paths) * len(frames[0].views)
             checkpoint(cancel)
             out: dict[tuple[int, int], tuple[float, np.ndarray | None]] = {}
-            for images, valid, items in view_batches(frames, bs):
-                checkpoint(cancel)
-                scores, maps = self.predict_views(images, valid)
+            # with a token, in pieces of views of ~0.3 s (backbone, search and maps together)
+            for images, valid, items in paced_batches(view_batches(frames, bs), self.pace(), cancel):
+                scores, maps = self.predict_views(images, valid, cancel=cancel)
                 for j, key in enumerate(items):
                     out[key] = (float(scores[j]), None if maps is None else maps[j])
                 done += len(items)

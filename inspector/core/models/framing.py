@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -17,6 +17,8 @@ import torch
 from ..components.tiling import stitch
 from ..io.geometry import Frame, Geometry, GeometryError
 from ..io.images import ImageReadError, SkippedImage, read_image_at
+from ..runtime.pacing import TimedSplit
+from ..runtime.progress import CancelToken
 
 
 def iter_frame_groups(
@@ -41,7 +43,8 @@ def iter_frame_groups(
         except (ImageReadError, GeometryError) as exc:
             return str(exc)
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
         chunks = [list(paths[i : i + per_group]) for i in range(0, len(paths), per_group)]
         pending = pool.map(load, chunks[0]) if chunks else iter(())
         for n, chunk in enumerate(chunks):
@@ -52,6 +55,10 @@ def iter_frame_groups(
             frames = [r for r in results if not isinstance(r, str)]
             if frames:
                 yield frames
+    finally:
+        # closed early (a cancel, an error): the images not started are dropped, only those being decoded
+        # are waited for (one per worker), not the whole next group
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def view_batches(
@@ -68,6 +75,19 @@ def view_batches(
             part = items[i : i + batch_size]
             views = [frames[fi].views[vi] for fi, vi in part]
             yield torch.stack([v.image for v in views]), [v.valid for v in views], part
+
+
+def paced_batches(
+    batches: Iterable[tuple[torch.Tensor, list[np.ndarray | None], list[tuple[int, int]]]],
+    pace: TimedSplit,
+    cancel: CancelToken | None,
+) -> Iterator[tuple[torch.Tensor, list[np.ndarray | None], list[tuple[int, int]]]]:
+    """``view_batches``' batches cut into pieces of views that take the caller about ``pace.seconds`` each (the
+    caller's work on a piece is what is timed), the token checked before each piece. Without a token: as they
+    are. A cancel thus answers within a piece (one view at least) instead of a whole batch."""
+    for images, valid, items in batches:
+        for piece in pace.slices(len(items), cancel):
+            yield images[piece], valid[piece], items[piece]
 
 
 def patch_validity(valid: np.ndarray | None, grid: tuple[int, int]) -> np.ndarray | None:

@@ -44,7 +44,7 @@ from .base import (
     model_folder_lock,
     save_model_folder,
 )
-from .framing import iter_frame_groups, patch_validity, view_batches
+from .framing import iter_frame_groups, paced_batches, patch_validity, view_batches
 
 
 @dataclass
@@ -207,7 +207,7 @@ class PatchCore(AnomalyModel):
                         per_image = sum(self._valid_count(v.valid, v.image.shape[-2:]) for v in f0.views)
                         keep_p = min(1.0, cfg.max_bank_patches / max(1, per_image * len(paths)))
                         bank.reserve(int(per_image * len(paths) * keep_p * 1.05) + 1024)  # untouched: free
-                    for images, valid, _ in view_batches(frames, cfg.batch_size):
+                    for images, valid, _ in paced_batches(view_batches(frames, cfg.batch_size), self.pace(), cancel):
                         checkpoint(cancel)
                         feats, grid = self.embed(images, cancel)
                         masks = [patch_validity(v, grid) for v in valid]
@@ -242,7 +242,7 @@ class PatchCore(AnomalyModel):
                 coreset = bank.read(np.sort(keep))
         checkpoint(cancel)
         with watch("index"):
-            search = NearestNeighbours(coreset.numpy(), self.device)
+            search = NearestNeighbours(coreset.numpy(), self.device, cancel=cancel)
         self.memory_bank, self.search = coreset, search
         self.stats = {"n_train": n_train, "n_patches": seen, "bank_sampled": round(filled / max(1, seen), 4),
                       "coreset_size": int(coreset.shape[0]), "feature_dim": int(coreset.shape[1]),
@@ -267,7 +267,7 @@ class PatchCore(AnomalyModel):
 
     @torch.no_grad()
     def predict_views(
-        self, images: torch.Tensor, valid: list[np.ndarray | None]
+        self, images: torch.Tensor, valid: list[np.ndarray | None], cancel: CancelToken | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Views ``[b, 3, H, W]`` and their regions (``[H, W]`` bool or None) -> (scores ``[b]``, maps ``[b, H, W]``).
 
@@ -283,7 +283,7 @@ class PatchCore(AnomalyModel):
         b, p, d = feats.shape
         flat = feats.reshape(-1, d).numpy()
         # ||m_test - m*||_2 for every m_test in P(x_test), and the index of m* in M
-        dist, nn_idx = self.search.search(flat, 1)
+        dist, nn_idx = self.search.search(flat, 1, cancel)  # the token checked between chunks of queries
         patch = dist[:, 0].reshape(b, p).astype(np.float32)
         # the region to inspect: patches outside it take no part in the score
         inside = np.ones((b, p), bool)

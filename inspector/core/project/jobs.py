@@ -52,8 +52,7 @@ def train(project: Project, progress: ProgressFn = no_progress, cancel: CancelTo
     fit, holdout = project.plan_holdout()
     if not fit:
         raise ProjectError("there are no good images to train on: add a folder of good parts first")
-    model = project.build_model(progress)  # a first use of the backbone converts it (stage "backbone")
-    checkpoint(cancel)
+    model = project.build_model(progress, cancel)  # a first use of the backbone converts it (stage "backbone")
     report = model.fit([project.path_of(r) for r in fit], progress=progress, cancel=cancel)
     scored: list[tuple[int, float, object]] = []
     skipped = list(report.skipped)
@@ -84,7 +83,7 @@ def inspect(project: Project, paths: Iterable[str | Path], progress: ProgressFn 
     as it comes, so a cancel keeps those already scored (and the next inspection resumes the rest).
     ``on_recorded`` gets each part's fresh record as it is saved (read on this thread: a view can show the
     parts as they are scored without reading the database itself)."""
-    model = project.model()  # fail before copying anything when there is no model
+    model = project.model(cancel)  # fail before copying anything when there is no model
     added = project.add_images(paths, "inspected", progress, cancel)
     ids = [r.id for r in added.added]
     ids += [i for i in dict.fromkeys(added.duplicate_ids) if i not in ids]  # dropped again: score again

@@ -58,7 +58,7 @@ from ..io.images import ImageReadError, SkippedImage, find_images, read_image
 from ..io.locks import FileLock
 from ..io.versioned import read_versioned
 from ..models import registry as model_kinds
-from ..runtime.progress import CancelToken, ProgressFn, checkpoint, no_progress
+from ..runtime.progress import CancelToken, ProgressFn, call_cancellable, checkpoint, no_progress
 from .thresholds import Suggestion, Thresholds, first_guess, suggest_thresholds
 
 FORMAT_VERSION = 1
@@ -1102,13 +1102,15 @@ class Project:
     def has_model(self) -> bool:
         return (self.model_dir / "model.json").is_file()
 
-    def model(self):
-        """The trained model, loaded on first use and kept (thread-safe). Raises if there is none."""
+    def model(self, cancel: CancelToken | None = None):
+        """The trained model, loaded on first use and kept (thread-safe). Raises if there is none.
+        Loading (seconds: a backbone, an index) answers ``cancel`` at once (``call_cancellable``)."""
         with self._model_lock:
             if self._model is None:
                 if not self.has_model():
                     raise ProjectError("this project has no trained model yet: add good images and press Train")
-                self._model = model_kinds.load_model(self.model_dir)
+                folder = self.model_dir  # read on this thread (the database connection is per thread)
+                self._model = call_cancellable(lambda: model_kinds.load_model(folder), cancel)
             return self._model
 
     def preprocessor(self) -> Geometry:
@@ -1124,10 +1126,12 @@ class Project:
                         crop=int(config.get("crop", 224)), tile_overlap=float(config.get("tile_overlap", 0.25)),
                         tile_scale=float(config.get("tile_scale", 1.0)))
 
-    def build_model(self, progress: ProgressFn = no_progress):
-        """A new, untrained model from the current settings, with the project's region to inspect."""
-        model = model_kinds.build_model(self.settings.model_kind, self.settings.model, progress)
-        region = self.region()
+    def build_model(self, progress: ProgressFn = no_progress, cancel: CancelToken | None = None):
+        """A new, untrained model from the current settings, with the project's region to inspect. Building
+        (seconds: a backbone, its first conversion) answers ``cancel`` at once (``call_cancellable``)."""
+        region = self.region()  # read on this thread (the database connection is per thread)
+        kind, config = self.settings.model_kind, self.settings.model
+        model = call_cancellable(lambda report: model_kinds.build_model(kind, config, report), cancel, progress=progress)
         if region is not None:
             model.set_roi(region)
         return model

@@ -9,7 +9,7 @@ before every piece. Without a token the batch runs whole (nothing to answer, and
 from __future__ import annotations
 
 import time
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import torch
 
@@ -22,27 +22,42 @@ class TimedSplit:
     ``fn`` returns a tensor ``[b, ...]`` or a list/tuple of them; the pieces' outputs are concatenated.
     """
 
-    def __init__(self, seconds: float = 0.3):
+    def __init__(self, seconds: float = 0.3, most: int | None = None):
         self.seconds = seconds
+        self.most = most  # items per piece at most (None: no limit)
         self.per_item: float | None = None  # seconds per item, last measured
 
     def piece(self, left: int) -> int:
+        """Items in the next piece, of ``left`` still to do."""
         if self.per_item is None:
             return 1
-        return max(1, min(left, int(self.seconds / max(self.per_item, 1e-9))))
+        step = max(1, int(self.seconds / max(self.per_item, 1e-9)))
+        if left <= 1.25 * step:  # no small remainder piece (batches run faster whole)
+            step = left
+        return step if self.most is None else min(step, self.most)
+
+    def slices(self, n: int, cancel: CancelToken | None) -> Iterator[slice]:
+        """Slices covering ``range(n)`` in time-sized pieces, the token checked before each and after the last.
+
+        The caller does one piece's work between two ``next()`` calls; that time sizes the following pieces.
+        Without a token: one slice of everything."""
+        if cancel is None:
+            yield slice(0, n)
+            return
+        i = 0
+        while i < n:
+            checkpoint(cancel)
+            step = self.piece(n - i)
+            t0 = time.perf_counter()
+            yield slice(i, i + step)
+            self.per_item = (time.perf_counter() - t0) / step
+            i += step
+        checkpoint(cancel)
 
     def run(self, fn: Callable[[torch.Tensor], object], x: torch.Tensor, cancel: CancelToken | None):
         if cancel is None:
             return fn(x)
-        outs, i = [], 0
-        while i < len(x):
-            checkpoint(cancel)
-            step = self.piece(len(x) - i)
-            t0 = time.perf_counter()
-            outs.append(fn(x[i : i + step]))
-            self.per_item = (time.perf_counter() - t0) / step
-            i += step
-        checkpoint(cancel)
+        outs = [fn(x[s]) for s in self.slices(len(x), cancel)]
         return outs[0] if len(outs) == 1 else _concat(outs)
 
 

@@ -7,8 +7,11 @@ killed; a cancelled loop raises ``Cancelled`` at its next check, leaving no part
 
 from __future__ import annotations
 
+import queue
 import threading
-from typing import Callable, Protocol
+from typing import Callable, Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class Cancelled(Exception):
@@ -49,3 +52,44 @@ def checkpoint(cancel: CancelToken | None) -> None:
 
 
 ProgressFn = Callable[[str, int, int], None]
+
+
+def call_cancellable(fn: Callable[..., T], cancel: CancelToken | None, poll: float = 0.05,
+                     progress: ProgressFn | None = None) -> T:
+    """``fn()``, for a step that cannot check a token itself (building a backbone, compiling it), answering a
+    cancel within ``poll`` seconds: ``fn`` runs on a helper thread while this one waits on the token. On a
+    cancel, ``Cancelled`` is raised at once and ``fn`` is left to finish on its own (nothing is killed), its
+    result dropped. Without a token, ``fn()`` runs here.
+
+    With ``progress``, ``fn`` is called as ``fn(report)``: what it reports is passed on to ``progress`` from this
+    thread, as it waits (never from the helper, and nothing after a cancel)."""
+    if cancel is None:
+        return fn() if progress is None else fn(progress)
+    outcome: list = []
+    done = threading.Event()
+    reports: queue.SimpleQueue = queue.SimpleQueue()
+
+    def run() -> None:
+        try:
+            outcome.append((True, fn() if progress is None else fn(lambda *report: reports.put(report))))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    def relay() -> None:
+        while progress is not None and not reports.empty():
+            progress(*reports.get())
+
+    checkpoint(cancel)
+    # not a daemon: a process that ends meanwhile waits for the step instead of tearing down the libraries
+    # under it (seen: "terminate called without an active exception" when a backbone was still being built)
+    threading.Thread(target=run, name="cancellable-step", daemon=False).start()
+    while not done.wait(poll):
+        relay()
+        checkpoint(cancel)
+    relay()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value

@@ -9,6 +9,7 @@ import torch
 from inspector.core.components import search as search_module
 from inspector.core.components.anomaly_map import anomaly_maps, gaussian_blur, reference_anomaly_maps
 from inspector.core.components.search import NearestNeighbours
+from inspector.core.runtime.progress import Cancelled, CancelToken
 
 
 def test_blur_matches_scipy_gaussian_filter():
@@ -130,8 +131,96 @@ def test_queries_far_from_the_bank_are_scanned_flat_together_with_the_same_answe
     queries = np.concatenate([near[:250], far, near[250:]]).astype(np.float32)
     flat_calls = []
     real_flat = nn._flat
-    monkeypatch.setattr(nn, "_flat", lambda q, k: flat_calls.append(len(q)) or real_flat(q, k))
+    monkeypatch.setattr(nn, "_flat", lambda q, k, cancel=None: flat_calls.append(len(q)) or real_flat(q, k, cancel))
     dist, idx = nn.search(queries, 1)
     assert len(flat_calls) == 1 and 40 <= flat_calls[0] < 100  # the far ones (and at most a few others), together
     ref_d, ref_idx = _brute_force(bank, queries)
     assert (idx[:, 0] == ref_idx).mean() > 0.99 and np.allclose(dist[:, 0], ref_d.min(axis=1), rtol=1e-4, atol=1e-4)
+
+
+def _structured_bank(rng: np.random.Generator, n: int = 3000, d: int = 256) -> np.ndarray:
+    basis = rng.normal(size=(16, d)) * np.linspace(3, 0.3, 16)[:, None]
+    return ((rng.normal(size=(n, 16)) @ basis) + 0.05 * rng.normal(size=(n, d))).astype(np.float32)
+
+
+@pytest.mark.skipif(search_module.kernels is None, reason="numba is not installed")
+def test_a_cancel_during_the_search_of_a_batch_stops_before_the_next_chunk_of_queries(monkeypatch):
+    rng = np.random.default_rng(3)
+    bank = _structured_bank(rng)
+    nn = NearestNeighbours(bank, pruned=True)
+    token = CancelToken()
+    chunks = []
+    real = nn.pruned.search
+
+    def search(queries, *args):
+        chunks.append(len(queries))
+        token.cancel()  # set while this chunk is searched
+        return real(queries, *args)
+
+    monkeypatch.setattr(nn.pruned, "search", search)
+    queries = (bank[:2000] + 0.3 * rng.normal(size=(2000, bank.shape[1]))).astype(np.float32)
+    with pytest.raises(Cancelled):
+        nn.search(queries, 1, cancel=token)
+    assert len(chunks) == 1 and chunks[0] < len(queries)
+    chunks.clear()
+    dist, idx = nn.search(queries, 1)  # without a token: as before, and the same answers as the flat scan
+    flat_d, flat_idx = NearestNeighbours(bank, pruned=False).search(queries, 1, cancel=CancelToken())
+    assert (idx == flat_idx).mean() > 0.99 and np.allclose(dist, flat_d, atol=2e-2)  # faiss: float32 expansion
+
+
+def test_a_cancel_during_a_flat_scan_stops_before_the_next_chunk(monkeypatch):
+    rng = np.random.default_rng(4)
+    bank = rng.normal(size=(200, 64)).astype(np.float32)
+    queries = rng.normal(size=(100, 64)).astype(np.float32)
+    monkeypatch.setattr(search_module, "FLAT_CHUNK_MACS", 10 * bank.size)  # chunks of 10 queries
+    nn = NearestNeighbours(bank, pruned=False)
+    whole_d, whole_idx = nn.search(queries, 3)
+    calls, token = [], CancelToken()
+
+    class Counting:
+        def search(self, q, k):
+            calls.append(len(q))
+            return real.search(q, k)
+
+    real, nn._index = nn.index, Counting()
+    chunked_d, chunked_idx = nn.search(queries, 3, cancel=CancelToken())
+    assert calls == [10] * 10 and np.array_equal(chunked_idx, whole_idx) and np.allclose(chunked_d, whole_d)
+    calls.clear()
+    real_search = Counting.search
+    Counting.search = lambda self, q, k: token.cancel() or real_search(self, q, k)
+    with pytest.raises(Cancelled):
+        nn.search(queries, 3, cancel=token)
+    assert calls == [10]
+
+
+@pytest.mark.skipif(search_module.kernels is None, reason="numba is not installed")
+def test_a_cancel_while_the_search_index_is_built_stops_between_k_means_iterations(monkeypatch):
+    import faiss
+
+    bank = _structured_bank(np.random.default_rng(5))
+    token, iterations = CancelToken(), []
+    real_train = faiss.Kmeans.train
+
+    def train(self, x, *args, **kwargs):
+        iterations.append(1)
+        token.cancel()
+        return real_train(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(faiss.Kmeans, "train", train)
+    with pytest.raises(Cancelled):
+        NearestNeighbours(bank, pruned=True, cancel=token)
+    assert len(iterations) == 1  # of search_module.KMEANS_ITERATIONS
+
+
+def test_principal_axes_are_orthonormal_and_span_the_leading_subspace():
+    rng = np.random.default_rng(6)
+    scales = np.concatenate([np.linspace(10, 5, 8), np.full(120, 0.5)])
+    x = (rng.normal(size=(4000, 128)) * scales) @ np.linalg.qr(rng.normal(size=(128, 128)))[0]
+    x = (x - x.mean(axis=0)).astype(np.float32)
+    axes = search_module.principal_axes(x, 8)
+    assert axes.shape == (128, 8) and np.allclose(axes.T @ axes, np.eye(8), atol=1e-5)
+    _, vecs = np.linalg.eigh(x.T.astype(np.float64) @ x)
+    top = vecs[:, -8:]
+    assert np.allclose(top @ (top.T @ axes), axes, atol=1e-3)  # inside the span of the 8 leading eigenvectors
+    variance = np.var(x @ axes, axis=0)
+    assert np.all(np.diff(variance) <= 1e-3 * variance[0])  # largest first

@@ -48,3 +48,25 @@ def test_a_slow_batch_is_cancelled_within_a_fraction_of_it():
     with pytest.raises(Cancelled):
         TimedSplit(seconds=0.3).run(_slow(0.25, calls), torch.randn(8, 3), token)  # 2 s for the whole batch
     assert time.perf_counter() - t0 < 1.0 and sum(calls) < 8
+
+
+def test_slices_without_a_token_are_one_piece_and_with_one_stop_before_the_next_piece():
+    assert list(TimedSplit().slices(8, None)) == [slice(0, 8)]
+    token = CancelToken()
+    done = []
+    with pytest.raises(Cancelled):
+        for piece in TimedSplit().slices(8, token):
+            done.append(piece)
+            token.cancel()  # set during the first piece's work
+    assert done == [slice(0, 1)]
+
+
+def test_piece_sizes_follow_the_measured_time_without_a_small_remainder_and_at_most_most():
+    split = TimedSplit(seconds=0.3)
+    split.per_item = 0.099  # 3 items in 0.3 s
+    assert split.piece(8) == 3 and split.piece(3) == 3 and split.piece(4) == 3
+    split.per_item = 0.001
+    assert split.piece(8) == 8
+    capped = TimedSplit(seconds=0.3, most=64)
+    capped.per_item = 1e-6
+    assert capped.piece(1000) == 64 and capped.piece(70) == 64
