@@ -159,7 +159,7 @@ class ProjectJobs(QObject):
         from ..core.project.report import write_report
 
         def run(project, progress, cancel):
-            return write_report(project, target, csv_target=csv_target)
+            return write_report(project, target, csv_target=csv_target, cancel=cancel)
 
         return self._start(ProjectJob.REPORT, run, lambda rows: self.messages.show_message(
             "info", self.tr("Report of %n part(s) written to {target}", "", len(rows)).format(target=target)

@@ -263,3 +263,49 @@ def test_registry_recent_first(tmp_path):
     reg.forget(b.folder)
     assert [e.name for e in reg.entries()] == ["A"]
     a.close()
+
+
+def test_a_cancel_while_the_model_is_built_is_answered_before_the_build_ends(project, good_dir, monkeypatch):
+    import threading
+
+    from inspector.core.project import store
+
+    jobs.add_good_images(project, [good_dir])
+    release, finished = threading.Event(), threading.Event()
+    real_build = store.model_kinds.build_model
+
+    def slow_build(kind, config):  # building a backbone checks no token (seconds for a large one)
+        release.wait(30)
+        model = real_build(kind, config)
+        finished.set()
+        return model
+
+    monkeypatch.setattr(store.model_kinds, "build_model", slow_build)
+    token = CancelToken()
+    threading.Timer(0.1, token.cancel).start()
+    with pytest.raises(Cancelled):
+        jobs.train(project, cancel=token)
+    assert not finished.is_set() and not project.has_model()
+    release.set()
+    assert finished.wait(60)
+
+
+def test_a_cancelled_report_writes_nothing(project, good_dir, tmp_path, monkeypatch):
+    from inspector.core.project import report
+
+    jobs.add_good_images(project, [good_dir])
+    jobs.train(project)
+    parts = [write(tmp_path / "parts", f"p{i}.png", with_defect(50 + i)) for i in range(3)]
+    jobs.inspect(project, parts)
+    token, drawn = CancelToken(), []
+    real = report._pictures
+
+    def pictures(*args):
+        drawn.append(1)
+        token.cancel()  # set while the first part's pictures are made
+        return real(*args)
+
+    monkeypatch.setattr(report, "_pictures", pictures)
+    with pytest.raises(Cancelled):
+        report.write_report(project, tmp_path / "report.html", cancel=token)
+    assert len(drawn) == 1 and not (tmp_path / "report.html").exists()
