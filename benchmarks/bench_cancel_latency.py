@@ -14,7 +14,9 @@ network's, not its weights'). Synthetic ``--size`` px parts (every other inspect
 Each job runs twice uncancelled (the second's duration is T), then ``--n`` times with a cancel at a uniformly random moment
 in [0, T). Measured: the time from the token being set to the job having returned (``Cancelled`` raised and
 released, so whatever winds down behind it, such as image decoding, is included; a job that finishes anyway
-counts with the time it took to finish). Each cancel is attributed to the phase the job's thread was in when
+counts with the time it took to finish). ``--app``: the same jobs through the app's ``JobRunner`` (the worker
+thread, Esc / Cancel's ``runner.cancel`` from a timer on the UI thread), measured until the runner is idle again
+on the UI thread. Each cancel is attributed to the phase the job's thread was in when
 the token was set (the innermost of: build (model), load, import, decode (waiting for images), backbone, embed
 (feature aggregation), search, maps, scoring (the rest of predict_views), coreset, index, save, metrics; else the
 job's name), and the JSON gives per phase n, median and max.
@@ -124,6 +126,7 @@ def main() -> int:
     parser.add_argument("--inspect-images", type=int, default=24)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--app", action="store_true", help="run the jobs through the app's JobRunner (Qt worker)")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "tests"))
@@ -188,6 +191,47 @@ def main() -> int:
                 return end - start, None, cancelled
             return end - at[0][0], at[0][1], cancelled
 
+        def timed_app(job, delay: float | None) -> tuple[float, str | None, bool]:
+            """``timed`` through the app's job machinery: the job on ``JobRunner``'s worker thread, the cancel
+            from a timer on the UI thread (as Esc / Cancel: ``runner.cancel``), measured until the runner is idle
+            again on the UI thread (its ``busyChanged(False)``, after the outcome signal and the thread's end)."""
+            from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+
+            from inspector.app.worker import JobRunner
+
+            QCoreApplication.instance() or QCoreApplication([])
+            runner, loop, out = JobRunner(), QEventLoop(), {}
+
+            def fn(progress, cancel):
+                _job_thread[:] = [threading.get_ident()]
+                return job(cancel)
+
+            def cancel():
+                out["at"] = (time.perf_counter(), _stack[-1] if _stack else "other")
+                runner.cancel()
+
+            def busy(now_busy: bool):
+                if not now_busy:
+                    out["idle"] = time.perf_counter()
+                    loop.quit()
+
+            runner.cancelled.connect(lambda job: out.setdefault("cancelled", True))
+            runner.errored.connect(lambda job, message, detail: out.setdefault("error", detail))
+            runner.busyChanged.connect(busy)
+            if delay is not None:
+                QTimer.singleShot(int(delay * 1000), cancel)
+            start = time.perf_counter()
+            runner.start("bench", fn)
+            loop.exec()
+            if "error" in out:
+                raise RuntimeError(out["error"])
+            if "at" not in out:
+                return out["idle"] - start, None, False
+            return out["idle"] - out["at"][0], out["at"][1], bool(out.get("cancelled"))
+
+        if args.app:
+            timed = timed_app  # noqa: F811 - the same measurement through the app's worker
+
         def named(name: str, fn):
             def job(token):
                 _stack.append(name)
@@ -228,7 +272,7 @@ def main() -> int:
                                     "finished_after_cancel": finished, "phases": summarise(rows)})
                     print(json.dumps(results[-1]), file=sys.stderr, flush=True)
                 project.close()
-    print(json.dumps({"threads": torch.get_num_threads(), "size": args.size, "train_images": args.train_images,
+    print(json.dumps({"threads": torch.get_num_threads(), "app": args.app, "size": args.size, "train_images": args.train_images,
                       "inspect_images": args.inspect_images, "results": results}, indent=1))
     return 0
 
