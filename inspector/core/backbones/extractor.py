@@ -100,12 +100,18 @@ class FeatureExtractor(nn.Module):
     @torch.no_grad()
     def forward(self, x: torch.Tensor, cancel: CancelToken | None = None) -> list[torch.Tensor]:
         """With ``cancel``, the batch runs in pieces sized to ~0.3 s and the token is checked between them."""
+        if getattr(self.runner, "head", None) is None:  # (with a head, the runner's graph is the features')
+            self._compile_first(x, cancel)
+        return self._split.run(self._forward, x, cancel)
+
+    def _compile_first(self, x: torch.Tensor, cancel: CancelToken | None) -> None:
+        """The runner compiles an input size on first use (seconds, and it checks no token): with ``cancel``,
+        that is waited for on a helper thread, so a cancel meanwhile is answered at once."""
         compile_size = getattr(self.runner, "compile", None)
         if cancel is not None and compile_size is not None and x.device.type == "cpu":
             size = (int(x.shape[-2]), int(x.shape[-1]))
-            if size not in getattr(self.runner, "compiled", ()):  # compiled on first use: seconds, unstoppable
-                call_cancellable(lambda: compile_size(size), cancel)  # so waited for on a helper thread
-        return self._split.run(self._forward, x, cancel)
+            if size not in getattr(self.runner, "compiled", ()):
+                call_cancellable(lambda: compile_size(size), cancel)
 
     def _forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         if self.runner is not None:
@@ -118,6 +124,8 @@ class FeatureExtractor(nn.Module):
         ``forward``'s maps. With ``cancel``, in time-sized pieces like ``forward``."""
         if self.head is None:
             raise RuntimeError("this extractor has no head: call it for the maps")
+        if getattr(self.runner, "head", None) is not None:
+            self._compile_first(x, cancel)
         return self._split.run(self._features, x, cancel)
 
     def _features(self, x: torch.Tensor) -> torch.Tensor:

@@ -279,7 +279,7 @@ class PatchCore(AnomalyModel):
         # The paper's symbols (Roth et al. 2022, Sec. 3.3): M the memory bank (the coreset), P(x) the locally
         # aware patch features of an image x, m_test one of them, m* its nearest neighbour in M.
         # P(x_test): [b, p, d], on the (h, w) patch grid
-        feats, (h, w) = self.embed(images)
+        feats, (h, w) = self.embed(images, cancel)  # (a first use of this size compiles it: waited on the token)
         b, p, d = feats.shape
         flat = feats.reshape(-1, d).numpy()
         # ||m_test - m*||_2 for every m_test in P(x_test), and the index of m* in M

@@ -49,3 +49,37 @@ def test_a_cancel_while_a_new_input_size_compiles_is_answered_before_the_compile
     assert runner.finished.wait(30) and (16, 16) in runner.compiled
     maps = extractor(torch.zeros(2, 3, 16, 16), cancel=CancelToken())  # compiled now: runs at once
     assert maps[0].shape == (2, 4, 7, 7)
+
+
+class _SlowCompileHeadRunner(_SlowCompileRunner):
+    """The same with the extractor's head compiled into the graph: ``features(x)`` compiles, then runs it."""
+
+    def __init__(self, extractor: FeatureExtractor):
+        super().__init__(extractor)
+        self.head = extractor.head
+
+    def __call__(self, x):
+        return self.extractor.eager(x)
+
+    def features(self, x):
+        self.compile((int(x.shape[-2]), int(x.shape[-1])))
+        return self.head(self.extractor.eager(x))
+
+
+class _Sum(nn.Module):
+    def forward(self, maps):
+        return maps[0].sum(dim=1)
+
+
+def test_a_cancel_while_the_features_graph_compiles_is_answered_before_the_compile_ends():
+    extractor = _extractor()
+    extractor.head = _Sum()
+    runner = extractor.runner = _SlowCompileHeadRunner(extractor)
+    token = CancelToken()
+    threading.Timer(0.1, token.cancel).start()
+    with pytest.raises(Cancelled):
+        extractor.features(torch.zeros(2, 3, 16, 16), cancel=token)
+    assert not runner.finished.is_set()
+    runner.release.set()
+    assert runner.finished.wait(30)
+    assert extractor.features(torch.zeros(2, 3, 16, 16), cancel=CancelToken()).shape == (2, 7, 7)

@@ -274,20 +274,21 @@ def test_a_cancel_while_the_model_is_built_is_answered_before_the_build_ends(pro
     release, finished = threading.Event(), threading.Event()
     real_build = store.model_kinds.build_model
 
-    def slow_build(kind, config):  # building a backbone checks no token (seconds for a large one)
+    def slow_build(kind, config, progress=None):  # building a backbone checks no token (seconds for a large one)
         release.wait(30)
-        model = real_build(kind, config)
+        progress("backbone", 0, 1)  # reported after the cancel: dropped, not passed on from the helper thread
+        model = real_build(kind, config, progress)
         finished.set()
         return model
 
     monkeypatch.setattr(store.model_kinds, "build_model", slow_build)
-    token = CancelToken()
+    token, reported = CancelToken(), []
     threading.Timer(0.1, token.cancel).start()
     with pytest.raises(Cancelled):
-        jobs.train(project, cancel=token)
+        jobs.train(project, progress=lambda *report: reported.append(report), cancel=token)
     assert not finished.is_set() and not project.has_model()
     release.set()
-    assert finished.wait(60)
+    assert finished.wait(60) and reported == []
 
 
 def test_a_cancelled_report_writes_nothing(project, good_dir, tmp_path, monkeypatch):

@@ -44,3 +44,18 @@ def test_an_already_cancelled_token_does_not_start_the_step():
     with pytest.raises(Cancelled):
         call_cancellable(lambda: started.append(1), token)
     assert started == []
+
+
+def test_the_steps_progress_is_passed_on_from_the_waiting_thread():
+    threads = []
+
+    def step(report):
+        for i in range(3):
+            report("backbone", i, 3)
+        return "model"
+
+    def progress(stage, done, total):
+        threads.append((threading.get_ident(), done))
+
+    assert call_cancellable(step, CancelToken(), progress=progress) == "model"
+    assert threads == [(threading.get_ident(), i) for i in range(3)]  # all of it, in order, on this thread
