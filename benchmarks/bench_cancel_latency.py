@@ -11,15 +11,16 @@ b = 9), batch 8, CPU, at each backbone and coreset ratio. resnet18 loads the rea
 data when they are there, wide_resnet50_2 random weights (``--weights random`` for all; the cost is the
 network's, not its weights'). Synthetic ``--size`` px parts (every other inspected one with a bright square).
 
-Each job runs twice uncancelled (the second's duration is T), then ``--n`` times with a cancel at a uniformly random moment
-in [0, T). Measured: the time from the token being set to the job having returned (``Cancelled`` raised and
-released, so whatever winds down behind it, such as image decoding, is included; a job that finishes anyway
-counts with the time it took to finish). ``--app``: the same jobs through the app's ``JobRunner`` (the worker
-thread, Esc / Cancel's ``runner.cancel`` from a timer on the UI thread), measured until the runner is idle again
-on the UI thread. Each cancel is attributed to the phase the job's thread was in when
-the token was set (the innermost of: build (model), load, import, decode (waiting for images), backbone, embed
-(feature aggregation), search, maps, scoring (the rest of predict_views), coreset, index, save, metrics; else the
-job's name), and the JSON gives per phase n, median and max.
+Each job runs twice uncancelled (the second's duration is T), then ``--n`` times with a cancel at a uniformly
+random moment in [0, T). Measured: the time from the token being set to the job having returned (``Cancelled``
+raised and released, so whatever winds down behind it, such as image decoding, is included; a job that finishes
+anyway counts with the time it took to finish). ``--app``: the same jobs through the app's ``JobRunner`` (the
+worker thread, Esc / Cancel's ``runner.cancel`` from a timer on the UI thread), measured until the runner is
+idle again on the UI thread. Each cancel is attributed to the phase the job's thread was in when the token was
+set (the innermost of: build (model), load, import, decode (waiting for images), backbone (with the
+concatenated features when they are compiled with it), embed (the rest of the features), search, maps, scoring
+(the rest of predict_views), coreset, index, save, metrics; else the job's name), and the JSON gives per phase
+n, median and max.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ def instrument() -> None:
     from inspector.core.project.store import Project
 
     FeatureExtractor.forward = _phase("backbone", FeatureExtractor.forward)
+    if hasattr(FeatureExtractor, "features"):  # the backbone and the concatenated features in one graph
+        FeatureExtractor.features = _phase("backbone", FeatureExtractor.features)
     patchcore.PatchCore.embed = _phase("embed", patchcore.PatchCore.embed)
     patchcore.PatchCore.predict_views = _phase("scoring", patchcore.PatchCore.predict_views)
     search.NearestNeighbours.search = _phase("search", search.NearestNeighbours.search)

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import InspectorError
-from ..runtime.progress import Cancelled, CancelToken, ProgressFn, checkpoint, no_progress
+from ..runtime.progress import Cancelled, CancelToken, ProgressFn, call_cancellable, checkpoint, no_progress
 from .mvtec import EvaluationResult, TestSample, evaluate_samples
 
 COLUMNS = ["model", "backbone", "layers", "geometry", "image_auroc", "pixel_auroc", "pro", "feature_dim", "fit_s",
@@ -102,7 +102,7 @@ def compare_geometries(
         row: dict = {"model": "", "backbone": "", "layers": "", "geometry": geometry, "status": "ok"}
 
         def run(geometry=geometry, row=row):
-            model = build(geometry)
+            model = call_cancellable(lambda: build(geometry), cancel)  # seconds (a backbone), no token checked
             cfg = model.config
             row.update(model=model.kind, backbone=cfg.backbone, layers=" ".join(cfg.layers))
             return evaluate_samples(lambda: model, train, samples, dataset, stage_prefix(progress, geometry), cancel,
