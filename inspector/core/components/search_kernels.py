@@ -69,7 +69,7 @@ def _search_cluster(c, qi, qlo, lo, hi, slack, starts, b_lo, b_hi, b2, bank, per
 
 @njit(cache=True, parallel=True, fastmath=True, nogil=True)
 def nearest(order, n_groups, g, q, q_lo, q_lo2, q_hi_min, q_hi_max, q2, c2, c_r, c_hmin, c_hmax, c_b2, starts, b_lo,
-            b_hi, b2, bank, perm, flat_rows, dist, index, checked):
+            b_hi, b2, bank, perm, dist, index, checked):
     """``g`` ``[n, C]`` products of the queries' low coordinates with the cluster centres (overwritten with the
     cluster bounds); ``q`` ``[n, D]`` (as given), ``q_lo`` ``[n, L]`` (of the centred queries); per query
     ``q_lo2`` (squared low norm), ``q_hi_min`` <= ``|q_hi|`` <= ``q_hi_max``, ``q2`` (squared centred norm); per
@@ -78,12 +78,10 @@ def nearest(order, n_groups, g, q, q_lo, q_lo2, q_hi_min, q_hi_max, q2, c2, c_r,
     ``b_lo`` ``[M, L]``, ``b_hi``, ``b2`` (of the centred vectors) and ``perm`` (the row of ``bank`` ``[M, D]``,
     the vectors as given). Writes the squared distance ``dist`` ``[n]`` and original ``index`` ``[n]`` of the
     nearest bank vector (the smallest index among exact ties) and how many bank rows were looked at (their
-    bound computed), ``checked`` ``[n]``; a query whose clusters below its first best hold more than
-    ``flat_rows`` rows is left to a flat scan (``index`` -1): far from the bank, the bounds rule out little and
-    a matrix product is faster than the bounds.
+    bound computed), ``checked`` ``[n]``.
 
     Two passes. 1: per query, the cluster bounds and a search of the cluster whose centre is nearest (a good
-    first best), then the rows of the clusters still in question. 2: the queries, in ``order`` (grouped by that
+    first best). 2: the queries, in ``order`` (grouped by that
     cluster) and split into ``n_groups`` groups run in parallel, are searched cluster by cluster: a cluster's
     rows are read from memory once for all the queries of a group that still need it (those whose bound for it
     is below their best), not once per query."""
@@ -110,13 +108,6 @@ def nearest(order, n_groups, g, q, q_lo, q_lo2, q_hi_min, q_hi_max, q2, c2, c_r,
         first[i] = f
         best[i], arg[i], count[i] = _search_cluster(f, q[i], q_lo[i], lo, hi, slack, starts, b_lo, b_hi, b2, bank,
                                                     perm, np.float32(np.inf), starts[f], 0)
-        need = 0
-        for c in range(n_clusters):
-            if row[c] <= best[i] and c != f:
-                need += starts[c + 1] - starts[c]
-        if need > flat_rows:
-            best[i] = -np.float32(np.inf)  # no cluster bound is below it: pass 2 leaves the query alone
-            arg[i] = -1
     size = (n + n_groups - 1) // n_groups
     for grp in prange(n_groups):
         for c in range(n_clusters):
@@ -129,5 +120,5 @@ def nearest(order, n_groups, g, q, q_lo, q_lo2, q_hi_min, q_hi_max, q2, c2, c_r,
                                                             best[i], arg[i], count[i])
     for i in range(n):
         dist[i] = best[i]
-        index[i] = perm[arg[i]] if arg[i] >= 0 else -1
+        index[i] = perm[arg[i]]
         checked[i] = count[i]
