@@ -101,11 +101,12 @@ def run(args) -> dict:
 
     import_timm()
     rss.mark("import openvino")
+    from inspector.core.backbones.runtime import RUNTIME_ENV, import_openvino, runtime_name
+
     try:
-        import openvino  # noqa: F401
+        import_openvino()  # as the app imports it (without its telemetry)
     except ImportError:
         pass
-    from inspector.core.backbones.runtime import RUNTIME_ENV, runtime_name
 
     os.environ[RUNTIME_ENV] = args.runtime
     train, samples = discover(args.data)

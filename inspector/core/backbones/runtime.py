@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import warnings
@@ -67,7 +68,7 @@ def default_runtime() -> str:
 
 
 def cache_key(extractor: FeatureExtractor, weights_hash: str, head: nn.Module | None = None) -> str:
-    import openvino as ov
+    ov = import_openvino()
 
     parts = {
         "format": CACHE_FORMAT,
@@ -95,10 +96,34 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def import_openvino():
+    """The ``openvino`` module, imported without its usage telemetry.
+
+    Importing OpenVINO imports its model converter, which sends usage events to Google Analytics (at import and
+    at each conversion) unless a consent file in the user's home says no, and no file counts as yes; it sends
+    them from a pool thread that forks a process. A PC on a production line, often offline, should not do that
+    behind its operator's back. ``openvino_telemetry`` is hidden while OpenVINO imports
+    (``sys.modules[name] = None``), so the converter takes the no-op stub OpenVINO ships for when that package is
+    missing; it is shown again afterwards. Every import of OpenVINO in Inspector goes through here."""
+    if "openvino" in sys.modules:
+        return sys.modules["openvino"]
+    names = ("openvino_telemetry", "openvino_telemetry.backend")
+    hidden = [n for n in names if n not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import openvino
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return openvino
+
+
 def convert(extractor: FeatureExtractor, example: tuple[int, int] = (224, 224), head: nn.Module | None = None):
     """The extractor (followed by ``head``, if given) as an OpenVINO model with free batch, height and width
     (``ov.Model``), traced on an input of size ``example`` (a ViT or Swin takes only its own)."""
-    import openvino as ov
+    ov = import_openvino()
 
     extractor._stop = False
     try:
@@ -125,7 +150,7 @@ def _read_cached(folder: Path, core):
 
 
 def _write_cached(folder: Path, model) -> None:
-    import openvino as ov
+    ov = import_openvino()
 
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
@@ -173,7 +198,7 @@ class OpenVinoRunner:
     def __init__(self, extractor: FeatureExtractor, weights_hash: str, threads: int | None = None,
                  tolerance: float = 1e-4, cache_dir: Path | None = None, example: tuple[int, int] = (224, 224),
                  head: nn.Module | None = None, progress: ProgressFn = no_progress):
-        import openvino as ov
+        ov = import_openvino()
 
         self.extractor = extractor
         self.head = head
@@ -190,7 +215,7 @@ class OpenVinoRunner:
 
     def compile(self, size: tuple[int, int]):
         """The compiled model for inputs of ``size`` (h, w), checked against torch on first use; None: torch."""
-        import openvino as ov
+        ov = import_openvino()
 
         with self._lock:
             if size in self.compiled:

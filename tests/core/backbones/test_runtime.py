@@ -146,3 +146,14 @@ def test_torch_when_chosen_or_on_a_gpu(built, extractor, tmp_path, count_convers
     assert extractor.runner is None and count_conversions == [] and not (tmp_path / "cache").exists()
     with pytest.raises(ValueError, match="unknown backbone runtime"):
         runtime.attach_runtime(extractor, weights_hash, "cpu", "onnx")
+
+
+def test_openvino_is_imported_without_its_telemetry():
+    import subprocess
+    import sys
+
+    code = ("import sys; from inspector.core.backbones.runtime import import_openvino; import_openvino(); "
+            "from openvino.tools.ovc import telemetry_utils as t; print(t.tm.__name__); "
+            "import openvino_telemetry; print('importable afterwards')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["openvino.tools.ovc.telemetry_stub", "importable", "afterwards"], out.stderr
