@@ -6,9 +6,10 @@ Runs resnet18 layer2 + layer3 once on ``--batch`` test images of the data set (s
 on those same layer maps and a patch-score grid:
 - ``official_ms``: the official aggregation (folded sparse pooling, 1024 dims), unchanged;
 - ``concat_reference_ms``: anomalib's order, ``avg_pool2d`` per layer, ``F.interpolate``, ``torch.cat``, flatten;
-- ``concat_fused_ms``: ``concat_features`` into the reused output buffer, as scoring runs it (pooling written into
-  the output, alignment and pooling of the other layers fused into two products writing there);
-  ``concat_fused_new_output_ms``: the same with a new output each call (as training runs it);
+- ``concat_fused_ms``: ``concat_features`` into a reused output buffer (pooling, and for the other layers
+  alignment and pooling fused into two products, each copied into its channels);
+  ``concat_fused_new_output_ms``: the same with a new output each call (as eager torch scoring runs it; on
+  OpenVINO the step is compiled into the backbone's graph);
 - ``maps_before_ms``: the previous map code (bilinear ``F.interpolate``, a mirrored pad built by concatenation,
   two 1-D convolutions);
 - ``maps_after_ms``: ``anomaly_maps`` (one precomputed matrix per axis), bilinear and nearest;

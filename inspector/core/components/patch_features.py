@@ -20,8 +20,9 @@ layer's map is averaged over 3x3 neighbourhoods (``avg_pool2d``, stride 1, zero 
 channels are concatenated: ``sum(C_l)`` dimensions (128 + 256 = 384 for resnet18 layer2 + layer3), no channel
 ever averaged with another. The pooling and the upsampling are linear and act on rows and columns separately, so
 a layer on another grid goes through two small precomputed matrices (``[H_0, h]`` and ``[W_0, w]``, the
-upsampling times the pooling) straight into its channels of the preallocated output; a layer already on the grid
-is pooled into them directly. ``reference_concat_features`` is the plain order (pool, interpolate, concatenate).
+upsampling times the pooling), a layer already on the grid is pooled, both channels-last, and each is copied into
+its channels of the output. ``reference_concat_features`` is the plain order (pool, interpolate, concatenate).
+``ConcatHead`` is the same step as a module, which OpenVINO compiles together with the backbone.
 """
 
 from __future__ import annotations
@@ -191,17 +192,18 @@ def concat_features(
     return out.view(b, ref_h * ref_w, dim), (ref_h, ref_w)
 
 
+def _plain_concat(maps: list[torch.Tensor], patchsize: int) -> torch.Tensor:
+    """anomalib's order, ``[b, sum C_l, H_0, W_0]``: ``avg_pool2d`` per layer, bilinear to the first layer's grid
+    (every later layer, whatever its size: shape-free, so a traced graph takes any input), concatenate."""
+    pooled = [F.avg_pool2d(m.float(), patchsize, 1, patchsize // 2) for m in maps]
+    size = pooled[0].shape[-2:]
+    return torch.cat([pooled[0]] + [F.interpolate(p, size=size, mode="bilinear", align_corners=False)
+                                    for p in pooled[1:]], dim=1)
+
+
 def reference_concat_features(maps: list[torch.Tensor], patchsize: int = 3) -> torch.Tensor:
-    """anomalib's order: ``avg_pool2d`` per layer, bilinear to the first grid, concatenate channels. For tests."""
-    ref_h, ref_w = maps[0].shape[-2:]
-    layers = []
-    for fmap in maps:
-        pooled = F.avg_pool2d(fmap.float(), patchsize, 1, patchsize // 2)
-        if pooled.shape[-2:] != (ref_h, ref_w):
-            pooled = F.interpolate(pooled, size=(ref_h, ref_w), mode="bilinear", align_corners=False)
-        layers.append(pooled)
-    stacked = torch.cat(layers, dim=1)
-    return stacked.flatten(2).transpose(1, 2)
+    """anomalib's order (``_plain_concat``) as ``[b, H_0 * W_0, sum C_l]``. For tests."""
+    return _plain_concat(maps, patchsize).flatten(2).transpose(1, 2)
 
 
 class ConcatHead(nn.Module):
@@ -221,10 +223,6 @@ class ConcatHead(nn.Module):
 
     def forward(self, maps: list[torch.Tensor]) -> torch.Tensor:
         if torch.jit.is_tracing():
-            ref = maps[0]
-            layers = [F.avg_pool2d(m.float(), self.patchsize, 1, self.patchsize // 2) for m in maps]
-            layers = [layers[0]] + [F.interpolate(m, size=ref.shape[-2:], mode="bilinear", align_corners=False)
-                                    for m in layers[1:]]
-            return torch.cat(layers, dim=1).permute(0, 2, 3, 1)
+            return _plain_concat(list(maps), self.patchsize).permute(0, 2, 3, 1)
         feats, (h, w) = concat_features(list(maps), self.patchsize)
         return feats.view(feats.shape[0], h, w, feats.shape[-1])

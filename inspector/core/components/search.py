@@ -179,7 +179,7 @@ class NearestNeighbours:
         if pruned is None:
             pruned = (kernels is not None and self.device.type == "cpu" and len(self.bank) >= MIN_PRUNED_BANK
                       and self.bank.shape[1] >= 2 * LOW_DIMS)
-        self.pruned = PrunedSearch(self.bank, LOW_DIMS, cancel=cancel) if pruned else None  # shares self.bank
+        self.pruned = PrunedSearch(self.bank, cancel=cancel) if pruned else None  # shares self.bank
         self._index = None
 
     def __len__(self) -> int:
