@@ -7,21 +7,27 @@ to a bank vector is bounded from below by the low coordinates plus the norms of 
 (``|q - b|^2 >= |q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2``), and to a whole cluster by its centre and radius. Each
 query first searches the cluster whose centre is nearest, then only the clusters whose bound is below its best
 distance so far, and computes exact distances only for members whose own bound is below it
-(``search_kernels``). Clusters are visited cluster by cluster for groups of similar queries, so a cluster's
-rows are read from memory once per group instead of once per query. The result is the exact nearest
-neighbour (the tests compare it with a float64 brute force).
+(``search_kernels``). Queries are searched one by one, in blocks of neighbouring patches (which look alike, so
+the bank rows one reads are still in cache for the next). The result is the exact nearest neighbour (the tests
+compare it with a float64 brute force).
 Measured on bottle's banks of concatenated resnet18 features (384 dims, 784 queries per image, 2 threads, ms
-per image): at 1 % (1,638 vectors) 2.6-2.9 against 6.1-6.5 for faiss's flat scan, at 10 % (16,385) 11-12
-against 53-60. A query looks at ~17 % of the 1 % bank's rows and ~5 % of the 10 % bank's, and computes ~23 and
-~118 exact distances. With 16 to 128 low coordinates the times were within noise of each other; 256 was slower.
+per image, 32 test images): at 1 % (1,638 vectors) 1.7 against 6.1-6.7 for faiss's flat scan, at 10 % (16,385)
+5.3 against 53-62; bsdata_pitting's 10 % bank (34,574) 7.4-8.0. A query looks at ~17 % of the 1 % bank's rows
+and ~5 % of the 10 % bank's, and computes ~23 and ~94 exact distances. With 16 to 128 low coordinates the
+times were within noise of each other; 256 was slower. Tried and slower (same measurements): visiting a query's
+clusters lowest bound first (the sort cost more than it saved), a second level of clusters over the clusters
+with clusters of 8-32 (fewer rows read, more time), and the previous scheme of groups of queries searched
+cluster by cluster (7.7 and 15 ms at bottle's and bsdata's 10 %).
 Queries far from everything in the bank (a defect, an unusual part) prune less, yet cost about what a flat
 scan would, so none is handed to one: routing queries whose bounds left more than 15-70 % of the bank in
 question to a flat scan made bottle's and bsdata_pitting's test sets slower at every threshold (bsdata 1 %:
 5.1 ms per image without it, 7.6 at 50 %, 12.8 at 15 %), and images of pure noise took 7.9 ms (1 %) and 34 ms
 (10 %) per image against 6.9 and 57 for the flat scan.
-Other searches (``k > 1``, GPUs, banks too small for the bounds to pay, no numba) use faiss ``IndexFlatL2``,
-built on first use: it holds the vectors themselves, so it is rebuilt from the saved memory bank in
-milliseconds instead of being stored twice on disk.
+The k > 1 nearest of a few queries (the reweighting's, one per image) use the same bounds against the k-th best
+(``PrunedSearch.search_k``): 0.07 ms per image at bottle's 10 % instead of 0.5 for a flat scan of the bank.
+Other searches (many queries with ``k > 1``, GPUs, banks too small for the bounds to pay, no numba) use faiss
+``IndexFlatL2``, built on first use: it holds the vectors themselves, so it is rebuilt from the saved memory
+bank in milliseconds instead of being stored twice on disk.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from ..runtime.pacing import TimedSplit
 from ..runtime.progress import CancelToken, checkpoint
 
 try:  # the compiled search loop; without numba every search is faiss's flat scan
+    import numba
+
     from . import search_kernels as kernels
 except Exception:  # pragma: no cover - numba missing, or unable to compile/cache here (a frozen app)
     kernels = None
@@ -41,17 +49,16 @@ except Exception:  # pragma: no cover - numba missing, or unable to compile/cach
 MIN_PRUNED_BANK = 1024  # below this the flat scan is as fast
 LOW_DIMS = 32  # principal coordinates of the bounds (module docstring)
 KMEANS_ITERATIONS = 10  # of the clusters' k-means
+FEW_QUERIES = 64  # k > 1 nearest for this many queries or fewer: the pruned search, one query at a time
 FLAT_CHUNK_MACS = 1 << 32  # with a cancel token, a flat scan's chunks: queries x bank size (~0.1-0.3 s on 2 cores)
 
 
 class PrunedSearch:
     """Exact 1-NN over ``bank`` ``[M, D]`` with cluster and per-vector lower bounds; see the module docstring."""
 
-    def __init__(self, bank: np.ndarray, low_dims: int = LOW_DIMS, chunk: int = 1024, cluster_size: int = 32,
-                 seed: int = 0, cancel: CancelToken | None = None):
+    def __init__(self, bank: np.ndarray, low_dims: int = LOW_DIMS, cluster_size: int = 32, seed: int = 0,
+                 cancel: CancelToken | None = None):
         bank = np.ascontiguousarray(bank, dtype=np.float32)
-        self.chunk = chunk
-        self.groups = 4  # of queries searched in parallel (pass 2 of the kernel)
         self.bank = bank  # exact distances are taken to the vectors themselves (the caller's array, no copy)
         self.mean = bank.mean(axis=0, dtype=np.float64).astype(np.float32)
         # The axes only need to be orthonormal for the bounds to hold; good axes make them tight, and a sample of
@@ -103,39 +110,42 @@ class PrunedSearch:
             self.c_r[c] = radius * (1 + 1e-5) + 1e-6  # rounded up: the bound must stay below every member's
             self.c_hmin[c], self.c_hmax[c] = self.b_hi[s].min(), self.b_hi[s].max()
             self.c_b2[c] = self.b2[s].max()
-        self.c2 = _sq_norms(centres).astype(np.float32)
-        self._centres_t = torch.from_numpy(np.ascontiguousarray(centres.T, dtype=np.float32))  # [L, C]
+        self.centres_t = np.ascontiguousarray(centres.T, dtype=np.float32)  # [L, C]
         self._axes_t = torch.from_numpy(self.axes)
 
     def search(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``queries`` ``[n, D]`` -> (distances ``[n]``, indices ``[n]``, bank rows looked at ``[n]``)."""
-        queries = np.asarray(queries, dtype=np.float32)
+        queries, centred, q_lo = self._prepare(queries)
         n = len(queries)
         dist = np.empty(n, dtype=np.float32)
         index = np.empty(n, dtype=np.int64)
         checked = np.empty(n, dtype=np.int64)
-        g = torch.empty(min(n, self.chunk), len(self.c2))
-        queries = np.ascontiguousarray(queries)
-        buffer = np.empty((min(n, self.chunk), queries.shape[1]), dtype=np.float32)  # reused: no page faults
-        for i in range(0, n, self.chunk):
-            part = buffer[: min(self.chunk, n - i)]
-            np.subtract(queries[i : i + self.chunk], self.mean, out=part)
-            lo = torch.from_numpy(part) @ self._axes_t
-            lo_np = lo.numpy()
-            lo2, sq = _sq_norms(lo_np), _sq_norms(part)
-            # |q_hi|^2 = |q|^2 - |q_lo|^2 up to float32 rounding of the sums: bounded on both sides
-            slack = np.float32(1e-4) * sq
-            hi_min = np.sqrt(np.maximum(sq - lo2 - slack, 0.0))
-            hi_max = np.sqrt(np.maximum(sq - lo2 + slack, 0.0))
-            gi = g[: len(part)]
-            torch.mm(lo, self._centres_t, out=gi)
-            # queries grouped by their nearest centre: neighbours in the loop read the same bank rows
-            order = np.argsort(np.argmax(gi.numpy() - 0.5 * self.c2, axis=1), kind="stable").astype(np.int64)
-            s = slice(i, i + len(part))
-            kernels.nearest(order, self.groups, gi.numpy(), queries[i : i + self.chunk], lo_np, lo2, hi_min, hi_max,
-                            sq, self.c2, self.c_r, self.c_hmin, self.c_hmax, self.c_b2, self.starts, self.b_lo,
-                            self.b_hi, self.b2, self.bank, self.perm, dist[s], index[s], checked[s])
+        if n:
+            before = numba.set_parallel_chunksize(1)  # the kernel's blocks of queries handed out one by one
+            try:
+                kernels.nearest(queries, centred, q_lo, *self._index_arrays(), dist, index, checked)
+            finally:
+                numba.set_parallel_chunksize(before)
         return np.sqrt(np.maximum(dist, 0.0)), index, checked
+
+    def search_k(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` (at most the bank's size) nearest of a few ``queries`` ``[n, D]``: (distances, indices)
+        ``[n, k]``, nearest first. One thread: for the handful of queries of the reweighting."""
+        queries, centred, q_lo = self._prepare(queries)
+        dist = np.empty((len(queries), k), dtype=np.float32)
+        index = np.empty((len(queries), k), dtype=np.int64)
+        kernels.nearest_k(queries, centred, q_lo, *self._index_arrays(), dist, index)
+        return np.sqrt(np.maximum(dist, 0.0)), index
+
+    def _prepare(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(queries, queries minus the bank's mean, their low coordinates), float32 and contiguous."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        centred = np.subtract(queries, self.mean)
+        return queries, centred, (torch.from_numpy(centred) @ self._axes_t).numpy()
+
+    def _index_arrays(self) -> tuple[np.ndarray, ...]:
+        return (self.centres_t, self.c_r, self.c_hmin, self.c_hmax, self.c_b2, self.starts, self.b_lo, self.b_hi,
+                self.b2, self.bank, self.perm)
 
 
 def principal_axes(centred: np.ndarray, k: int, cancel: CancelToken | None = None, iterations: int = 8,
@@ -180,6 +190,7 @@ class NearestNeighbours:
             pruned = (kernels is not None and self.device.type == "cpu" and len(self.bank) >= MIN_PRUNED_BANK
                       and self.bank.shape[1] >= 2 * LOW_DIMS)
         self.pruned = PrunedSearch(self.bank, cancel=cancel) if pruned else None  # shares self.bank
+        self._pieces = TimedSplit(0.2)  # sized by the last search's time per query: a first piece of one query only once
         self._index = None
 
     def __len__(self) -> int:
@@ -204,12 +215,14 @@ class NearestNeighbours:
         With ``cancel``, the token is checked between chunks of queries (a flat scan in chunks of about
         ``FLAT_CHUNK_MACS`` multiply-adds), so a cancel during a long search stops before the next chunk."""
         queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if self.pruned is not None and 1 < k <= len(self.bank) and len(queries) <= FEW_QUERIES:
+            return self.pruned.search_k(queries, k)  # a flat scan would read the whole bank for each
         if k == 1 and self.pruned is not None:
             if cancel is None:
                 dist, idx, _ = self.pruned.search(queries)
             else:  # pieces of ~0.2 s, the token checked between them
                 dist, idx = np.empty(len(queries), np.float32), np.empty(len(queries), np.int64)
-                for piece in TimedSplit(0.2, most=self.pruned.chunk).slices(len(queries), cancel):
+                for piece in self._pieces.slices(len(queries), cancel):
                     dist[piece], idx[piece], _ = self.pruned.search(queries[piece])
             return dist[:, None], idx[:, None]
         return self._flat(queries, k, cancel)

@@ -2,11 +2,11 @@
 
 The bank is grouped into small clusters (k-means in its leading principal coordinates, ``lo``); each cluster
 keeps its centre ``c``, its radius ``r`` in those coordinates and the range of its members' norms beyond them
-(``hi``). Per query (in parallel over queries), with ``g[c] = q_lo . c`` from one small matrix product:
+(``hi``). Per query (in parallel over blocks of queries), from its low coordinates ``q_lo``:
 1. a lower bound for a whole cluster, ``max(0, |q_lo - c| - r)^2 + (distance of |q_hi| to the cluster's hi range)^2``,
    which no member's squared distance can be below;
-2. the cluster whose centre is nearest is searched first, then every cluster whose bound is below the best
-   squared distance found so far; in a cluster, a member's own bound ``|q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2``
+2. the cluster whose centre is nearest is searched first, then, lowest bound first, every cluster whose bound
+   is below the best squared distance found so far; in a cluster, a member's own bound ``|q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2``
    is computed, and the exact distance only for members whose bound is below the best, abandoning the sum as
    soon as it exceeds the best.
 Every bound is lowered by a rounding margin, so a vector is skipped only when it cannot be the nearest.
@@ -47,18 +47,23 @@ def _distance(a, b, best):
 
 
 @njit(cache=True, fastmath=True, nogil=True, inline="always")
-def _search_cluster(c, qi, qlo, lo, hi, slack, starts, b_lo, b_hi, b2, bank, perm, best, arg, count):
-    """Search the members of cluster ``c`` for query ``qi``: (best, arg, rows looked at) updated."""
+def _member_bound(j, lo, hi_min, hi_max, slack, b_lo, b_hi, b2):
+    """Row ``j``'s lower bound ``|q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2``, lowered by the rounding margins."""
     zero = np.float32(0.0)
-    n_low = qlo.shape[0]
+    s = zero
+    for k in range(lo.shape[0]):
+        t = lo[k] - b_lo[j, k]
+        s += t * t
+    t = max(zero, b_hi[j] - hi_max, hi_min - b_hi[j])
+    return s + t * t - slack - _MARGIN * b2[j]
+
+
+@njit(cache=True, fastmath=True, nogil=True, inline="always")
+def _search_cluster(c, qi, q_lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank, perm, best, arg, count):
+    """Search the members of cluster ``c`` for query ``qi``: (best, arg, rows looked at) updated."""
     count += starts[c + 1] - starts[c]
     for j in range(starts[c], starts[c + 1]):
-        s = np.float32(0.0)
-        for k in range(n_low):
-            t = qlo[k] - b_lo[j, k]
-            s += t * t
-        t = max(zero, b_hi[j] - hi, lo - b_hi[j])
-        if s + t * t - slack - _MARGIN * b2[j] > best:
+        if _member_bound(j, q_lo, hi_min, hi_max, slack, b_lo, b_hi, b2) > best:
             continue
         s = _distance(qi, bank[perm[j]], best)
         if s < best or (s == best and perm[j] < perm[arg]):
@@ -67,58 +72,112 @@ def _search_cluster(c, qi, qlo, lo, hi, slack, starts, b_lo, b_hi, b2, bank, per
     return best, arg, count
 
 
-@njit(cache=True, parallel=True, fastmath=True, nogil=True)
-def nearest(order, n_groups, g, q, q_lo, q_lo2, q_hi_min, q_hi_max, q2, c2, c_r, c_hmin, c_hmax, c_b2, starts, b_lo,
-            b_hi, b2, bank, perm, dist, index, checked):
-    """``g`` ``[n, C]`` products of the queries' low coordinates with the cluster centres (overwritten with the
-    cluster bounds); ``q`` ``[n, D]`` (as given), ``q_lo`` ``[n, L]`` (of the centred queries); per query
-    ``q_lo2`` (squared low norm), ``q_hi_min`` <= ``|q_hi|`` <= ``q_hi_max``, ``q2`` (squared centred norm); per
-    cluster ``c2`` (squared centre norm), ``c_r`` (radius), ``c_hmin``/``c_hmax`` (members' hi norms), ``c_b2``
-    (members' largest squared norm) and its members ``starts[c]:starts[c + 1]`` of the rows sorted by cluster:
-    ``b_lo`` ``[M, L]``, ``b_hi``, ``b2`` (of the centred vectors) and ``perm`` (the row of ``bank`` ``[M, D]``,
-    the vectors as given). Writes the squared distance ``dist`` ``[n]`` and original ``index`` ``[n]`` of the
-    nearest bank vector (the smallest index among exact ties) and how many bank rows were looked at (their
-    bound computed), ``checked`` ``[n]``.
-
-    Two passes. 1: per query, the cluster bounds and a search of the cluster whose centre is nearest (a good
-    first best). 2: the queries, in ``order`` (grouped by that
-    cluster) and split into ``n_groups`` groups run in parallel, are searched cluster by cluster: a cluster's
-    rows are read from memory once for all the queries of a group that still need it (those whose bound for it
-    is below their best), not once per query."""
-    n, n_clusters = g.shape
+@njit(cache=True, fastmath=True, nogil=True, inline="always")
+def _cluster_bounds(centred, lo, centres_t, c_r, c_hmin, c_hmax, c_b2, bound):
+    """A query's bound for every cluster, into ``bound`` (``centred`` its vector minus the bank's mean, ``lo`` its
+    low coordinates): returns (the cluster whose centre is nearest, min and max of ``|q_hi|``, the rounding slack)."""
     zero = np.float32(0.0)
-    first = np.empty(n, dtype=np.int64)
-    best = np.empty(n, dtype=np.float32)
-    arg = np.empty(n, dtype=np.int64)
-    count = np.zeros(n, dtype=np.int64)
-    for ii in prange(n):
-        i = order[ii]
-        row = g[i]
-        a, lo, hi, slack = q_lo2[i], q_hi_min[i], q_hi_max[i], _MARGIN * q2[i]
-        f = 0
-        nearest_d2 = np.float32(np.inf)
-        for c in range(n_clusters):  # the cluster bounds, minus the rounding margins, in place
-            d2 = a + c2[c] - np.float32(2.0) * row[c] - _MARGIN * (a + c2[c])
-            if d2 < nearest_d2:
-                nearest_d2 = d2
-                f = c
-            t = max(zero, np.sqrt(max(zero, d2)) - c_r[c])
-            u = max(zero, c_hmin[c] - hi, lo - c_hmax[c])
-            row[c] = t * t + u * u - slack - _MARGIN * c_b2[c]
-        first[i] = f
-        best[i], arg[i], count[i] = _search_cluster(f, q[i], q_lo[i], lo, hi, slack, starts, b_lo, b_hi, b2, bank,
-                                                    perm, np.float32(np.inf), starts[f], 0)
-    size = (n + n_groups - 1) // n_groups
-    for grp in prange(n_groups):
+    sq = zero  # |q - mean|^2
+    for j in range(centred.shape[0]):
+        sq += centred[j] * centred[j]
+    lo2 = zero
+    for k in range(lo.shape[0]):
+        lo2 += lo[k] * lo[k]
+    # |q_hi|^2 = |q|^2 - |q_lo|^2 up to float32 rounding of the sums: bounded on both sides
+    slack = _MARGIN * sq
+    hi_min = np.sqrt(max(zero, sq - lo2 - slack))
+    hi_max = np.sqrt(max(zero, sq - lo2 + slack))
+    n_clusters = centres_t.shape[1]
+    for c in range(n_clusters):  # |q_lo - centre|^2, vectorized over the clusters
+        bound[c] = zero
+    for k in range(lo.shape[0]):
+        lk = lo[k]
         for c in range(n_clusters):
-            for ii in range(grp * size, min(n, (grp + 1) * size)):
-                i = order[ii]
-                if g[i, c] > best[i] or c == first[i]:
-                    continue
-                best[i], arg[i], count[i] = _search_cluster(c, q[i], q_lo[i], q_hi_min[i], q_hi_max[i],
-                                                            _MARGIN * q2[i], starts, b_lo, b_hi, b2, bank, perm,
-                                                            best[i], arg[i], count[i])
+            t = lk - centres_t[k, c]
+            bound[c] += t * t
+    first = 0
+    nearest_d2 = np.float32(np.inf)
+    for c in range(n_clusters):  # the cluster bounds, lowered by the rounding margins, in place
+        d2 = bound[c]
+        if d2 < nearest_d2:
+            nearest_d2 = d2
+            first = c
+        t = max(zero, np.sqrt(d2) * np.float32(1.0 - 1e-5) - c_r[c])
+        u = max(zero, c_hmin[c] - hi_max, hi_min - c_hmax[c])
+        bound[c] = t * t + u * u - slack - _MARGIN * c_b2[c]
+    return first, hi_min, hi_max, slack
+
+
+@njit(cache=True, parallel=True, fastmath=True, nogil=True)
+def nearest(q, centred, q_lo, centres_t, c_r, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, perm, dist, index,
+            checked):
+    """``q`` ``[n, D]`` queries as given, ``centred`` ``[n, D]`` the same minus the bank's mean and ``q_lo``
+    ``[n, L]`` their low coordinates (on the bank's leading principal axes); per cluster its centre
+    ``centres_t[:, c]`` in them, ``c_r`` (radius), ``c_hmin``/``c_hmax`` (members' norms beyond them), ``c_b2``
+    (members' largest squared centred norm) and its members ``starts[c]:starts[c + 1]`` of the rows sorted by
+    cluster: ``b_lo`` ``[M, L]``, ``b_hi``, ``b2`` (of the centred vectors) and ``perm`` (the row of ``bank``
+    ``[M, D]``, the vectors as given). Writes the squared distance ``dist`` ``[n]`` and original ``index``
+    ``[n]`` of the nearest bank vector (the smallest index among exact ties) and how many bank rows were looked
+    at (their bound computed), ``checked`` ``[n]``.
+
+    Query by query, in parallel over blocks of 16 neighbouring queries (handed out one by one when the caller
+    sets numba's parallel chunk size to 1: far queries, a defect, cost more than near ones; a part's neighbouring
+    patches look alike, so the bank rows one reads are still in cache for the next): every cluster's bound, a
+    search of the cluster whose centre is nearest (a good first best), then of every cluster whose bound is
+    below the best so far."""
+    n = q.shape[0]
+    n_clusters = centres_t.shape[1]
+    block = 16
+    for blk in prange((n + block - 1) // block):
+        bound = np.empty(n_clusters, dtype=np.float32)
+        for i in range(blk * block, min(n, (blk + 1) * block)):
+            qi, lo = q[i], q_lo[i]
+            first, hi_min, hi_max, slack = _cluster_bounds(centred[i], lo, centres_t, c_r, c_hmin, c_hmax, c_b2, bound)
+            best, arg, count = _search_cluster(first, qi, lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank,
+                                               perm, np.float32(np.inf), starts[first], 0)
+            for c in range(n_clusters):  # in their order: sorting them by bound first was slower
+                if bound[c] <= best and c != first:
+                    best, arg, count = _search_cluster(c, qi, lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank,
+                                                       perm, best, arg, count)
+            dist[i] = best
+            index[i] = perm[arg]
+            checked[i] = count
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def nearest_k(q, centred, q_lo, centres_t, c_r, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, perm, dist, index):
+    """The ``k`` nearest bank vectors of each of a few queries (``dist``/``index`` ``[n, k]``, nearest first, ties
+    by the smaller index; ``k`` at most the bank's size): ``nearest``'s bounds against the k-th best so far. For
+    the reweighting's handful of queries (one per image); not parallel."""
+    n, k = dist.shape
+    n_clusters = centres_t.shape[1]
+    inf = np.float32(np.inf)
+    bound = np.empty(n_clusters, dtype=np.float32)
+    top_d = np.empty(k, dtype=np.float32)
+    top_i = np.empty(k, dtype=np.int64)  # original indices
     for i in range(n):
-        dist[i] = best[i]
-        index[i] = perm[arg[i]]
-        checked[i] = count[i]
+        qi, lo = q[i], q_lo[i]
+        first, hi_min, hi_max, slack = _cluster_bounds(centred[i], lo, centres_t, c_r, c_hmin, c_hmax, c_b2, bound)
+        top_d[:] = inf
+        top_i[:] = -1
+        visit = np.argsort(bound)  # lowest bound first: the k-th best tightens soonest
+        for cc in range(n_clusters):
+            c = visit[cc]
+            if bound[c] > top_d[k - 1]:
+                break  # and so are all later ones
+            for j in range(starts[c], starts[c + 1]):
+                if _member_bound(j, lo, hi_min, hi_max, slack, b_lo, b_hi, b2) > top_d[k - 1]:
+                    continue
+                s = _distance(qi, bank[perm[j]], top_d[k - 1])
+                p = perm[j]
+                if s > top_d[k - 1] or (s == top_d[k - 1] and top_i[k - 1] >= 0 and p > top_i[k - 1]):
+                    continue
+                pos = k - 1  # insert, keeping (distance, index) sorted
+                while pos > 0 and (top_d[pos - 1] > s or (top_d[pos - 1] == s and top_i[pos - 1] > p)):
+                    top_d[pos] = top_d[pos - 1]
+                    top_i[pos] = top_i[pos - 1]
+                    pos -= 1
+                top_d[pos] = s
+                top_i[pos] = p
+        dist[i] = top_d
+        index[i] = top_i

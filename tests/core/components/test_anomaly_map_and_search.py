@@ -137,6 +137,30 @@ def test_queries_far_from_the_bank_get_the_exact_answer_too():
 
 
 
+@pytest.mark.skipif(search_module.kernels is None, reason="numba is not installed")
+def test_the_k_nearest_of_a_few_queries_are_exact_and_in_order():
+    """The reweighting's search (k > 1, a handful of queries): the pruned search with a k-th best bound."""
+    rng = np.random.default_rng(4)
+    bank = _structured_bank(rng)
+    bank[7] = bank[3]  # an exact tie: the smaller index first
+    nn = NearestNeighbours(bank, pruned=True)
+    queries = np.concatenate([bank[[3, 10, 2999]], bank[20:28] + 0.2 * rng.normal(size=(8, bank.shape[1])),
+                              rng.normal(size=(3, bank.shape[1])) * 10]).astype(np.float32)  # members, near, far
+    calls = []
+    real = nn.pruned.search_k
+    nn.pruned.search_k = lambda q, k: calls.append(k) or real(q, k)
+    dist, idx = nn.search(queries, 9)
+    assert calls == [9]  # not a flat scan
+    ref_d, _ = _brute_force(bank, queries)
+    ref_idx = np.argsort(ref_d, axis=1, kind="stable")[:, :9]
+    assert np.array_equal(idx, ref_idx)
+    assert np.allclose(dist, np.take_along_axis(ref_d, ref_idx, 1), atol=1e-4, rtol=1e-5)
+    assert list(idx[0, :2]) == [3, 7] and dist[0, 1] == 0
+    everything_d, everything = nn.pruned.search_k(queries[:2], len(bank))  # k = the whole bank
+    assert np.array_equal(np.sort(everything, axis=1), np.tile(np.arange(len(bank)), (2, 1)))
+    assert np.all(np.diff(everything_d, axis=1) >= 0)
+
+
 def _structured_bank(rng: np.random.Generator, n: int = 3000, d: int = 256) -> np.ndarray:
     basis = rng.normal(size=(16, d)) * np.linspace(3, 0.3, 16)[:, None]
     return ((rng.normal(size=(n, 16)) @ basis) + 0.05 * rng.normal(size=(n, d))).astype(np.float32)
