@@ -48,6 +48,7 @@ except Exception:  # pragma: no cover - numba missing, or unable to compile/cach
 
 MIN_PRUNED_BANK = 1024  # below this the flat scan is as fast
 LOW_DIMS = 32  # principal coordinates of the bounds (module docstring)
+SMALL_BANK = 4096  # up to this many vectors, clusters of 16 (more of them) instead of 32
 KMEANS_ITERATIONS = 10  # of the clusters' k-means
 FEW_QUERIES = 64  # k > 1 nearest for this many queries or fewer: the pruned search, one query at a time
 FLAT_CHUNK_MACS = 1 << 32  # with a cancel token, a flat scan's chunks: queries x bank size (~0.1-0.3 s on 2 cores)
@@ -56,8 +57,10 @@ FLAT_CHUNK_MACS = 1 << 32  # with a cancel token, a flat scan's chunks: queries 
 class PrunedSearch:
     """Exact 1-NN over ``bank`` ``[M, D]`` with cluster and per-vector lower bounds; see the module docstring."""
 
-    def __init__(self, bank: np.ndarray, low_dims: int = LOW_DIMS, cluster_size: int = 32, seed: int = 0,
+    def __init__(self, bank: np.ndarray, low_dims: int = LOW_DIMS, cluster_size: int | None = None, seed: int = 0,
                  cancel: CancelToken | None = None):
+        """``cluster_size``: vectors per cluster, on average; by default 16 for banks of up to ``SMALL_BANK``
+        vectors, 32 above (module docstring)."""
         bank = np.ascontiguousarray(bank, dtype=np.float32)
         self.bank = bank  # exact distances are taken to the vectors themselves (the caller's array, no copy)
         self.mean = bank.mean(axis=0, dtype=np.float64).astype(np.float32)
@@ -71,10 +74,12 @@ class PrunedSearch:
             checkpoint(cancel)
             np.matmul(bank[i : i + step] - self.mean, self.axes, out=b_lo[i : i + step])
         # clusters in the low coordinates (any grouping keeps the search exact; tight ones prune more)
+        if cluster_size is None:
+            cluster_size = 16 if len(bank) <= SMALL_BANK else 32
         n_clusters = max(1, len(bank) // cluster_size)
         if n_clusters > 1:
             kmeans = faiss.Kmeans(low_dims, n_clusters, niter=1, seed=seed + 1, max_points_per_centroid=64,
-                                  min_points_per_centroid=1)  # ~32 per cluster is the point: no warning
+                                  min_points_per_centroid=1)  # ~16-32 per cluster is the point: no warning
             kmeans.train(b_lo)
             for _ in range(KMEANS_ITERATIONS - 1):  # one iteration per call: the token is checked between them
                 checkpoint(cancel)
@@ -86,7 +91,7 @@ class PrunedSearch:
             assign = np.zeros(len(bank), dtype=np.int64)
         self.perm = np.argsort(assign, kind="stable").astype(np.int64)
         assign = assign[self.perm]
-        used, counts = np.unique(assign, return_counts=True)  # empty clusters are dropped
+        _, counts = np.unique(assign, return_counts=True)  # empty clusters are dropped
         self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self.b_lo = b_lo[self.perm]
         del b_lo
@@ -98,19 +103,12 @@ class PrunedSearch:
             rest = centred - self.b_lo[i : i + step] @ self.axes.T  # the residual itself, not a difference of squares
             self.b2[i : i + step] = _sq_norms(centred)
             self.b_hi[i : i + step] = np.sqrt(_sq_norms(rest))
-        n = len(used)
-        lo64 = self.b_lo.astype(np.float64)
-        centres = np.empty((n, low_dims), dtype=np.float64)
-        self.c_r = np.empty(n, dtype=np.float32)
-        self.c_hmin, self.c_hmax, self.c_b2 = (np.empty(n, dtype=np.float32) for _ in range(3))
-        for c in range(n):
-            s = slice(self.starts[c], self.starts[c + 1])
-            centres[c] = lo64[s].mean(axis=0)
-            radius = np.sqrt(((lo64[s] - centres[c]) ** 2).sum(axis=1).max())
-            self.c_r[c] = radius * (1 + 1e-5) + 1e-6  # rounded up: the bound must stay below every member's
-            self.c_hmin[c], self.c_hmax[c] = self.b_hi[s].min(), self.b_hi[s].max()
-            self.c_b2[c] = self.b2[s].max()
-        self.centres_t = np.ascontiguousarray(centres.T, dtype=np.float32)  # [L, C]
+        # per cluster: the box its members span in the low coordinates, and the range of their norms beyond
+        self.box_min = np.ascontiguousarray(np.minimum.reduceat(self.b_lo, self.starts[:-1], axis=0).T)  # [L, C]
+        self.box_max = np.ascontiguousarray(np.maximum.reduceat(self.b_lo, self.starts[:-1], axis=0).T)
+        self.c_hmin = np.minimum.reduceat(self.b_hi, self.starts[:-1])
+        self.c_hmax = np.maximum.reduceat(self.b_hi, self.starts[:-1])
+        self.c_b2 = np.maximum.reduceat(self.b2, self.starts[:-1])  # the rounding margin of the largest member
         self._axes_t = torch.from_numpy(self.axes)
 
     def search(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -144,7 +142,7 @@ class PrunedSearch:
         return queries, centred, (torch.from_numpy(centred) @ self._axes_t).numpy()
 
     def _index_arrays(self) -> tuple[np.ndarray, ...]:
-        return (self.centres_t, self.c_r, self.c_hmin, self.c_hmax, self.c_b2, self.starts, self.b_lo, self.b_hi,
+        return (self.box_min, self.box_max, self.c_hmin, self.c_hmax, self.c_b2, self.starts, self.b_lo, self.b_hi,
                 self.b2, self.bank, self.perm)
 
 

@@ -1,14 +1,15 @@
 """Compiled inner loop of the exact pruned nearest-neighbour search (numba); see ``search.PrunedSearch``.
 
 The bank is grouped into small clusters (k-means in its leading principal coordinates, ``lo``); each cluster
-keeps its centre ``c``, its radius ``r`` in those coordinates and the range of its members' norms beyond them
-(``hi``). Per query (in parallel over blocks of queries), from its low coordinates ``q_lo``:
-1. a lower bound for a whole cluster, ``max(0, |q_lo - c| - r)^2 + (distance of |q_hi| to the cluster's hi range)^2``,
-   which no member's squared distance can be below;
-2. the cluster whose centre is nearest is searched first, then, lowest bound first, every cluster whose bound
-   is below the best squared distance found so far; in a cluster, a member's own bound ``|q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2``
-   is computed, and the exact distance only for members whose bound is below the best, abandoning the sum as
-   soon as it exceeds the best.
+keeps the box its members span in those coordinates (per coordinate, their smallest and largest value) and the
+range of their norms beyond them (``hi``). Per query (in parallel over blocks of queries), from its low
+coordinates ``q_lo``:
+1. a lower bound for a whole cluster, ``(distance of q_lo to the box)^2 + (distance of |q_hi| to the cluster's
+   hi range)^2``, which no member's squared distance can be below;
+2. the cluster of the lowest bound is searched first, then every cluster whose bound is below the best squared
+   distance found so far; in a cluster, a member's own bound ``|q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2`` is
+   computed, and the exact distance only for members whose bound is below the best, abandoning the sum as soon
+   as it exceeds the best.
 Every bound is lowered by a rounding margin, so a vector is skipped only when it cannot be the nearest.
 """
 
@@ -73,9 +74,9 @@ def _search_cluster(c, qi, q_lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, 
 
 
 @njit(cache=True, fastmath=True, nogil=True, inline="always")
-def _cluster_bounds(centred, lo, centres_t, c_r, c_hmin, c_hmax, c_b2, bound):
+def _cluster_bounds(centred, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound):
     """A query's bound for every cluster, into ``bound`` (``centred`` its vector minus the bank's mean, ``lo`` its
-    low coordinates): returns (the cluster whose centre is nearest, min and max of ``|q_hi|``, the rounding slack)."""
+    low coordinates): returns (the cluster of the lowest bound, min and max of ``|q_hi|``, the rounding slack)."""
     zero = np.float32(0.0)
     sq = zero  # |q - mean|^2
     for j in range(centred.shape[0]):
@@ -87,33 +88,32 @@ def _cluster_bounds(centred, lo, centres_t, c_r, c_hmin, c_hmax, c_b2, bound):
     slack = _MARGIN * sq
     hi_min = np.sqrt(max(zero, sq - lo2 - slack))
     hi_max = np.sqrt(max(zero, sq - lo2 + slack))
-    n_clusters = centres_t.shape[1]
-    for c in range(n_clusters):  # |q_lo - centre|^2, vectorized over the clusters
+    n_clusters = box_min.shape[1]
+    for c in range(n_clusters):
         bound[c] = zero
-    for k in range(lo.shape[0]):
+    for k in range(lo.shape[0]):  # the squared distance to the members' box in the low coordinates
         lk = lo[k]
-        for c in range(n_clusters):
-            t = lk - centres_t[k, c]
+        for c in range(n_clusters):  # vectorized over the clusters
+            t = max(zero, box_min[k, c] - lk, lk - box_max[k, c])
             bound[c] += t * t
     first = 0
-    nearest_d2 = np.float32(np.inf)
-    for c in range(n_clusters):  # the cluster bounds, lowered by the rounding margins, in place
-        d2 = bound[c]
-        if d2 < nearest_d2:
-            nearest_d2 = d2
-            first = c
-        t = max(zero, np.sqrt(d2) * np.float32(1.0 - 1e-5) - c_r[c])
+    lowest = np.float32(np.inf)
+    for c in range(n_clusters):  # plus the norms beyond, lowered by the rounding margins, in place
         u = max(zero, c_hmin[c] - hi_max, hi_min - c_hmax[c])
-        bound[c] = t * t + u * u - slack - _MARGIN * c_b2[c]
+        b = bound[c] * np.float32(1.0 - 1e-5) + u * u - slack - _MARGIN * c_b2[c]
+        bound[c] = b
+        if b < lowest:
+            lowest = b
+            first = c
     return first, hi_min, hi_max, slack
 
 
 @njit(cache=True, parallel=True, fastmath=True, nogil=True)
-def nearest(q, centred, q_lo, centres_t, c_r, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, perm, dist, index,
+def nearest(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, perm, dist, index,
             checked):
     """``q`` ``[n, D]`` queries as given, ``centred`` ``[n, D]`` the same minus the bank's mean and ``q_lo``
-    ``[n, L]`` their low coordinates (on the bank's leading principal axes); per cluster its centre
-    ``centres_t[:, c]`` in them, ``c_r`` (radius), ``c_hmin``/``c_hmax`` (members' norms beyond them), ``c_b2``
+    ``[n, L]`` their low coordinates (on the bank's leading principal axes); per cluster its members' box in
+    them, ``box_min[:, c]`` to ``box_max[:, c]``, ``c_hmin``/``c_hmax`` (members' norms beyond them), ``c_b2``
     (members' largest squared centred norm) and its members ``starts[c]:starts[c + 1]`` of the rows sorted by
     cluster: ``b_lo`` ``[M, L]``, ``b_hi``, ``b2`` (of the centred vectors) and ``perm`` (the row of ``bank``
     ``[M, D]``, the vectors as given). Writes the squared distance ``dist`` ``[n]`` and original ``index``
@@ -123,16 +123,16 @@ def nearest(q, centred, q_lo, centres_t, c_r, c_hmin, c_hmax, c_b2, starts, b_lo
     Query by query, in parallel over blocks of 16 neighbouring queries (handed out one by one when the caller
     sets numba's parallel chunk size to 1: far queries, a defect, cost more than near ones; a part's neighbouring
     patches look alike, so the bank rows one reads are still in cache for the next): every cluster's bound, a
-    search of the cluster whose centre is nearest (a good first best), then of every cluster whose bound is
-    below the best so far."""
+    search of the cluster of the lowest bound (a good first best), then of every cluster whose bound is below
+    the best so far."""
     n = q.shape[0]
-    n_clusters = centres_t.shape[1]
+    n_clusters = box_min.shape[1]
     block = 16
     for blk in prange((n + block - 1) // block):
         bound = np.empty(n_clusters, dtype=np.float32)
         for i in range(blk * block, min(n, (blk + 1) * block)):
             qi, lo = q[i], q_lo[i]
-            first, hi_min, hi_max, slack = _cluster_bounds(centred[i], lo, centres_t, c_r, c_hmin, c_hmax, c_b2, bound)
+            first, hi_min, hi_max, slack = _cluster_bounds(centred[i], lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound)
             best, arg, count = _search_cluster(first, qi, lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank,
                                                perm, np.float32(np.inf), starts[first], 0)
             for c in range(n_clusters):  # in their order: sorting them by bound first was slower
@@ -145,19 +145,19 @@ def nearest(q, centred, q_lo, centres_t, c_r, c_hmin, c_hmax, c_b2, starts, b_lo
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def nearest_k(q, centred, q_lo, centres_t, c_r, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, perm, dist, index):
+def nearest_k(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, perm, dist, index):
     """The ``k`` nearest bank vectors of each of a few queries (``dist``/``index`` ``[n, k]``, nearest first, ties
     by the smaller index; ``k`` at most the bank's size): ``nearest``'s bounds against the k-th best so far. For
     the reweighting's handful of queries (one per image); not parallel."""
     n, k = dist.shape
-    n_clusters = centres_t.shape[1]
+    n_clusters = box_min.shape[1]
     inf = np.float32(np.inf)
     bound = np.empty(n_clusters, dtype=np.float32)
     top_d = np.empty(k, dtype=np.float32)
     top_i = np.empty(k, dtype=np.int64)  # original indices
     for i in range(n):
         qi, lo = q[i], q_lo[i]
-        first, hi_min, hi_max, slack = _cluster_bounds(centred[i], lo, centres_t, c_r, c_hmin, c_hmax, c_b2, bound)
+        first, hi_min, hi_max, slack = _cluster_bounds(centred[i], lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound)
         top_d[:] = inf
         top_i[:] = -1
         visit = np.argsort(bound)  # lowest bound first: the k-th best tightens soonest
