@@ -62,7 +62,6 @@ class PrunedSearch:
         """``cluster_size``: vectors per cluster, on average; by default 16 for banks of up to ``SMALL_BANK``
         vectors, 32 above (module docstring)."""
         bank = np.ascontiguousarray(bank, dtype=np.float32)
-        self.bank = bank  # exact distances are taken to the vectors themselves (the caller's array, no copy)
         self.mean = bank.mean(axis=0, dtype=np.float64).astype(np.float32)
         # The axes only need to be orthonormal for the bounds to hold; good axes make them tight, and a sample of
         # the bank in float32 finds them as well as all of it in float64 (which took ~10 s at 16k x 1024).
@@ -110,6 +109,9 @@ class PrunedSearch:
         self.c_hmax = np.maximum.reduceat(self.b_hi, self.starts[:-1])
         self.c_b2 = np.maximum.reduceat(self.b2, self.starts[:-1])  # the rounding margin of the largest member
         self._axes_t = torch.from_numpy(self.axes)
+        # exact distances are taken to the vectors themselves, in cluster order: a copy of the bank, ~5-10 %
+        # faster at 10 % than reading the caller's array through perm (a cluster's rows side by side in memory)
+        self.sorted_bank = bank[self.perm]
 
     def search(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``queries`` ``[n, D]`` -> (distances ``[n]``, indices ``[n]``, bank rows looked at ``[n]``)."""
@@ -142,8 +144,9 @@ class PrunedSearch:
         return queries, centred, (torch.from_numpy(centred) @ self._axes_t).numpy()
 
     def _index_arrays(self) -> tuple[np.ndarray, ...]:
+        """What the kernels take after the queries (``search_kernels.nearest``'s parameters)."""
         return (self.box_min, self.box_max, self.c_hmin, self.c_hmax, self.c_b2, self.starts, self.b_lo, self.b_hi,
-                self.b2, self.bank, self.perm)
+                self.b2, self.sorted_bank, self.perm)
 
 
 def principal_axes(centred: np.ndarray, k: int, cancel: CancelToken | None = None, iterations: int = 8,
@@ -187,7 +190,7 @@ class NearestNeighbours:
         if pruned is None:
             pruned = (kernels is not None and self.device.type == "cpu" and len(self.bank) >= MIN_PRUNED_BANK
                       and self.bank.shape[1] >= 2 * LOW_DIMS)
-        self.pruned = PrunedSearch(self.bank, cancel=cancel) if pruned else None  # shares self.bank
+        self.pruned = PrunedSearch(self.bank, cancel=cancel) if pruned else None
         self._pieces = TimedSplit(0.2)  # sized by the last search's time per query: a first piece of one query only once
         self._index = None
 

@@ -66,7 +66,7 @@ def _search_cluster(c, qi, q_lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, 
     for j in range(starts[c], starts[c + 1]):
         if _member_bound(j, q_lo, hi_min, hi_max, slack, b_lo, b_hi, b2) > best:
             continue
-        s = _distance(qi, bank[perm[j]], best)
+        s = _distance(qi, bank[j], best)
         if s < best or (s == best and perm[j] < perm[arg]):
             best = s
             arg = j
@@ -115,10 +115,10 @@ def nearest(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_
     ``[n, L]`` their low coordinates (on the bank's leading principal axes); per cluster its members' box in
     them, ``box_min[:, c]`` to ``box_max[:, c]``, ``c_hmin``/``c_hmax`` (members' norms beyond them), ``c_b2``
     (members' largest squared centred norm) and its members ``starts[c]:starts[c + 1]`` of the rows sorted by
-    cluster: ``b_lo`` ``[M, L]``, ``b_hi``, ``b2`` (of the centred vectors) and ``perm`` (the row of ``bank``
-    ``[M, D]``, the vectors as given). Writes the squared distance ``dist`` ``[n]`` and original ``index``
-    ``[n]`` of the nearest bank vector (the smallest index among exact ties) and how many bank rows were looked
-    at (their bound computed), ``checked`` ``[n]``.
+    cluster: ``b_lo`` ``[M, L]``, ``b_hi``, ``b2`` (of the centred vectors), ``bank`` ``[M, D]`` (the vectors
+    as given, in that order) and ``perm`` (their rows in the bank as given). Writes the squared distance
+    ``dist`` ``[n]`` and original ``index`` ``[n]`` of the nearest bank vector (the smallest index among exact
+    ties) and how many bank rows were looked at (their bound computed), ``checked`` ``[n]``.
 
     Query by query, in parallel over blocks of 16 neighbouring queries (handed out one by one when the caller
     sets numba's parallel chunk size to 1: far queries, a defect, cost more than near ones; a part's neighbouring
@@ -168,7 +168,7 @@ def nearest_k(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, 
             for j in range(starts[c], starts[c + 1]):
                 if _member_bound(j, lo, hi_min, hi_max, slack, b_lo, b_hi, b2) > top_d[k - 1]:
                     continue
-                s = _distance(qi, bank[perm[j]], top_d[k - 1])
+                s = _distance(qi, bank[j], top_d[k - 1])
                 p = perm[j]
                 if s > top_d[k - 1] or (s == top_d[k - 1] and top_i[k - 1] >= 0 and p > top_i[k - 1]):
                     continue
