@@ -2,27 +2,38 @@
 
 ``NearestNeighbours.search(queries, 1)`` (PatchCore's patch scores) on the CPU runs ``PrunedSearch`` for banks
 of ``MIN_PRUNED_BANK`` vectors or more. The bank is rotated onto its principal axes once and grouped into small
-clusters (k-means in the leading ``LOW_DIMS`` (32) coordinates, ~32 vectors each). A query's squared distance
-to a bank vector is bounded from below by the low coordinates plus the norms of the rest
-(``|q - b|^2 >= |q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2``), and to a whole cluster by its centre and radius. Each
-query first searches the cluster whose centre is nearest, then only the clusters whose bound is below its best
-distance so far, and computes exact distances only for members whose own bound is below it
-(``search_kernels``). Queries are searched one by one, in blocks of neighbouring patches (which look alike, so
-the bank rows one reads are still in cache for the next). The result is the exact nearest neighbour (the tests
-compare it with a float64 brute force).
-Measured on bottle's banks of concatenated resnet18 features (384 dims, 784 queries per image, 2 threads, ms
-per image, 32 test images): at 1 % (1,638 vectors) 1.7 against 6.1-6.7 for faiss's flat scan, at 10 % (16,385)
-5.3 against 53-62; bsdata_pitting's 10 % bank (34,574) 7.4-8.0. A query looks at ~17 % of the 1 % bank's rows
-and ~5 % of the 10 % bank's, and computes ~23 and ~94 exact distances. With 16 to 128 low coordinates the
-times were within noise of each other; 256 was slower. Tried and slower (same measurements): visiting a query's
-clusters lowest bound first (the sort cost more than it saved), a second level of clusters over the clusters
-with clusters of 8-32 (fewer rows read, more time), and the previous scheme of groups of queries searched
-cluster by cluster (7.7 and 15 ms at bottle's and bsdata's 10 %).
+clusters (k-means in the leading ``LOW_DIMS`` (32) coordinates; ~16 vectors each up to ``SMALL_BANK`` vectors,
+~32 above). A query's squared distance to a bank vector is bounded from below by the low coordinates plus the
+norms of the rest (``|q - b|^2 >= |q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2``), and to a whole cluster by the box its
+members span in the low coordinates and the range of their norms beyond. Each query first searches the cluster
+of the lowest bound, then only the clusters whose bound is below its best distance so far, and computes exact
+distances only for members whose own bound is below it (``search_kernels``). Queries are searched one by one,
+in blocks of neighbouring patches (which look alike, so the bank rows one reads are still in cache for the
+next). The result is the exact nearest neighbour (the tests compare it with a float64 brute force).
+
+Measured on 32 test images spread over each set (resnet18 concat features, 384 dims, 784 queries per image,
+2 threads, ms per image, the variants taking turns in one process; the machine is shared and its speed drifts
+by up to 2x over minutes, so only figures of one run are compared):
+- bottle 1 % (1,638 vectors): 1.3-1.6 (faiss's flat scan: 6.1-6.7); 10 % (16,385): 5.1-5.6 (flat: 53-62).
+- bsdata_pitting 1 % (3,457): 2.4-2.9 (flat: 14); 10 % (34,574): 7.4-7.7.
+- A query looks at 155, 782, 546 and 1,560 bank rows (bound computed) and computes about 24, 119, 21 and 79
+  exact distances. Far queries (defects) cost most: at bottle's 10 % the median query computes 29, the tenth
+  slowest 306.
+What made it so, each measured against the step before in one run:
+- one kernel call per batch, query by query, instead of groups of queries searched cluster by cluster with a
+  matrix of cluster products per chunk of 1,024 queries: bottle 10 % 7.7 -> 5.3, bsdata 10 % 15 -> 8;
+- a cluster's bound from its members' box instead of a ball around its centre (rows per query at bsdata 1 %:
+  1,190 -> 881, and 546 with clusters of 16 for such small banks): bsdata 1 % 3.5-4.7 -> 2.6-2.9;
+- the exact distances read from a copy of the bank in cluster order instead of through the permutation:
+  5-10 % at 10 %.
+Tried and slower: visiting a query's clusters lowest bound first (sorting them cost more than it saved); taking
+the bound of a ball and a box together (no fewer rows worth the work); starting from the cluster of the previous
+query's nearest neighbour (more rows); a second level of clusters over the clusters (fewer rows, more time);
+48 or 64 low coordinates (bottle 10 % 8 % faster, the 1 % banks 5 % slower, bsdata 10 % the same).
 Queries far from everything in the bank (a defect, an unusual part) prune less, yet cost about what a flat
 scan would, so none is handed to one: routing queries whose bounds left more than 15-70 % of the bank in
-question to a flat scan made bottle's and bsdata_pitting's test sets slower at every threshold (bsdata 1 %:
-5.1 ms per image without it, 7.6 at 50 %, 12.8 at 15 %), and images of pure noise took 7.9 ms (1 %) and 34 ms
-(10 %) per image against 6.9 and 57 for the flat scan.
+question to a flat scan made bottle's and bsdata_pitting's test sets slower at every threshold (measured with
+an earlier version of the kernel).
 The k > 1 nearest of a few queries (the reweighting's, one per image) use the same bounds against the k-th best
 (``PrunedSearch.search_k``): 0.07 ms per image at bottle's 10 % instead of 0.5 for a flat scan of the bank.
 Other searches (many queries with ``k > 1``, GPUs, banks too small for the bounds to pay, no numba) use faiss
@@ -31,6 +42,8 @@ bank in milliseconds instead of being stored twice on disk.
 """
 
 from __future__ import annotations
+
+import threading
 
 import faiss
 import numpy as np
@@ -49,6 +62,7 @@ except Exception:  # pragma: no cover - numba missing, or unable to compile/cach
 MIN_PRUNED_BANK = 1024  # below this the flat scan is as fast
 LOW_DIMS = 32  # principal coordinates of the bounds (module docstring)
 SMALL_BANK = 4096  # up to this many vectors, clusters of 16 (more of them) instead of 32
+SORTED_COPY_BYTES = 64 << 20  # banks up to this size get a copy in cluster order (wide_resnet50_2 at 10 %: ~100 MB)
 KMEANS_ITERATIONS = 10  # of the clusters' k-means
 FEW_QUERIES = 64  # k > 1 nearest for this many queries or fewer: the pruned search, one query at a time
 FLAT_CHUNK_MACS = 1 << 32  # with a cancel token, a flat scan's chunks: queries x bank size (~0.1-0.3 s on 2 cores)
@@ -109,9 +123,13 @@ class PrunedSearch:
         self.c_hmax = np.maximum.reduceat(self.b_hi, self.starts[:-1])
         self.c_b2 = np.maximum.reduceat(self.b2, self.starts[:-1])  # the rounding margin of the largest member
         self._axes_t = torch.from_numpy(self.axes)
-        # exact distances are taken to the vectors themselves, in cluster order: a copy of the bank, ~5-10 %
-        # faster at 10 % than reading the caller's array through perm (a cluster's rows side by side in memory)
-        self.sorted_bank = bank[self.perm]
+        # Exact distances are taken to the vectors themselves, from a copy of the bank in cluster order (a
+        # cluster's rows side by side in memory: 5-10 % faster at 10 % than reading the caller's array through
+        # perm), unless the copy would take more than SORTED_COPY_BYTES.
+        if bank.nbytes <= SORTED_COPY_BYTES:
+            self.rows_bank, self.rows = bank[self.perm], np.arange(len(bank), dtype=np.int64)
+        else:
+            self.rows_bank, self.rows = bank, self.perm
 
     def search(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``queries`` ``[n, D]`` -> (distances ``[n]``, indices ``[n]``, bank rows looked at ``[n]``)."""
@@ -138,15 +156,19 @@ class PrunedSearch:
         return np.sqrt(np.maximum(dist, 0.0)), index
 
     def _prepare(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(queries, queries minus the bank's mean, their low coordinates), float32 and contiguous."""
+        """(queries, queries minus the bank's mean, their low coordinates), float32 and contiguous; the last two
+        in this thread's scratch arrays, valid until its next search."""
         queries = np.ascontiguousarray(queries, dtype=np.float32)
-        centred = np.subtract(queries, self.mean)
-        return queries, centred, (torch.from_numpy(centred) @ self._axes_t).numpy()
+        n, d = queries.shape
+        centred = np.subtract(queries, self.mean, out=_scratch("centred", (n, d)))
+        q_lo = _scratch("q_lo", (n, self.axes.shape[1]))
+        torch.mm(torch.from_numpy(centred), self._axes_t, out=torch.from_numpy(q_lo))
+        return queries, centred, q_lo
 
     def _index_arrays(self) -> tuple[np.ndarray, ...]:
         """What the kernels take after the queries (``search_kernels.nearest``'s parameters)."""
         return (self.box_min, self.box_max, self.c_hmin, self.c_hmax, self.c_b2, self.starts, self.b_lo, self.b_hi,
-                self.b2, self.sorted_bank, self.perm)
+                self.b2, self.rows_bank, self.rows, self.perm)
 
 
 def principal_axes(centred: np.ndarray, k: int, cancel: CancelToken | None = None, iterations: int = 8,
@@ -173,6 +195,20 @@ def principal_axes(centred: np.ndarray, k: int, cancel: CancelToken | None = Non
         basis = np.linalg.qr(gram @ basis)[0]
     _, vecs = np.linalg.eigh(basis.T @ gram @ basis)  # Rayleigh-Ritz in the subspace
     return np.ascontiguousarray(basis @ vecs[:, ::-1][:, :k], dtype=np.float32)  # orthonormal: basis and vecs are
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(name: str, shape: tuple[int, int]) -> np.ndarray:
+    """A float32 array of ``shape`` that this thread reuses from search to search: a fresh 10 MB array for each
+    batch of queries cost its page faults, 0.5 ms per image."""
+    have = getattr(_SCRATCH, name, None)
+    size = shape[0] * shape[1]
+    if have is None or have.size < size:
+        have = np.empty(size, dtype=np.float32)
+        setattr(_SCRATCH, name, have)
+    return have[:size].reshape(shape)
 
 
 def _sq_norms(x: np.ndarray) -> np.ndarray:

@@ -60,13 +60,13 @@ def _member_bound(j, lo, hi_min, hi_max, slack, b_lo, b_hi, b2):
 
 
 @njit(cache=True, fastmath=True, nogil=True, inline="always")
-def _search_cluster(c, qi, q_lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank, perm, best, arg, count):
+def _search_cluster(c, qi, q_lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank, rows, perm, best, arg, count):
     """Search the members of cluster ``c`` for query ``qi``: (best, arg, rows looked at) updated."""
     count += starts[c + 1] - starts[c]
     for j in range(starts[c], starts[c + 1]):
         if _member_bound(j, q_lo, hi_min, hi_max, slack, b_lo, b_hi, b2) > best:
             continue
-        s = _distance(qi, bank[j], best)
+        s = _distance(qi, bank[rows[j]], best)
         if s < best or (s == best and perm[j] < perm[arg]):
             best = s
             arg = j
@@ -109,14 +109,15 @@ def _cluster_bounds(centred, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound):
 
 
 @njit(cache=True, parallel=True, fastmath=True, nogil=True)
-def nearest(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, perm, dist, index,
-            checked):
+def nearest(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, rows, perm, dist,
+            index, checked):
     """``q`` ``[n, D]`` queries as given, ``centred`` ``[n, D]`` the same minus the bank's mean and ``q_lo``
     ``[n, L]`` their low coordinates (on the bank's leading principal axes); per cluster its members' box in
     them, ``box_min[:, c]`` to ``box_max[:, c]``, ``c_hmin``/``c_hmax`` (members' norms beyond them), ``c_b2``
     (members' largest squared centred norm) and its members ``starts[c]:starts[c + 1]`` of the rows sorted by
-    cluster: ``b_lo`` ``[M, L]``, ``b_hi``, ``b2`` (of the centred vectors), ``bank`` ``[M, D]`` (the vectors
-    as given, in that order) and ``perm`` (their rows in the bank as given). Writes the squared distance
+    cluster: ``b_lo`` ``[M, L]``, ``b_hi``, ``b2`` (of the centred vectors), the vectors as given,
+    ``bank[rows[j]]`` (a copy in cluster order with ``rows`` 0, 1, 2..., or the bank as given with ``rows`` =
+    ``perm``) and ``perm`` (their rows in the bank as given). Writes the squared distance
     ``dist`` ``[n]`` and original ``index`` ``[n]`` of the nearest bank vector (the smallest index among exact
     ties) and how many bank rows were looked at (their bound computed), ``checked`` ``[n]``.
 
@@ -134,18 +135,19 @@ def nearest(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_
             qi, lo = q[i], q_lo[i]
             first, hi_min, hi_max, slack = _cluster_bounds(centred[i], lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound)
             best, arg, count = _search_cluster(first, qi, lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank,
-                                               perm, np.float32(np.inf), starts[first], 0)
+                                               rows, perm, np.float32(np.inf), starts[first], 0)
             for c in range(n_clusters):  # in their order: sorting them by bound first was slower
                 if bound[c] <= best and c != first:
                     best, arg, count = _search_cluster(c, qi, lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank,
-                                                       perm, best, arg, count)
+                                                       rows, perm, best, arg, count)
             dist[i] = best
             index[i] = perm[arg]
             checked[i] = count
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def nearest_k(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, perm, dist, index):
+def nearest_k(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, rows, perm, dist,
+              index):
     """The ``k`` nearest bank vectors of each of a few queries (``dist``/``index`` ``[n, k]``, nearest first, ties
     by the smaller index; ``k`` at most the bank's size): ``nearest``'s bounds against the k-th best so far. For
     the reweighting's handful of queries (one per image); not parallel."""
@@ -168,7 +170,7 @@ def nearest_k(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, 
             for j in range(starts[c], starts[c + 1]):
                 if _member_bound(j, lo, hi_min, hi_max, slack, b_lo, b_hi, b2) > top_d[k - 1]:
                     continue
-                s = _distance(qi, bank[j], top_d[k - 1])
+                s = _distance(qi, bank[rows[j]], top_d[k - 1])
                 p = perm[j]
                 if s > top_d[k - 1] or (s == top_d[k - 1] and top_i[k - 1] >= 0 and p > top_i[k - 1]):
                     continue

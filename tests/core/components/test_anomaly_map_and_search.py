@@ -138,6 +138,22 @@ def test_queries_far_from_the_bank_get_the_exact_answer_too():
 
 
 @pytest.mark.skipif(search_module.kernels is None, reason="numba is not installed")
+def test_a_bank_too_large_for_a_sorted_copy_is_searched_in_place_with_the_same_answers(monkeypatch):
+    rng = np.random.default_rng(5)
+    bank = _structured_bank(rng)
+    queries = (bank[:500] + 0.3 * rng.normal(size=(500, bank.shape[1]))).astype(np.float32)
+    copied = NearestNeighbours(bank, pruned=True)
+    monkeypatch.setattr(search_module, "SORTED_COPY_BYTES", 0)
+    in_place = NearestNeighbours(bank, pruned=True)
+    assert copied.pruned.rows_bank is not bank and in_place.pruned.rows_bank is in_place.bank
+    for k in (1, 5):
+        d1, i1 = copied.search(queries[:40], k)
+        d2, i2 = in_place.search(queries[:40], k)
+        assert np.array_equal(i1, i2) and np.array_equal(d1, d2)
+    assert np.array_equal(copied.search(queries, 1)[1], in_place.search(queries, 1)[1])
+
+
+@pytest.mark.skipif(search_module.kernels is None, reason="numba is not installed")
 def test_the_k_nearest_of_a_few_queries_are_exact_and_in_order():
     """The reweighting's search (k > 1, a handful of queries): the pruned search with a k-th best bound."""
     rng = np.random.default_rng(4)
