@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-# Bounds come partly from |a|^2 + |b|^2 - 2 a.b in float32: off by ~1e-6 of the norms. A vector or a cluster is
-# skipped only when its bound exceeds the best distance by far more than that.
+# Bounds come partly from differences of squared norms (|q|^2 - |q_lo|^2) and from low coordinates computed in
+# float32 along different paths for queries (torch) and bank (numpy): off by ~1e-6 of the norms. A vector or a
+# cluster is skipped only when its bound exceeds the best distance by far more than that.
 _MARGIN = np.float32(1e-4)
 
 
