@@ -33,7 +33,10 @@ the bound of a ball and a box together (no fewer rows worth the work); starting 
 query's nearest neighbour (more rows); a second level of clusters over the clusters (fewer rows, more time);
 48 or 64 low coordinates (bottle 10 % 8 % faster, the 1 % banks 5 % slower, bsdata 10 % the same); a second
 bound from the next 32 coordinates for the rows that pass the first, before their exact distance (fewer exact
-distances, slower at 1 % and at bsdata's 10 %); clusters of 24, 48 or 64 at 10 % (within noise of 32).
+distances, slower at 1 % and at bsdata's 10 %); clusters of 24, 48 or 64 at 10 % (within noise of 32); member
+bounds as dot products against stored squared norms (no faster); prefetching the rows that pass a cluster's
+member bounds before their exact distances (an LLVM prefetch intrinsic: a random row of a 53 MB bank took 120 ns
+to read without, 75 ns with a few prefetched ahead, but the search as a whole was within noise, 0-5 %).
 Queries far from everything in the bank (a defect, an unusual part) prune less, yet cost about what a flat
 scan would, so none is handed to one: routing queries whose bounds left more than 15-70 % of the bank in
 question to a flat scan made bottle's and bsdata_pitting's test sets slower at every threshold (measured with
