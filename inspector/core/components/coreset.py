@@ -16,6 +16,10 @@ the triangle inequality tells when none of its rows can get closer to the new ce
 read. The bound costs one ``d``-vector distance per block of 256 rows, so no data set is slower than the
 fused pass, and skipped rows are only rows that would not have changed: the selection is the unpruned
 pass's, which is the plain loop's up to ties between equal floats (the tests compare them index for index).
+The projection stays float32. Storing it in float16 would halve the bytes per pick, but it changes the selection
+itself, not only ties: rounding the projected bank to float16 and back moved the first pick that differs to
+pick 170 on bottle and pick 21 on bsdata_pitting. From there on, at 1 % only 54 % and 46 % of the picks agree
+index for index (99.6 % of the set is shared), and at 10 % 10 % and 7 % agree (98 % and 92 % of the set).
 Without numba the fused pass is one BLAS matrix-vector product per pick. On a GPU the same product runs as a
 few kernels per pick with no host synchronisation except the cancel check every 64 picks.
 """
