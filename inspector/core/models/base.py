@@ -251,10 +251,9 @@ class AnomalyModel:
     def pace(self) -> TimedSplit:
         """Sizes the pieces of views ``fit`` and ``predict`` work on with a cancel token, by their measured
         time (``framing.paced_batches``); one per model, made on first use."""
-        pace = self.__dict__.get("_pace")
-        if pace is None:
-            pace = self.__dict__.setdefault("_pace", TimedSplit())
-        return pace
+        if "_pace" not in self.__dict__:
+            self._pace = TimedSplit()
+        return self._pace
 
     def check_geometry(self) -> None:
         kind = self.preprocessor.kind

@@ -208,7 +208,6 @@ class PatchCore(AnomalyModel):
                         keep_p = min(1.0, cfg.max_bank_patches / max(1, per_image * len(paths)))
                         bank.reserve(int(per_image * len(paths) * keep_p * 1.05) + 1024)  # untouched: free
                     for images, valid, _ in paced_batches(view_batches(frames, cfg.batch_size), self.pace(), cancel):
-                        checkpoint(cancel)
                         feats, grid = self.embed(images, cancel)
                         masks = [patch_validity(v, grid) for v in valid]
                         if all(ok is None for ok in masks):  # every patch: the batch as it is, not a copy

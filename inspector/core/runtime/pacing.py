@@ -22,9 +22,8 @@ class TimedSplit:
     ``fn`` returns a tensor ``[b, ...]`` or a list/tuple of them; the pieces' outputs are concatenated.
     """
 
-    def __init__(self, seconds: float = 0.3, most: int | None = None):
+    def __init__(self, seconds: float = 0.3):
         self.seconds = seconds
-        self.most = most  # items per piece at most (None: no limit)
         self.per_item: float | None = None  # seconds per item, last measured
 
     def piece(self, left: int) -> int:
@@ -32,9 +31,7 @@ class TimedSplit:
         if self.per_item is None:
             return 1
         step = max(1, int(self.seconds / max(self.per_item, 1e-9)))
-        if left <= 1.25 * step:  # no small remainder piece (batches run faster whole)
-            step = left
-        return step if self.most is None else min(step, self.most)
+        return left if left <= 1.25 * step else step  # no small remainder piece (batches run faster whole)
 
     def slices(self, n: int, cancel: CancelToken | None) -> Iterator[slice]:
         """Slices covering ``range(n)`` in time-sized pieces, the token checked before each and after the last.

@@ -61,12 +61,9 @@ def test_slices_without_a_token_are_one_piece_and_with_one_stop_before_the_next_
     assert done == [slice(0, 1)]
 
 
-def test_piece_sizes_follow_the_measured_time_without_a_small_remainder_and_at_most_most():
+def test_piece_sizes_follow_the_measured_time_without_a_small_remainder():
     split = TimedSplit(seconds=0.3)
     split.per_item = 0.099  # 3 items in 0.3 s
     assert split.piece(8) == 3 and split.piece(3) == 3 and split.piece(4) == 3
     split.per_item = 0.001
     assert split.piece(8) == 8
-    capped = TimedSplit(seconds=0.3, most=64)
-    capped.per_item = 1e-6
-    assert capped.piece(1000) == 64 and capped.piece(70) == 64
