@@ -16,9 +16,9 @@ Measured on 32 test images spread over each set (resnet18 concat features, 384 d
 by up to 2x over minutes, so only figures of one run are compared):
 - bottle 1 % (1,638 vectors): 1.3-1.6 (faiss's flat scan: 6.1-6.7); 10 % (16,385): 5.1-5.6 (flat: 53-62).
 - bsdata_pitting 1 % (3,457): 2.4-2.9 (flat: 14); 10 % (34,574): 7.4-7.9.
-- A query looks at 155, 782, 546 and 1,560 bank rows (bound computed) and computes about 24, 119, 21 and 79
-  exact distances. Far queries (defects) cost most: at bottle's 10 % the median query computes 29, the tenth
-  slowest 306.
+- A query looks at 155, 782, 546 and 1,560 bank rows (bound computed) and computes 25, 127, 19 and 83 exact
+  distances on average. Far queries (defects) cost most: at bottle's 10 % the median query computes 29, one
+  query in ten 325 or more.
 What made it so, each measured against the step before in one run:
 - one kernel call per batch, query by query, instead of groups of queries searched cluster by cluster with a
   matrix of cluster products per chunk of 1,024 queries: bottle 10 % 7.7 -> 5.3, bsdata 10 % 11-15 -> 8-10;
