@@ -37,6 +37,7 @@ import torch
 from torch import nn
 
 from ..io.paths import user_cache_dir
+from ..runtime.imports import hidden_modules
 from ..runtime.progress import ProgressFn, no_progress
 from .extractor import FeatureExtractor
 
@@ -107,16 +108,8 @@ def import_openvino():
     missing; it is shown again afterwards. Every import of OpenVINO in Inspector goes through here."""
     if "openvino" in sys.modules:
         return sys.modules["openvino"]
-    names = ("openvino_telemetry", "openvino_telemetry.backend")
-    hidden = [n for n in names if n not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]
-    try:
+    with hidden_modules(("openvino_telemetry", "openvino_telemetry.backend")):
         import openvino
-    finally:
-        for name in hidden:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
     return openvino
 
 

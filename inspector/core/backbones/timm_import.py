@@ -14,6 +14,8 @@ from __future__ import annotations
 import sys
 from types import ModuleType
 
+from ..runtime.imports import hidden_modules
+
 
 def gpu_present() -> bool:
     """True when torch sees a device Triton compiles for (CUDA, ROCm through the CUDA API, or Intel XPU)."""
@@ -28,12 +30,6 @@ def import_timm() -> ModuleType:
     timm = sys.modules.get("timm")
     if timm is not None:
         return timm
-    hide = "triton" not in sys.modules and not gpu_present()
-    if hide:
-        sys.modules["triton"] = None  # type: ignore[assignment]
-    try:
+    with hidden_modules(() if gpu_present() else ("triton",)):
         import timm
-    finally:
-        if hide and "triton" in sys.modules and sys.modules["triton"] is None:
-            del sys.modules["triton"]  # a later ``import triton`` works as before
     return timm
