@@ -16,11 +16,12 @@ from pathlib import Path
 
 import cv2
 
-EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff"}
+from inspector.core.io.images import find_images
 
 
 def _images(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in EXTENSIONS) if folder.is_dir() else []
+    """The folder's images, sorted (none when it is missing)."""
+    return find_images([folder])[0]
 
 
 def _put(src: Path, dst: Path, size: tuple[int, int], mask: bool = False) -> None:
