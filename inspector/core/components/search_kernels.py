@@ -3,7 +3,7 @@
 The bank is grouped into small clusters (k-means in its leading principal coordinates, ``lo``); each cluster
 keeps the box its members span in those coordinates (per coordinate, their smallest and largest value) and the
 range of their norms beyond them (``hi``). Per query (in parallel over blocks of queries), from its low
-coordinates ``q_lo``:
+coordinates ``q_lo`` (its projection on the bank's leading principal axes, computed here):
 1. a lower bound for a whole cluster, ``(distance of q_lo to the box)^2 + (distance of |q_hi| to the cluster's
    hi range)^2``, which no member's squared distance can be below;
 2. the cluster of the lowest bound is searched first, then every cluster whose bound is below the best squared
@@ -75,13 +75,29 @@ def _search_cluster(c, qi, q_lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, 
 
 
 @njit(cache=True, fastmath=True, nogil=True, inline="always")
-def _cluster_bounds(centred, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound):
-    """A query's bound for every cluster, into ``bound`` (``centred`` its vector minus the bank's mean, ``lo`` its
-    low coordinates): returns (the cluster of the lowest bound, min and max of ``|q_hi|``, the rounding slack)."""
+def _project(qi, mean, axes_t, centred, lo):
+    """``centred`` = ``qi`` minus the bank's mean and ``lo`` its low coordinates (``axes_t`` ``[L, D]``, the
+    principal axes as rows), both written in place; returns ``|qi - mean|^2``."""
     zero = np.float32(0.0)
-    sq = zero  # |q - mean|^2
-    for j in range(centred.shape[0]):
-        sq += centred[j] * centred[j]
+    sq = zero
+    for d in range(qi.shape[0]):
+        c = qi[d] - mean[d]
+        centred[d] = c
+        sq += c * c
+    for k in range(axes_t.shape[0]):
+        s = zero
+        for d in range(qi.shape[0]):
+            s += centred[d] * axes_t[k, d]
+        lo[k] = s
+    return sq
+
+
+@njit(cache=True, fastmath=True, nogil=True, inline="always")
+def _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound):
+    """A query's bound for every cluster, into ``bound`` (``sq`` its squared distance to the bank's mean, ``lo``
+    its low coordinates): returns (the cluster of the lowest bound, min and max of ``|q_hi|``, the rounding
+    slack)."""
+    zero = np.float32(0.0)
     lo2 = zero
     for k in range(lo.shape[0]):
         lo2 += lo[k] * lo[k]
@@ -109,32 +125,48 @@ def _cluster_bounds(centred, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound):
     return first, hi_min, hi_max, slack
 
 
+@njit(cache=True, fastmath=True, nogil=True, inline="always")
+def _visited(k, per_image, group, images):
+    """The row of the ``k``-th query visited: ``images`` images of ``per_image`` patches each (rows image by image),
+    visited position by position within consecutive groups of ``group`` images (the last group may be smaller)."""
+    g0 = k // (group * per_image)  # earlier groups are whole
+    r = k - g0 * group * per_image
+    size = min(group, images - g0 * group)
+    return (g0 * group + r % size) * per_image + r // size
+
+
 @njit(cache=True, parallel=True, fastmath=True, nogil=True)
-def nearest(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, rows, perm, dist,
-            index, checked):
-    """``q`` ``[n, D]`` queries as given, ``centred`` ``[n, D]`` the same minus the bank's mean and ``q_lo``
-    ``[n, L]`` their low coordinates (on the bank's leading principal axes); per cluster its members' box in
-    them, ``box_min[:, c]`` to ``box_max[:, c]``, ``c_hmin``/``c_hmax`` (members' norms beyond them), ``c_b2``
+def nearest(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, rows, perm, images,
+            group, start, stop, dist, index, checked):
+    """``q`` ``[n, D]`` queries, ``mean`` ``[D]`` the bank's mean and ``axes_t`` ``[L, D]`` its leading principal
+    axes (as rows), on which each query's low coordinates are taken; per cluster its members' box in them,
+    ``box_min[:, c]`` to ``box_max[:, c]``, ``c_hmin``/``c_hmax`` (members' norms beyond them), ``c_b2``
     (members' largest squared centred norm) and its members ``starts[c]:starts[c + 1]`` of the rows sorted by
     cluster: ``b_lo`` ``[M, L]``, ``b_hi``, ``b2`` (of the centred vectors), the vectors as given,
     ``bank[rows[j]]`` (a copy in cluster order with ``rows`` 0, 1, 2..., or the bank as given with ``rows`` =
-    ``perm``) and ``perm`` (their rows in the bank as given). Writes the squared distance
-    ``dist`` ``[n]`` and original ``index`` ``[n]`` of the nearest bank vector (the smallest index among exact
-    ties) and how many bank rows were looked at (their bound computed), ``checked`` ``[n]``.
+    ``perm``) and ``perm`` (their rows in the bank as given). The queries are the patches of ``images`` images
+    (``n / images`` each, image after image), visited position by position within groups of ``group`` images
+    (``_visited``); the visits ``start:stop`` of that order are searched. Writes, at each searched query's row,
+    the squared distance ``dist`` and original ``index`` of the nearest bank vector (the smallest index among
+    exact ties) and how many bank rows were looked at (their bound computed), ``checked``.
 
-    Query by query, in parallel over blocks of 16 neighbouring queries (handed out one by one when the caller
-    sets numba's parallel chunk size to 1: far queries, a defect, cost more than near ones; a part's neighbouring
-    patches look alike, so the bank rows one reads are still in cache for the next): every cluster's bound, a
-    search of the cluster of the lowest bound (a good first best), then of every cluster whose bound is below
-    the best so far."""
-    n = q.shape[0]
+    Query by query, in parallel over blocks of 16 visits (handed out one by one when the caller sets numba's
+    parallel chunk size to 1: far queries, a defect, cost more than near ones). Visits in a block look alike
+    (the same patch of aligned parts, neighbouring patches of one part), so the bank rows one reads are still in
+    cache for the next. Per query: every cluster's bound, a search of the cluster of the lowest bound (a good
+    first best), then of every cluster whose bound is below the best so far."""
+    per_image = q.shape[0] // images
     n_clusters = box_min.shape[1]
     block = 16
-    for blk in prange((n + block - 1) // block):
+    for blk in prange((stop - start + block - 1) // block):
         bound = np.empty(n_clusters, dtype=np.float32)
-        for i in range(blk * block, min(n, (blk + 1) * block)):
-            qi, lo = q[i], q_lo[i]
-            first, hi_min, hi_max, slack = _cluster_bounds(centred[i], lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound)
+        centred = np.empty(q.shape[1], dtype=np.float32)
+        lo = np.empty(axes_t.shape[0], dtype=np.float32)
+        for k in range(start + blk * block, min(stop, start + (blk + 1) * block)):
+            i = _visited(k, per_image, group, images)
+            qi = q[i]
+            sq = _project(qi, mean, axes_t, centred, lo)
+            first, hi_min, hi_max, slack = _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound)
             best, arg, count = _search_cluster(first, qi, lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank,
                                                rows, perm, np.float32(np.inf), starts[first], 0)
             for c in range(n_clusters):  # in their order: sorting them by bound first was slower
@@ -147,7 +179,7 @@ def nearest(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def nearest_k(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, rows, perm, dist,
+def nearest_k(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, rows, perm, dist,
               index):
     """The ``k`` nearest bank vectors of each of a few queries (``dist``/``index`` ``[n, k]``, nearest first, ties
     by the smaller index; ``k`` at most the bank's size): ``nearest``'s bounds against the k-th best so far. For
@@ -158,9 +190,12 @@ def nearest_k(q, centred, q_lo, box_min, box_max, c_hmin, c_hmax, c_b2, starts, 
     bound = np.empty(n_clusters, dtype=np.float32)
     top_d = np.empty(k, dtype=np.float32)
     top_i = np.empty(k, dtype=np.int64)  # original indices
+    centred = np.empty(q.shape[1], dtype=np.float32)
+    lo = np.empty(axes_t.shape[0], dtype=np.float32)
     for i in range(n):
-        qi, lo = q[i], q_lo[i]
-        first, hi_min, hi_max, slack = _cluster_bounds(centred[i], lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound)
+        qi = q[i]
+        sq = _project(qi, mean, axes_t, centred, lo)
+        first, hi_min, hi_max, slack = _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound)
         top_d[:] = inf
         top_i[:] = -1
         visit = np.argsort(bound)  # lowest bound first: the k-th best tightens soonest

@@ -281,8 +281,11 @@ class PatchCore(AnomalyModel):
         feats, (h, w) = self.embed(images, cancel)  # (a first use of this size compiles it: waited on the token)
         b, p, d = feats.shape
         flat = feats.reshape(-1, d).numpy()
-        # ||m_test - m*||_2 for every m_test in P(x_test), and the index of m* in M
-        dist, nn_idx = self.search.search(flat, 1, cancel)  # the token checked between chunks of queries
+        # ||m_test - m*||_2 for every m_test in P(x_test), and the index of m* in M. The token is checked between
+        # chunks of queries. Views that are whole parts (not tiles) are aligned parts, whose same patches look
+        # alike: the search visits them position by position across images (faster, the same answers).
+        aligned = 1 if self.preprocessor.kind == "tiles" else b
+        dist, nn_idx = self.search.search(flat, 1, cancel, images=aligned)
         patch = dist[:, 0].reshape(b, p).astype(np.float32)
         # the region to inspect: patches outside it take no part in the score
         inside = np.ones((b, p), bool)

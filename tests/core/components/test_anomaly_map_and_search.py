@@ -189,14 +189,15 @@ def test_a_cancel_during_the_search_of_a_batch_stops_before_the_next_chunk_of_qu
     nn = NearestNeighbours(bank, pruned=True)
     token = CancelToken()
     chunks = []
-    real = nn.pruned.search
+    real = search_module.kernels.nearest
 
-    def search(queries, *args):
-        chunks.append(len(queries))
+    def nearest(*args):
+        start, stop = args[-5], args[-4]
+        chunks.append(stop - start)
         token.cancel()  # set while this chunk is searched
-        return real(queries, *args)
+        return real(*args)
 
-    monkeypatch.setattr(nn.pruned, "search", search)
+    monkeypatch.setattr(search_module.kernels, "nearest", nearest)
     queries = (bank[:2000] + 0.3 * rng.normal(size=(2000, bank.shape[1]))).astype(np.float32)
     with pytest.raises(Cancelled):
         nn.search(queries, 1, cancel=token)
@@ -205,6 +206,36 @@ def test_a_cancel_during_the_search_of_a_batch_stops_before_the_next_chunk_of_qu
     dist, idx = nn.search(queries, 1)  # without a token: as before, and the same answers as the flat scan
     flat_d, flat_idx = NearestNeighbours(bank, pruned=False).search(queries, 1, cancel=CancelToken())
     assert (idx == flat_idx).mean() > 0.99 and np.allclose(dist, flat_d, atol=2e-2)  # faiss: float32 expansion
+    assert chunks == [len(queries)]
+    chunks.clear()
+    nn._pieces.per_item = 0.2 / 300  # a first piece of 300 queries, whatever this machine's speed
+    pieced_d, pieced_idx = nn.search(queries, 1, cancel=CancelToken(), images=5)  # in pieces, images interleaved
+    assert len(chunks) > 1 and sum(chunks) == len(queries)
+    assert np.array_equal(pieced_idx, idx) and np.array_equal(pieced_d, dist)
+
+
+@pytest.mark.skipif(search_module.kernels is None, reason="numba is not installed")
+def test_the_patches_of_several_images_give_the_same_answers_in_any_visiting_order():
+    """PatchCore passes a batch's patches image after image and the search visits them position by position
+    across groups of images; every query's answer lands at its own row, for any batch size."""
+    rng = np.random.default_rng(6)
+    bank = _structured_bank(rng)
+    nn = NearestNeighbours(bank, pruned=True)
+    for images in (1, 3, 4, 7, 9):
+        per = 50
+        queries = (bank[rng.integers(0, len(bank), images * per)]
+                   + 0.3 * rng.normal(size=(images * per, bank.shape[1]))).astype(np.float32)
+        one_d, one_idx, one_checked = nn.pruned.search(queries)
+        d, idx, checked = nn.pruned.search(queries, images=images)
+        assert np.array_equal(idx, one_idx) and np.array_equal(d, one_d) and np.array_equal(checked, one_checked)
+        ref_d, ref_idx = _brute_force(bank, queries)
+        assert (idx == ref_idx).mean() > 0.99
+    visits = [search_module.kernels._visited(k, 5, 4, 7) for k in range(35)]
+    assert sorted(visits) == list(range(35))  # every row once
+    assert visits[:8] == [0, 5, 10, 15, 1, 6, 11, 16]  # position by position across the first 4 images
+    assert visits[20:26] == [20, 25, 30, 21, 26, 31]  # then across the last 3
+    with pytest.raises(ValueError, match="not the patches of 4 images"):
+        nn.pruned.search(queries[:10], images=4)
 
 
 def test_a_cancel_during_a_flat_scan_stops_before_the_next_chunk(monkeypatch):
