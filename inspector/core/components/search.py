@@ -32,8 +32,8 @@ What made it so, each measured against the step before in one run:
 - the reweighting's k nearest by the same bounds instead of faiss's flat scan: 0.5 -> 0.07 ms per image at
   bottle's 10 %, 1.0 -> 0.17 at bsdata's;
 - the queries' low coordinates computed in the kernel, query by query, instead of a centred copy of the batch
-  and a torch product before it (whose OpenMP threads also competed with the kernel's), and a batch of 8 aligned
-  parts visited position by position across 4 images instead of image after image: kernel with its
+  and a torch product before it, and a batch of 8 aligned parts visited position by position across 4 images
+  instead of image after image: kernel with its
   preparation, ms per image, in one process, old / new: bottle 1 % 1.58 / 1.42, 10 % 7.07 / 5.90, bsdata 1 %
   2.11 / 1.94, 10 % 8.34 / 7.04 (position by position alone: 10 % 8-18 % faster, 1 % 0-3 %; parts that are
   not aligned: 2-3 % slower, measured with each image's patch grid rolled by a random offset).
