@@ -14,11 +14,11 @@ position across groups of ``IMAGE_GROUP`` images (the same patch of aligned part
 the order given (neighbouring patches). A query's low coordinates are computed in the kernel, as it is visited.
 The result is the exact nearest neighbour (the tests compare it with a float64 brute force).
 
-Measured on 32 test images spread over each set (resnet18 concat features, 384 dims, 784 queries per image,
-2 threads, ms per image, the variants taking turns in one process; the machine is shared and its speed drifts
-by up to 2x over minutes, so only figures of one run are compared):
-- bottle 1 % (1,638 vectors): 1.3-1.6 (faiss's flat scan: 6.1-6.7); 10 % (16,385): 5.1-5.6 (flat: 53-62).
-- bsdata_pitting 1 % (3,457): 2.4-2.9 (flat: 14); 10 % (34,574): 7.4-7.9.
+Measured on 32 test images spread over each set in batches of 8 (resnet18 concat features, 384 dims, 784
+queries per image, 2 threads, ms per image, the variants taking turns in one process; the machine is shared
+and its speed drifts by up to 2x over minutes, so only figures of one run are compared):
+- bottle 1 % (1,638 vectors): 1.4 (faiss's flat scan: 6.1-6.7); 10 % (16,385): 5.9 (flat: 53-62).
+- bsdata_pitting 1 % (3,457): 1.9 (flat: 14); 10 % (34,574): 6.3-7.0.
 - A query looks at 155, 782, 546 and 1,560 bank rows (bound computed) and computes 25, 127, 19 and 83 exact
   distances on average. Far queries (defects) cost most: at bottle's 10 % the median query computes 29, one
   query in ten 325 or more.
