@@ -46,6 +46,17 @@ distances, slower at 1 % and at bsdata's 10 %); clusters of 24, 48 or 64 at 10 %
 bounds as dot products against stored squared norms (no faster); prefetching the rows that pass a cluster's
 member bounds before their exact distances (an LLVM prefetch intrinsic: a random row of a 53 MB bank took 120 ns
 to read without, 75 ns with a few prefetched ahead, but the search as a whole was within noise, 0-5 %).
+Also tried since, with the current visiting order (kernel alone, one process): the members of a cluster in
+groups of 8 along its widest coordinate, each group's box checked first (rows per query 546 -> 305 and 1,560 ->
+685, yet bsdata 1 % 5 % slower, 10 % 3 % faster); one box bound per cluster for a block's 16 queries, each query
+computing its own only where the block's is below its best (308 of 1,080 clusters still: 1.4x slower); an int8
+copy of the centred bank, with its rounding bound, ruling out rows before their exact distance (exact distances
+per query 83 -> 5-6, but 10 % only 3-7 % faster and 1 % 5-8 % slower); exact distances from the residuals
+beyond the low coordinates, starting from ``|q_lo - b_lo|^2`` (values read per exact distance 202 -> 138 at
+bsdata 10 %: 7 % faster there, the same at 1 %, before the residuals' own preparation); member bounds from 16
+low coordinates (20 % slower); blocks of 8, 32 or 64 queries (the same). Short fixed-length loops (under 64)
+are fully unrolled by numba's LLVM into scalar code (its SLP vectorizer is off): a bound over ``range(32)``
+ran 1.7x slower than over ``range(lo.shape[0])``, so the kernels keep run-time lengths.
 Queries far from everything in the bank (a defect, an unusual part) prune less, yet cost about what a flat
 scan would, so none is handed to one: routing queries whose bounds left more than 15-70 % of the bank in
 question to a flat scan made bottle's and bsdata_pitting's test sets slower at every threshold (measured with
