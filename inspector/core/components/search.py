@@ -55,8 +55,8 @@ per query 83 -> 5-6, but 10 % only 3-7 % faster and 1 % 5-8 % slower); exact dis
 beyond the low coordinates, starting from ``|q_lo - b_lo|^2`` (values read per exact distance 202 -> 138 at
 bsdata 10 %: 7 % faster there, the same at 1 %, before the residuals' own preparation); member bounds from 16
 low coordinates (20 % slower); blocks of 8, 32 or 64 queries (the same). Short fixed-length loops (under 64)
-are fully unrolled by numba's LLVM into scalar code (its SLP vectorizer is off): a bound over ``range(32)``
-ran 1.7x slower than over ``range(lo.shape[0])``, so the kernels keep run-time lengths.
+are fully unrolled by numba's LLVM into scalar code (its SLP vectorizer is off): member bounds over
+``range(32)`` made the search 1.7x slower than over ``range(lo.shape[0])``, so the kernels keep run-time lengths.
 Queries far from everything in the bank (a defect, an unusual part) prune less, yet cost about what a flat
 scan would, so none is handed to one: routing queries whose bounds left more than 15-70 % of the bank in
 question to a flat scan made bottle's and bsdata_pitting's test sets slower at every threshold (measured with
