@@ -282,8 +282,8 @@ class PatchCore(AnomalyModel):
         b, p, d = feats.shape
         flat = feats.reshape(-1, d).numpy()
         # ||m_test - m*||_2 for every m_test in P(x_test), and the index of m* in M. The token is checked between
-        # chunks of queries. Views that are whole parts (not tiles) are aligned parts, whose same patches look
-        # alike: the search visits them position by position across images (faster, the same answers).
+        # chunks of queries. Whole parts (every geometry but tiles) on a line are usually aligned, their same
+        # patches alike: the search visits them position by position across images (faster, the same answers).
         aligned = 1 if self.preprocessor.kind == "tiles" else b
         dist, nn_idx = self.search.search(flat, 1, cancel, images=aligned)
         patch = dist[:, 0].reshape(b, p).astype(np.float32)
