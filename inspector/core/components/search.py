@@ -34,9 +34,9 @@ What made it so, each measured against the step before in one run:
 - the queries' low coordinates computed in the kernel, query by query, instead of a centred copy of the batch
   and a torch product before it, and a batch of 8 aligned parts visited position by position across 4 images
   instead of image after image (kernel with its preparation, ms per image, in one process, old / new: bottle
-  1 % 1.58 / 1.42, 10 % 7.07 / 5.90, bsdata 1 % 2.11 / 1.94, 10 % 8.34 / 7.04; position by position alone:
-  8-18 % faster at 10 %, 0-3 % at 1 %; parts that are not aligned, measured with each image's patch grid
-  rolled by a random offset: 2-3 % slower than image after image).
+  1 % 1.58 / 1.42, 10 % 7.07 / 5.90, bsdata 1 % 2.11 / 1.94, 10 % 8.34 / 7.04). The order alone, against
+  ``images=1`` on the same batches: 10-15 % faster at 10 %, 1-3 % at 1 %; on parts that are not aligned (each
+  image's patch grid rolled by a random offset) 2-8 % slower (bsdata 10 %: 9.97 -> 11.12 ms).
 Tried and slower: visiting a query's clusters lowest bound first (sorting them cost more than it saved); taking
 the bound of a ball and a box together (no fewer rows worth the work); starting from the cluster of the previous
 query's nearest neighbour (more rows); a second level of clusters over the clusters (fewer rows, more time);

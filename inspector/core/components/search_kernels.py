@@ -19,8 +19,8 @@ import numpy as np
 from numba import njit, prange
 
 # Bounds come partly from differences of squared norms (|q|^2 - |q_lo|^2) and from low coordinates computed in
-# float32 along different paths for queries (torch) and bank (numpy): off by ~1e-6 of the norms. A vector or a
-# cluster is skipped only when its bound exceeds the best distance by far more than that.
+# float32 along different paths for queries (here, summed in this kernel's order) and bank (numpy): off by ~1e-6
+# of the norms. A vector or a cluster is skipped only when its bound exceeds the best distance by far more.
 _MARGIN = np.float32(1e-4)
 
 
