@@ -108,12 +108,12 @@ class PrunedSearch:
         # The axes only need to be orthonormal for the bounds to hold; good axes make them tight, and a sample of
         # the bank in float32 finds them as well as all of it in float64 (which took ~10 s at 16k x 1024).
         low_dims = min(low_dims, bank.shape[1])
-        self.axes = principal_axes(bank[:: max(1, len(bank) // 8192)] - self.mean, low_dims, cancel)  # [D, L]
+        axes = principal_axes(bank[:: max(1, len(bank) // 8192)] - self.mean, low_dims, cancel)  # [D, L]
         step = 4096  # rows at a time: no temporary as large as the bank
         b_lo = np.empty((len(bank), low_dims), dtype=np.float32)
         for i in range(0, len(bank), step):
             checkpoint(cancel)
-            np.matmul(bank[i : i + step] - self.mean, self.axes, out=b_lo[i : i + step])
+            np.matmul(bank[i : i + step] - self.mean, axes, out=b_lo[i : i + step])
         # clusters in the low coordinates (any grouping keeps the search exact; tight ones prune more)
         if cluster_size is None:
             cluster_size = 16 if len(bank) <= SMALL_BANK else 32
@@ -141,7 +141,7 @@ class PrunedSearch:
         for i in range(0, len(bank), step):
             checkpoint(cancel)
             centred = bank[self.perm[i : i + step]] - self.mean
-            rest = centred - self.b_lo[i : i + step] @ self.axes.T  # the residual itself, not a difference of squares
+            rest = centred - self.b_lo[i : i + step] @ axes.T  # the residual itself, not a difference of squares
             self.b2[i : i + step] = _sq_norms(centred)
             self.b_hi[i : i + step] = np.sqrt(_sq_norms(rest))
         # per cluster: the box its members span in the low coordinates, and the range of their norms beyond
@@ -150,7 +150,7 @@ class PrunedSearch:
         self.c_hmin = np.minimum.reduceat(self.b_hi, self.starts[:-1])
         self.c_hmax = np.maximum.reduceat(self.b_hi, self.starts[:-1])
         self.c_b2 = np.maximum.reduceat(self.b2, self.starts[:-1])  # the rounding margin of the largest member
-        self.axes_t = np.ascontiguousarray(self.axes.T)  # [L, D]: a query's low coordinates are L dot products
+        self.axes_t = np.ascontiguousarray(axes.T)  # [L, D]: a query's low coordinates are L dot products
         # Exact distances are taken to the vectors themselves, from a copy of the bank in cluster order (a
         # cluster's rows side by side in memory: 5-10 % faster at 10 % than reading the caller's array through
         # perm), unless the copy would take more than SORTED_COPY_BYTES.
