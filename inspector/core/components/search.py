@@ -7,7 +7,9 @@ clusters (k-means in the leading ``LOW_DIMS`` (32) coordinates; ~16 vectors each
 norms of the rest (``|q - b|^2 >= |q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2``), and to a whole cluster by the box its
 members span in the low coordinates and the range of their norms beyond. Each query first searches the cluster
 of the lowest bound, then only the clusters whose bound is below its best distance so far, and computes exact
-distances only for members whose own bound is below it (``search_kernels``). Queries are searched one by one,
+distances only for members whose own bound is below it (``search_kernels``: the bounds of 16 members at a time,
+in vector instructions written for them, from the members' low coordinates stored in tiles of 16 by
+``_tiles``). Queries are searched one by one,
 in blocks of queries that look alike, so the bank rows one reads are still in cache for the next: PatchCore
 passes a batch's patches with ``images=b``, and for whole parts (not tiles) they are visited position by
 position across groups of ``IMAGE_GROUP`` images (the same patch of aligned parts looks alike), otherwise in
@@ -36,7 +38,11 @@ What made it so, each measured against the step before in one run:
   instead of image after image (kernel with its preparation, ms per image, in one process, old / new: bottle
   1 % 1.58 / 1.42, 10 % 7.07 / 5.90, bsdata 1 % 2.11 / 1.94, 10 % 8.34 / 7.04). The order alone, against
   ``images=1`` on the same batches: 10-15 % faster at 10 %, 1-3 % at 1 %; on parts that are not aligned (each
-  image's patch grid rolled by a random offset) 2-8 % slower (bsdata 10 %: 9.97 -> 11.12 ms).
+  image's patch grid rolled by a random offset) 2-8 % slower (bsdata 10 %: 9.97 -> 11.12 ms);
+- the members' bounds 16 at a time, one vector lane per member (``search_kernels._tile_mask``, LLVM vector
+  instructions through a numba intrinsic) instead of one member at a time, each a loop over its 32 low
+  coordinates and a sum across lanes (kernel alone, same clusters and answers, in one process, old / new):
+  TILES_FIGURES.
 Tried and slower: visiting a query's clusters lowest bound first (sorting them cost more than it saved); taking
 the bound of a ball and a box together (no fewer rows worth the work); starting from the cluster of the previous
 query's nearest neighbour (more rows); a second level of clusters over the clusters (fewer rows, more time);
@@ -54,7 +60,12 @@ copy of the centred bank, with its rounding bound, ruling out rows before their 
 per query 83 -> 5-6, but 10 % only 3-7 % faster and 1 % 5-8 % slower); exact distances from the residuals
 beyond the low coordinates, starting from ``|q_lo - b_lo|^2`` (values read per exact distance 202 -> 138 at
 bsdata 10 %: 7 % faster there, the same at 1 %, before the residuals' own preparation); member bounds from 16
-low coordinates (20 % slower); blocks of 8, 32 or 64 queries (the same). Short fixed-length loops (under 64)
+low coordinates (20 % slower); blocks of 8, 32 or 64 queries (the same). Before the intrinsic, numba loops for the
+members' bounds were all slower than a member at a time: a cluster's members coordinate by coordinate with a
+run-time member loop (1.1-1.2x; per-coordinate set-up swamps 2 vectors of work), padded to a fixed 64 members
+(1.2-1.3x), two members per fixed loop of 64 values (3 % faster). With the tiles (bsdata 10 %, against 32 low
+coordinates and clusters of 32): 48 or 64 low coordinates 1.15x and 1.4x slower (cluster bounds and projection
+cost more, rows barely fewer), clusters of 24, 48 or 64 within noise. Short fixed-length loops (under 64)
 are fully unrolled by numba's LLVM into scalar code (its SLP vectorizer is off): member bounds over
 ``range(32)`` made the search 1.7x slower than over ``range(lo.shape[0])``, so the kernels keep run-time lengths.
 Queries far from everything in the bank (a defect, an unusual part) prune less, yet cost about what a flat
@@ -87,7 +98,7 @@ except Exception:  # pragma: no cover - numba missing, or unable to compile/cach
     kernels = None
 
 MIN_PRUNED_BANK = 1024  # below this the flat scan is as fast
-LOW_DIMS = 32  # principal coordinates of the bounds (module docstring)
+LOW_DIMS = 32  # principal coordinates of the bounds (module docstring); search_kernels.LOW_DIMS, its tiles' size
 SMALL_BANK = 4096  # up to this many vectors, clusters of 16 (more of them) instead of 32
 SORTED_COPY_BYTES = 64 << 20  # banks up to this size get a copy in cluster order (wide_resnet50_2 at 10 %: ~100 MB)
 KMEANS_ITERATIONS = 10  # of the clusters' k-means
@@ -99,18 +110,19 @@ FLAT_CHUNK_MACS = 1 << 32  # with a cancel token, a flat scan's chunks: queries 
 class PrunedSearch:
     """Exact 1-NN over ``bank`` ``[M, D]`` with cluster and per-vector lower bounds; see the module docstring."""
 
-    def __init__(self, bank: np.ndarray, low_dims: int = LOW_DIMS, cluster_size: int | None = None, seed: int = 0,
+    def __init__(self, bank: np.ndarray, cluster_size: int | None = None, seed: int = 0,
                  cancel: CancelToken | None = None):
         """``cluster_size``: vectors per cluster, on average; by default 16 for banks of up to ``SMALL_BANK``
-        vectors, 32 above (module docstring)."""
+        vectors, 32 above (module docstring). ``bank`` needs ``LOW_DIMS`` dimensions or more."""
         bank = np.ascontiguousarray(bank, dtype=np.float32)
+        if bank.ndim != 2 or bank.shape[1] < LOW_DIMS:
+            raise ValueError(f"a pruned search needs vectors of {LOW_DIMS} dimensions or more, not {bank.shape[1:]}")
         self.mean = bank.mean(axis=0, dtype=np.float64).astype(np.float32)
         # The axes only need to be orthonormal for the bounds to hold; good axes make them tight, and a sample of
         # the bank in float32 finds them as well as all of it in float64 (which took ~10 s at 16k x 1024).
-        low_dims = min(low_dims, bank.shape[1])
-        axes = principal_axes(bank[:: max(1, len(bank) // 8192)] - self.mean, low_dims, cancel)  # [D, L]
+        axes = principal_axes(bank[:: max(1, len(bank) // 8192)] - self.mean, LOW_DIMS, cancel)  # [D, L]
         step = 4096  # rows at a time: no temporary as large as the bank
-        b_lo = np.empty((len(bank), low_dims), dtype=np.float32)
+        b_lo = np.empty((len(bank), LOW_DIMS), dtype=np.float32)
         for i in range(0, len(bank), step):
             checkpoint(cancel)
             np.matmul(bank[i : i + step] - self.mean, axes, out=b_lo[i : i + step])
@@ -119,7 +131,7 @@ class PrunedSearch:
             cluster_size = 16 if len(bank) <= SMALL_BANK else 32
         n_clusters = max(1, len(bank) // cluster_size)
         if n_clusters > 1:
-            kmeans = faiss.Kmeans(low_dims, n_clusters, niter=1, seed=seed + 1, max_points_per_centroid=64,
+            kmeans = faiss.Kmeans(LOW_DIMS, n_clusters, niter=1, seed=seed + 1, max_points_per_centroid=64,
                                   min_points_per_centroid=1)  # ~16-32 per cluster is the point: no warning
             kmeans.train(b_lo)
             for _ in range(KMEANS_ITERATIONS - 1):  # one iteration per call: the token is checked between them
@@ -134,22 +146,22 @@ class PrunedSearch:
         assign = assign[self.perm]
         _, counts = np.unique(assign, return_counts=True)  # empty clusters are dropped
         self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.b_lo = b_lo[self.perm]
-        del b_lo
-        self.b2 = np.empty(len(bank), dtype=np.float32)
-        self.b_hi = np.empty(len(bank), dtype=np.float32)
+        b_lo = b_lo[self.perm]
+        b2 = np.empty(len(bank), dtype=np.float32)
+        b_hi = np.empty(len(bank), dtype=np.float32)
         for i in range(0, len(bank), step):
             checkpoint(cancel)
             centred = bank[self.perm[i : i + step]] - self.mean
-            rest = centred - self.b_lo[i : i + step] @ axes.T  # the residual itself, not a difference of squares
-            self.b2[i : i + step] = _sq_norms(centred)
-            self.b_hi[i : i + step] = np.sqrt(_sq_norms(rest))
+            rest = centred - b_lo[i : i + step] @ axes.T  # the residual itself, not a difference of squares
+            b2[i : i + step] = _sq_norms(centred)
+            b_hi[i : i + step] = np.sqrt(_sq_norms(rest))
         # per cluster: the box its members span in the low coordinates, and the range of their norms beyond
-        self.box_min = np.ascontiguousarray(np.minimum.reduceat(self.b_lo, self.starts[:-1], axis=0).T)  # [L, C]
-        self.box_max = np.ascontiguousarray(np.maximum.reduceat(self.b_lo, self.starts[:-1], axis=0).T)
-        self.c_hmin = np.minimum.reduceat(self.b_hi, self.starts[:-1])
-        self.c_hmax = np.maximum.reduceat(self.b_hi, self.starts[:-1])
-        self.c_b2 = np.maximum.reduceat(self.b2, self.starts[:-1])  # the rounding margin of the largest member
+        self.box_min = np.ascontiguousarray(np.minimum.reduceat(b_lo, self.starts[:-1], axis=0).T)  # [L, C]
+        self.box_max = np.ascontiguousarray(np.maximum.reduceat(b_lo, self.starts[:-1], axis=0).T)
+        self.c_hmin = np.minimum.reduceat(b_hi, self.starts[:-1])
+        self.c_hmax = np.maximum.reduceat(b_hi, self.starts[:-1])
+        self.c_b2 = np.maximum.reduceat(b2, self.starts[:-1])  # the rounding margin of the largest member
+        self.tstart, self.tiles, self.t_hi, self.t_b2 = _tiles(self.starts, b_lo, b_hi, b2)
         self.axes_t = np.ascontiguousarray(axes.T)  # [L, D]: a query's low coordinates are L dot products
         # Exact distances are taken to the vectors themselves, from a copy of the bank in cluster order (a
         # cluster's rows side by side in memory: 5-10 % faster at 10 % than reading the caller's array through
@@ -197,7 +209,7 @@ class PrunedSearch:
     def _index_arrays(self) -> tuple[np.ndarray, ...]:
         """What the kernels take after the queries (``search_kernels.nearest``'s parameters)."""
         return (self.mean, self.axes_t, self.box_min, self.box_max, self.c_hmin, self.c_hmax, self.c_b2, self.starts,
-                self.b_lo, self.b_hi, self.b2, self.rows_bank, self.rows, self.perm)
+                self.tstart, self.tiles, self.t_hi, self.t_b2, self.rows_bank, self.rows, self.perm)
 
 
 def principal_axes(centred: np.ndarray, k: int, cancel: CancelToken | None = None, iterations: int = 8,
@@ -224,6 +236,25 @@ def principal_axes(centred: np.ndarray, k: int, cancel: CancelToken | None = Non
         basis = np.linalg.qr(gram @ basis)[0]
     _, vecs = np.linalg.eigh(basis.T @ gram @ basis)  # Rayleigh-Ritz in the subspace
     return np.ascontiguousarray(basis @ vecs[:, ::-1][:, :k], dtype=np.float32)  # orthonormal: basis and vecs are
+
+
+def _tiles(starts: np.ndarray, b_lo: np.ndarray, b_hi: np.ndarray,
+           b2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each cluster's members (rows ``starts[c]:starts[c + 1]``) in tiles of ``TILE``: (``tstart`` ``[C + 1]``,
+    the tiles of cluster ``c`` being ``tstart[c]:tstart[c + 1]``; low coordinates ``[T, L, TILE]``, coordinate by
+    coordinate; ``b_hi`` and ``b2`` ``[T, TILE]``), a cluster's last tile padded with zeros."""
+    tile = kernels.TILE
+    per = (np.diff(starts) + tile - 1) // tile
+    tstart = np.concatenate([[0], np.cumsum(per)]).astype(np.int64)
+    # the slot of each row: its cluster's first tile, plus its place in the cluster
+    cluster = np.repeat(np.arange(len(per)), np.diff(starts))
+    slot = tstart[cluster] * tile + np.arange(len(b_lo)) - starts[cluster]
+    lo = np.zeros((tstart[-1] * tile, b_lo.shape[1]), dtype=np.float32)
+    hi = np.zeros(tstart[-1] * tile, dtype=np.float32)
+    sq = np.zeros(tstart[-1] * tile, dtype=np.float32)
+    lo[slot], hi[slot], sq[slot] = b_lo, b_hi, b2
+    tiles = np.ascontiguousarray(lo.reshape(tstart[-1], tile, -1).transpose(0, 2, 1))
+    return tstart, tiles, hi.reshape(-1, tile), sq.reshape(-1, tile)
 
 
 def _sq_norms(x: np.ndarray) -> np.ndarray:

@@ -11,12 +11,22 @@ coordinates ``q_lo`` (its projection on the bank's leading principal axes, compu
    computed, and the exact distance only for members whose bound is below the best, abandoning the sum as soon
    as it exceeds the best.
 Every bound is lowered by a rounding margin, so a vector is skipped only when it cannot be the nearest.
+
+A cluster's members are stored in tiles of ``TILE`` (16), each tile their ``LOW_DIMS`` (32) low coordinates
+coordinate by coordinate (``[32, 16]``), so that the 16 members' bounds are one vector of 16 lanes: 32
+subtractions and multiply-adds of whole vectors, no sum across lanes, one comparison giving a bit mask of the
+members worth an exact distance (``_tile_mask``). numba's own loops do not get there: a loop over 32
+coordinates is unrolled into scalar code (its SLP vectorizer is off) or, with a run-time length, vectorized
+with more bookkeeping than arithmetic per member; so ``_tile_mask`` writes the vector instructions itself (LLVM
+IR through ``numba.extending.intrinsic``), which LLVM compiles for the CPU it runs on.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
 
 # Bounds come partly from differences of squared norms (|q|^2 - |q_lo|^2) and from low coordinates computed in
 # float32 along different paths for queries (here, summed in this kernel's order) and bank (numpy): off by ~1e-6
@@ -48,29 +58,110 @@ def _distance(a, b, best):
     return s
 
 
-@njit(cache=True, fastmath=True, nogil=True, inline="always")
-def _member_bound(j, lo, hi_min, hi_max, slack, b_lo, b_hi, b2):
-    """Row ``j``'s lower bound ``|q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2``, lowered by the rounding margins."""
-    zero = np.float32(0.0)
-    s = zero
-    for k in range(lo.shape[0]):
-        t = lo[k] - b_lo[j, k]
-        s += t * t
-    t = max(zero, b_hi[j] - hi_max, hi_min - b_hi[j])
-    return s + t * t - slack - _MARGIN * b2[j]
+LOW_DIMS = 32  # low coordinates of the member bounds (``_tile_mask`` is written for exactly this many)
+TILE = 16  # members per tile: one vector of 16 float32 lanes
+
+_F32 = ir.FloatType()
+_V16 = ir.VectorType(_F32, TILE)
+_I32 = ir.IntType(32)
+_I64 = ir.IntType(64)
+
+
+def _splat(builder, x):
+    """A vector of 16 lanes equal to the scalar ``x``."""
+    v = builder.insert_element(ir.Constant(_V16, ir.Undefined), x, ir.Constant(_I32, 0))
+    return builder.shuffle_vector(v, ir.Constant(_V16, ir.Undefined), ir.Constant(ir.VectorType(_I32, TILE), [0] * TILE))
+
+
+def _load16(builder, ptr, index):
+    """16 float32 from ``ptr[index]`` on (no alignment assumed)."""
+    p = builder.bitcast(builder.gep(ptr, [index], inbounds=True), _V16.as_pointer())
+    return builder.load(p, align=4, typ=_V16)
+
+
+def _fmadd(builder, a, b, c):
+    """``a * b + c``, one fused instruction where the CPU has it."""
+    return builder.fadd(builder.fmul(a, b, flags=("contract",)), c, flags=("contract",))
+
+
+def _fmax(builder, a, b):
+    return builder.select(builder.fcmp_ordered(">", a, b), a, b)
+
+
+@intrinsic
+def _tile_mask(typingctx, lo, tiles, t_hi, t_b2, t, hi_min, hi_max, slack, best):
+    """Bit ``i`` set where member ``i`` of tile ``t`` may be nearer than ``best``: its bound
+    ``|lo - b_lo|^2 + (|q_hi| - |b_hi|)^2``, lowered by the rounding margins, is at most ``best``.
+
+    ``lo`` the query's ``LOW_DIMS`` low coordinates; ``tiles`` ``[T, LOW_DIMS, TILE]`` the members' low
+    coordinates, ``t_hi``/``t_b2`` ``[T, TILE]`` their norms beyond them and squared centred norms (all float32,
+    C-contiguous). Lanes past a cluster's last member hold zeros: the caller masks them off."""
+    sig = types.int64(lo, tiles, t_hi, t_b2, t, hi_min, hi_max, slack, best)
+
+    def codegen(context, builder, signature, args):
+        lo_v, tiles_v, hi_v, b2_v, t_v, q_hmin, q_hmax, q_slack, q_best = args
+        data = [context.make_array(ty)(context, builder, v).data
+                for ty, v in zip(signature.args[:4], (lo_v, tiles_v, hi_v, b2_v))]
+        lo_p, tiles_p, hi_p, b2_p = data
+        first = builder.mul(t_v, ir.Constant(_I64, LOW_DIMS * TILE))
+        acc = ir.Constant(_V16, [0.0] * TILE)
+        for k in range(LOW_DIMS):  # |lo - b_lo|^2, 16 members at a time
+            qk = builder.load(builder.gep(lo_p, [ir.Constant(_I64, k)], inbounds=True))
+            d = builder.fsub(_splat(builder, qk), _load16(builder, tiles_p, builder.add(first, ir.Constant(_I64, TILE * k))))
+            acc = _fmadd(builder, d, d, acc)
+        row = builder.mul(t_v, ir.Constant(_I64, TILE))
+        h = _load16(builder, hi_p, row)
+        u = _fmax(builder, builder.fsub(h, _splat(builder, q_hmax)), builder.fsub(_splat(builder, q_hmin), h))
+        u = _fmax(builder, u, ir.Constant(_V16, [0.0] * TILE))
+        acc = _fmadd(builder, u, u, acc)
+        margin = builder.fmul(_load16(builder, b2_p, row), ir.Constant(_V16, [float(_MARGIN)] * TILE))
+        acc = builder.fsub(builder.fsub(acc, _splat(builder, q_slack)), margin)
+        bits = builder.bitcast(builder.fcmp_ordered("<=", acc, _splat(builder, q_best)), ir.IntType(TILE))
+        return builder.zext(bits, _I64)
+
+    return sig, codegen
+
+
+@intrinsic
+def _lowest_bit(typingctx, x):
+    """The position of the lowest set bit of ``x`` (an int64, not 0)."""
+    sig = types.int64(x)
+
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 1))
+
+    return sig, codegen
 
 
 @njit(cache=True, fastmath=True, nogil=True, inline="always")
-def _search_cluster(c, qi, q_lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank, rows, perm, best, arg, count):
-    """Search the members of cluster ``c`` for query ``qi``: (best, arg, rows looked at) updated."""
+def _candidates(c, t, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_b2, best):
+    """(The bit mask of the members of tile ``t`` of cluster ``c`` that may be nearer than ``best``, the row of
+    the tile's first member): lanes past the cluster's last member masked off."""
+    first = starts[c] + TILE * (t - tstart[c])
+    mask = _tile_mask(lo, tiles, t_hi, t_b2, t, hi_min, hi_max, slack, best)
+    left = starts[c + 1] - first
+    if left < TILE:
+        mask &= (1 << left) - 1
+    return mask, first
+
+
+@njit(cache=True, fastmath=True, nogil=True, inline="always")
+def _search_cluster(c, qi, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_b2, bank, rows, perm, best, arg,
+                    count):
+    """Search the members of cluster ``c`` for query ``qi``: (best, arg, rows looked at) updated. A tile's mask is
+    taken against the best at its start, and again for its remaining members when the best improves."""
     count += starts[c + 1] - starts[c]
-    for j in range(starts[c], starts[c + 1]):
-        if _member_bound(j, q_lo, hi_min, hi_max, slack, b_lo, b_hi, b2) > best:
-            continue
-        s = _distance(qi, bank[rows[j]], best)
-        if s < best or (s == best and perm[j] < perm[arg]):
-            best = s
-            arg = j
+    for t in range(tstart[c], tstart[c + 1]):
+        mask, first = _candidates(c, t, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_b2, best)
+        while mask != 0:
+            j = first + _lowest_bit(mask)
+            mask &= mask - 1
+            s = _distance(qi, bank[rows[j]], best)
+            if s < best or (s == best and perm[j] < perm[arg]):
+                best = s
+                arg = j
+                if mask != 0:  # the rest of the tile against the better best (the first tile starts from inf)
+                    mask &= _candidates(c, t, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_b2, best)[0]
     return best, arg, count
 
 
@@ -136,13 +227,14 @@ def _visited(k, per_image, group, images):
 
 
 @njit(cache=True, parallel=True, fastmath=True, nogil=True)
-def nearest(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, rows, perm, images,
-            group, start, stop, dist, index, checked):
+def nearest(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, tstart, tiles, t_hi, t_b2, bank, rows, perm,
+            images, group, start, stop, dist, index, checked):
     """``q`` ``[n, D]`` queries, ``mean`` ``[D]`` the bank's mean and ``axes_t`` ``[L, D]`` its leading principal
     axes (as rows), on which each query's low coordinates are taken; per cluster its members' box in them,
     ``box_min[:, c]`` to ``box_max[:, c]``, ``c_hmin``/``c_hmax`` (members' norms beyond them), ``c_b2``
     (members' largest squared centred norm) and its members ``starts[c]:starts[c + 1]`` of the rows sorted by
-    cluster: ``b_lo`` ``[M, L]``, ``b_hi``, ``b2`` (of the centred vectors), the vectors as given,
+    cluster, in tiles ``tstart[c]:tstart[c + 1]`` of ``TILE`` (``_tile_mask``'s ``tiles``, ``t_hi``, ``t_b2``:
+    of the centred vectors, the last tile of a cluster padded with zeros), the vectors as given,
     ``bank[rows[j]]`` (a copy in cluster order with ``rows`` 0, 1, 2..., or the bank as given with ``rows`` =
     ``perm``) and ``perm`` (their rows in the bank as given). The queries are the patches of ``images`` images
     (``n / images`` each, image after image), visited position by position within groups of ``group`` images
@@ -167,20 +259,20 @@ def nearest(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_l
             qi = q[i]
             sq = _project(qi, mean, axes_t, centred, lo)
             first, hi_min, hi_max, slack = _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound)
-            best, arg, count = _search_cluster(first, qi, lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank,
-                                               rows, perm, np.float32(np.inf), starts[first], 0)
+            best, arg, count = _search_cluster(first, qi, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_b2,
+                                               bank, rows, perm, np.float32(np.inf), starts[first], 0)
             for c in range(n_clusters):  # in their order: sorting them by bound first was slower
                 if bound[c] <= best and c != first:
-                    best, arg, count = _search_cluster(c, qi, lo, hi_min, hi_max, slack, starts, b_lo, b_hi, b2, bank,
-                                                       rows, perm, best, arg, count)
+                    best, arg, count = _search_cluster(c, qi, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi,
+                                                       t_b2, bank, rows, perm, best, arg, count)
             dist[i] = best
             index[i] = perm[arg]
             checked[i] = count
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def nearest_k(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b_lo, b_hi, b2, bank, rows, perm, dist,
-              index):
+def nearest_k(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, tstart, tiles, t_hi, t_b2, bank, rows, perm,
+              dist, index):
     """The ``k`` nearest bank vectors of each of a few queries (``dist``/``index`` ``[n, k]``, nearest first, ties
     by the smaller index; ``k`` at most the bank's size): ``nearest``'s bounds against the k-th best so far. For
     the reweighting's handful of queries (one per image); not parallel."""
@@ -203,19 +295,22 @@ def nearest_k(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, b
             c = visit[cc]
             if bound[c] > top_d[k - 1]:
                 break  # and so are all later ones
-            for j in range(starts[c], starts[c + 1]):
-                if _member_bound(j, lo, hi_min, hi_max, slack, b_lo, b_hi, b2) > top_d[k - 1]:
-                    continue
-                s = _distance(qi, bank[rows[j]], top_d[k - 1])
-                p = perm[j]
-                if s > top_d[k - 1] or (s == top_d[k - 1] and top_i[k - 1] >= 0 and p > top_i[k - 1]):
-                    continue
-                pos = k - 1  # insert, keeping (distance, index) sorted
-                while pos > 0 and (top_d[pos - 1] > s or (top_d[pos - 1] == s and top_i[pos - 1] > p)):
-                    top_d[pos] = top_d[pos - 1]
-                    top_i[pos] = top_i[pos - 1]
-                    pos -= 1
-                top_d[pos] = s
-                top_i[pos] = p
+            for t in range(tstart[c], tstart[c + 1]):
+                mask, first = _candidates(c, t, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_b2,
+                                          top_d[k - 1])
+                while mask != 0:
+                    j = first + _lowest_bit(mask)
+                    mask &= mask - 1
+                    s = _distance(qi, bank[rows[j]], top_d[k - 1])
+                    p = perm[j]
+                    if s > top_d[k - 1] or (s == top_d[k - 1] and top_i[k - 1] >= 0 and p > top_i[k - 1]):
+                        continue
+                    pos = k - 1  # insert, keeping (distance, index) sorted
+                    while pos > 0 and (top_d[pos - 1] > s or (top_d[pos - 1] == s and top_i[pos - 1] > p)):
+                        top_d[pos] = top_d[pos - 1]
+                        top_i[pos] = top_i[pos - 1]
+                        pos -= 1
+                    top_d[pos] = s
+                    top_i[pos] = p
         dist[i] = top_d
         index[i] = top_i
