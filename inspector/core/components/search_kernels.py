@@ -8,8 +8,9 @@ coordinates ``q_lo`` (its projection on the bank's leading principal axes, compu
    hi range)^2``, which no member's squared distance can be below;
 2. the cluster of the lowest bound is searched first, then every cluster whose bound is below the best squared
    distance found so far; in a cluster, a member's own bound ``|q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2`` is
-   computed, and the exact distance only for members whose bound is below the best, abandoning the sum as soon
-   as it exceeds the best.
+   computed; for members whose bound is below the best, the distance to the member's int8 copy (a quarter of
+   the bytes), which less the norm of what that copy misses is again a bound (``_ruled_out``); and the exact
+   distance only for members still in question, abandoning the sum as soon as it exceeds the best.
 Every bound is lowered by a rounding margin, so a vector is skipped only when it cannot be the nearest.
 
 A cluster's members are stored in tiles of ``TILE`` (16), each tile their ``LOW_DIMS`` (32) low coordinates
@@ -56,6 +57,34 @@ def _distance(a, b, best):
         t = a[k] - b[k]
         s += t * t
     return s
+
+
+@njit(cache=True, fastmath=True, nogil=True, inline="always")
+def _ruled_out(qc, code, scale, err, b2, best, slack):
+    """Whether the row whose int8 copy is ``scale * code`` (``err`` the norm of what that copy misses of the centred
+    row, ``b2`` its squared norm) is certainly farther than ``best`` from the query (``qc`` centred, ``slack`` its
+    rounding margin): ``|qc - c| >= |qc - scale * code| - err``, so once the int8 distance is past
+    ``sqrt(best) + err`` (with the rounding margins) the row cannot be the nearest. Abandoned over blocks of 64."""
+    if best == np.float32(np.inf):
+        return False
+    r = np.sqrt(max(np.float32(0.0), best + slack + _MARGIN * b2)) + err
+    limit = r * r * np.float32(1.0 + 1e-4)
+    d = code.shape[0]
+    s = np.float32(0.0)
+    k0 = 0
+    while k0 + 64 <= d:
+        part = np.float32(0.0)
+        for k in range(k0, k0 + 64):
+            t = qc[k] - scale * np.float32(code[k])
+            part += t * t
+        s += part
+        k0 += 64
+        if s > limit:
+            return True
+    for k in range(k0, d):
+        t = qc[k] - scale * np.float32(code[k])
+        s += t * t
+    return s > limit
 
 
 LOW_DIMS = 32  # low coordinates of the member bounds (``_tile_mask`` is written for exactly this many)
@@ -146,16 +175,20 @@ def _candidates(c, t, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_
 
 
 @njit(cache=True, fastmath=True, nogil=True, inline="always")
-def _search_cluster(c, qi, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_b2, bank, rows, perm, best, arg,
-                    count):
-    """Search the members of cluster ``c`` for query ``qi``: (best, arg, rows looked at) updated. A tile's mask is
-    taken against the best at its start, and again for its remaining members when the best improves."""
+def _search_cluster(c, qi, qc, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_b2, t_scale, t_err, codes, bank,
+                    rows, perm, best, arg, count):
+    """Search the members of cluster ``c`` for query ``qi`` (``qc`` centred): (best, arg, rows looked at) updated.
+    A tile's mask is taken against the best at its start, and again for its remaining members when the best
+    improves; a member in it gets its int8 distance (``_ruled_out``), then, if still in question, its exact one."""
     count += starts[c + 1] - starts[c]
     for t in range(tstart[c], tstart[c + 1]):
         mask, first = _candidates(c, t, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_b2, best)
         while mask != 0:
-            j = first + _lowest_bit(mask)
+            lane = _lowest_bit(mask)
+            j = first + lane
             mask &= mask - 1
+            if _ruled_out(qc, codes[j], t_scale[t, lane], t_err[t, lane], t_b2[t, lane], best, slack):
+                continue
             s = _distance(qi, bank[rows[j]], best)
             if s < best or (s == best and perm[j] < perm[arg]):
                 best = s
@@ -227,14 +260,15 @@ def _visited(k, per_image, group, images):
 
 
 @njit(cache=True, parallel=True, fastmath=True, nogil=True)
-def nearest(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, tstart, tiles, t_hi, t_b2, bank, rows, perm,
-            images, group, start, stop, dist, index, checked):
+def nearest(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, tstart, tiles, t_hi, t_b2, t_scale, t_err,
+            codes, bank, rows, perm, images, group, start, stop, dist, index, checked):
     """``q`` ``[n, D]`` queries, ``mean`` ``[D]`` the bank's mean and ``axes_t`` ``[L, D]`` its leading principal
     axes (as rows), on which each query's low coordinates are taken; per cluster its members' box in them,
     ``box_min[:, c]`` to ``box_max[:, c]``, ``c_hmin``/``c_hmax`` (members' norms beyond them), ``c_b2``
     (members' largest squared centred norm) and its members ``starts[c]:starts[c + 1]`` of the rows sorted by
     cluster, in tiles ``tstart[c]:tstart[c + 1]`` of ``TILE`` (``_tile_mask``'s ``tiles``, ``t_hi``, ``t_b2``:
-    of the centred vectors, the last tile of a cluster padded with zeros), the vectors as given,
+    of the centred vectors, the last tile of a cluster padded with zeros; ``t_scale`` and ``t_err`` of their int8
+    copies ``codes`` ``[M, D]``, ``_ruled_out``), the vectors as given,
     ``bank[rows[j]]`` (a copy in cluster order with ``rows`` 0, 1, 2..., or the bank as given with ``rows`` =
     ``perm``) and ``perm`` (their rows in the bank as given). The queries are the patches of ``images`` images
     (``n / images`` each, image after image), visited position by position within groups of ``group`` images
@@ -259,20 +293,22 @@ def nearest(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, tst
             qi = q[i]
             sq = _project(qi, mean, axes_t, centred, lo)
             first, hi_min, hi_max, slack = _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound)
-            best, arg, count = _search_cluster(first, qi, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_b2,
-                                               bank, rows, perm, np.float32(np.inf), starts[first], 0)
+            best, arg, count = _search_cluster(first, qi, centred, lo, hi_min, hi_max, slack, starts, tstart, tiles,
+                                               t_hi, t_b2, t_scale, t_err, codes, bank, rows, perm, np.float32(np.inf),
+                                               starts[first], 0)
             for c in range(n_clusters):  # in their order: sorting them by bound first was slower
                 if bound[c] <= best and c != first:
-                    best, arg, count = _search_cluster(c, qi, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi,
-                                                       t_b2, bank, rows, perm, best, arg, count)
+                    best, arg, count = _search_cluster(c, qi, centred, lo, hi_min, hi_max, slack, starts, tstart, tiles,
+                                                       t_hi, t_b2, t_scale, t_err, codes, bank, rows, perm, best, arg,
+                                                       count)
             dist[i] = best
             index[i] = perm[arg]
             checked[i] = count
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def nearest_k(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, tstart, tiles, t_hi, t_b2, bank, rows, perm,
-              dist, index):
+def nearest_k(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, tstart, tiles, t_hi, t_b2, t_scale,
+              t_err, codes, bank, rows, perm, dist, index):
     """The ``k`` nearest bank vectors of each of a few queries (``dist``/``index`` ``[n, k]``, nearest first, ties
     by the smaller index; ``k`` at most the bank's size): ``nearest``'s bounds against the k-th best so far. For
     the reweighting's handful of queries (one per image); not parallel."""
@@ -299,8 +335,12 @@ def nearest_k(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, t
                 mask, first = _candidates(c, t, lo, hi_min, hi_max, slack, starts, tstart, tiles, t_hi, t_b2,
                                           top_d[k - 1])
                 while mask != 0:
-                    j = first + _lowest_bit(mask)
+                    lane = _lowest_bit(mask)
+                    j = first + lane
                     mask &= mask - 1
+                    if _ruled_out(centred, codes[j], t_scale[t, lane], t_err[t, lane], t_b2[t, lane], top_d[k - 1],
+                                  slack):
+                        continue
                     s = _distance(qi, bank[rows[j]], top_d[k - 1])
                     p = perm[j]
                     if s > top_d[k - 1] or (s == top_d[k - 1] and top_i[k - 1] >= 0 and p > top_i[k - 1]):

@@ -238,6 +238,62 @@ def test_the_patches_of_several_images_give_the_same_answers_in_any_visiting_ord
         nn.pruned.search(queries[:10], images=4)
 
 
+@pytest.mark.skipif(search_module.kernels is None, reason="numba is not installed")
+def test_the_tiles_hold_each_members_values_and_their_masks_are_the_members_bounds():
+    """The members' low coordinates in tiles of 16 (coordinate by coordinate, a cluster's last tile padded) and
+    the vector code that bounds 16 members at once, against the bound worked in numpy."""
+    kernels = search_module.kernels
+    rng = np.random.default_rng(8)
+    starts = np.array([0, 5, 21, 22, 60], dtype=np.int64)  # clusters of 5, 16, 1 and 38 members
+    b_lo = rng.normal(size=(60, kernels.LOW_DIMS)).astype(np.float32)
+    b_hi, b2 = (rng.random(60).astype(np.float32) for _ in range(2))
+    tstart, tiles, (t_hi, t_b2) = search_module._tiles(starts, b_lo, b_hi, b2)
+    assert tstart.tolist() == [0, 1, 2, 3, 6] and tiles.shape == (6, kernels.LOW_DIMS, 16)
+    assert np.array_equal(tiles[5, :, 5], b_lo[22 + 37]) and np.array_equal(tiles[1, :, 15], b_lo[20])
+    assert t_hi[0, 5:].tolist() == [0.0] * 11 and t_b2[5, 6] == 0.0 and t_hi[4, 0] == b_hi[38]
+
+    @search_module.numba.njit
+    def masks(lo, best):
+        out = np.empty(len(tstart) - 1 + 2, dtype=np.int64)
+        c = np.repeat(np.arange(4), np.diff(tstart))
+        for t in range(len(c)):
+            out[t] = kernels._candidates(c[t], t, lo, np.float32(0.4), np.float32(0.6), np.float32(1e-3), starts,
+                                         tstart, tiles, t_hi, t_b2, best)[0]
+        return out[: len(c)]
+
+    lo = rng.normal(size=kernels.LOW_DIMS).astype(np.float32)
+    u = np.maximum(0.0, np.maximum(b_hi - 0.6, 0.4 - b_hi))
+    bound = ((lo - b_lo) ** 2).sum(axis=1) + u * u - 1e-3 - 1e-4 * b2
+    ranked = np.sort(bound)
+    best = np.float32((ranked[29] + ranked[30]) / 2)  # half the members, none within rounding of it
+    assert ranked[30] - ranked[29] > 1e-4 * abs(best)
+    got = masks(lo, best)
+    for t, m in enumerate(got):
+        c = np.searchsorted(tstart, t, side="right") - 1
+        first = starts[c] + 16 * (t - tstart[c])
+        rows = range(first, min(first + 16, starts[c + 1]))
+        assert m == sum(1 << (j - first) for j in rows if bound[j] <= best), t
+    assert all(m == (1 << 16) - 1 for m in masks(lo, np.float32(np.inf))[1:2])  # a full tile, every member in question
+
+
+def test_the_int8_copy_misses_no_more_than_it_says():
+    """``_ruled_out`` skips a row on ``|q - c| >= |q - scale * code| - err``: ``err`` must be at least the norm
+    of what the copy misses, rows of zeros included."""
+    rng = np.random.default_rng(9)
+    centred = (rng.normal(size=(300, 96)) * rng.random((300, 1)) * 10).astype(np.float32)
+    centred[7] = 0.0
+    centred[8] = 0.0
+    centred[8, 3] = 1e-30  # a row of one tiny value
+    codes = np.empty(centred.shape, dtype=np.int8)
+    scale, err = search_module._int8_rows(centred, codes, piece=64)
+    miss = centred.astype(np.float64) - scale[:, None].astype(np.float64) * codes
+    assert np.all(err >= np.linalg.norm(miss, axis=1)) and np.all(err <= 1.01 * np.linalg.norm(miss, axis=1) + 1e-30)
+    assert np.abs(codes).max() == 127 and err[7] < 1e-40 and scale[7] == 1.0 and codes[8, 3] == 127
+    assert np.median(err / np.linalg.norm(centred, axis=1).clip(1e-30)) < 0.02  # a tight copy: ~1 % of the norm
+    with pytest.raises(ValueError, match="32 dimensions or more"):
+        search_module.PrunedSearch(centred[:, :16])
+
+
 def test_a_cancel_during_a_flat_scan_stops_before_the_next_chunk(monkeypatch):
     rng = np.random.default_rng(4)
     bank = rng.normal(size=(200, 64)).astype(np.float32)
