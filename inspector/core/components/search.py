@@ -19,11 +19,11 @@ The result is the exact nearest neighbour (the tests compare it with a float64 b
 Measured on 32 test images spread over each set in batches of 8 (resnet18 concat features, 384 dims, 784
 queries per image, 2 threads, ms per image, the variants taking turns in one process; the machine is shared
 and its speed drifts by up to 2x over minutes, so only figures of one run are compared):
-- bottle 1 % (1,638 vectors): 1.4 (faiss's flat scan: 6.1-6.7); 10 % (16,385): 5.9 (flat: 53-62).
-- bsdata_pitting 1 % (3,457): 1.9 (flat: 14); 10 % (34,574): 6.3-7.0.
-- A query looks at 155, 782, 546 and 1,560 bank rows (bound computed) and computes 25, 127, 19 and 83 exact
-  distances on average. Far queries (defects) cost most: at bottle's 10 % the median query computes 29, one
-  query in ten 325 or more.
+- bottle 1 % (1,638 vectors): 1.0 (faiss's flat scan: 6.1-6.7); 10 % (16,385): 3.5 (flat: 53-62).
+- bsdata_pitting 1 % (3,457): 1.4 (flat: 14); 10 % (34,574): 4.6-5.1.
+- A query looks at 155, 782, 546 and 1,560 bank rows (bound computed), computes the int8 distance of 25, 127,
+  19 and 83 of them and the exact distance of 4.3, 5.8, 3.9 and 5.8 on average (one query in ten: 7-10).
+  Far queries (defects) cost most.
 What made it so, each measured against the step before in one run:
 - one kernel call per batch, query by query, instead of groups of queries searched cluster by cluster with a
   matrix of cluster products per chunk of 1,024 queries: bottle 10 % 7.7 -> 5.3, bsdata 10 % 11-15 -> 8-10;
@@ -43,9 +43,15 @@ What made it so, each measured against the step before in one run:
   instructions through a numba intrinsic) instead of one member at a time, each a loop over its 32 low
   coordinates and a sum across lanes; then an int8 copy of the centred bank (a quarter of the bytes), whose
   distance less the norm of what the copy misses rules out most members before their exact distance
-  (``_ruled_out``). Kernel alone, same clusters and answers, in one process, rows / tiles / tiles and int8:
-  bottle 1 % 1.20 / 1.13 / 1.17, 10 % 5.03 / 4.48 / 4.11; bsdata 1 % 2.06 / 1.85 / 1.64, 10 % 6.84 / 6.45 /
-  5.61 (a second run: 6.45 / 5.81 / 5.19).
+  (``_ruled_out``); then the clusters' bounds 16 clusters at a time in the same way (``_box_tile``: no store
+  and reload of each cluster's partial sum per coordinate), and the clusters below the best found by a mask of
+  16 at a time (``_at_most``). Kernel alone, same clusters and answers, in one process, rows / tiles / tiles and
+  int8: bottle 1 % 1.20 / 1.13 / 1.17, 10 % 5.03 / 4.48 / 4.11; bsdata 1 % 2.06 / 1.85 / 1.64, 10 % 6.84 /
+  6.45 / 5.61 (a second run: 6.45 / 5.81 / 5.19); a later run, rows / tiles and int8 / clusters in tiles too:
+  bottle 1 % 1.10 / 1.08 / 1.01, 10 % 4.33 / 3.65 / 3.51; bsdata 1 % 1.77 / 1.52 / 1.36, 10 % 6.52 / 5.38 /
+  5.07. With code for AVX2 instead of AVX-512 (``NUMBA_CPU_NAME=haswell``, the rows' and tiles' kernels both):
+  bsdata 10 % 8.94 / 6.33, 1 % 2.06 / 1.85 (rows / tiles and int8); for SSE2 alone (x86-64 of 2003, no
+  SSE4.1) the int8 copy costs more than it saves (bsdata 1 %: 2.58 without it, 3.05 with).
 Tried and slower: visiting a query's clusters lowest bound first (sorting them cost more than it saved); taking
 the bound of a ball and a box together (no fewer rows worth the work); starting from the cluster of the previous
 query's nearest neighbour (more rows); a second level of clusters over the clusters (fewer rows, more time);
@@ -164,11 +170,11 @@ class PrunedSearch:
             b_hi[i : i + step] = np.sqrt(_sq_norms(rest))
             scale[i : i + step], err[i : i + step] = _int8_rows(centred, self.codes[i : i + step])
         # per cluster: the box its members span in the low coordinates, and the range of their norms beyond
-        self.box_min = np.ascontiguousarray(np.minimum.reduceat(b_lo, self.starts[:-1], axis=0).T)  # [L, C]
-        self.box_max = np.ascontiguousarray(np.maximum.reduceat(b_lo, self.starts[:-1], axis=0).T)
-        self.c_hmin = np.minimum.reduceat(b_hi, self.starts[:-1])
-        self.c_hmax = np.maximum.reduceat(b_hi, self.starts[:-1])
-        self.c_b2 = np.maximum.reduceat(b2, self.starts[:-1])  # the rounding margin of the largest member
+        # (in tiles of 16 clusters, like the members: _cluster_tiles)
+        self.box_min, self.box_max, (self.c_hmin, self.c_hmax, self.c_b2) = _cluster_tiles(
+            np.minimum.reduceat(b_lo, self.starts[:-1], axis=0), np.maximum.reduceat(b_lo, self.starts[:-1], axis=0),
+            np.minimum.reduceat(b_hi, self.starts[:-1]), np.maximum.reduceat(b_hi, self.starts[:-1]),
+            np.maximum.reduceat(b2, self.starts[:-1]))  # c_b2: the rounding margin of the largest member
         self.tstart, self.tiles, (self.t_hi, self.t_b2, self.t_scale, self.t_err) = _tiles(self.starts, b_lo, b_hi, b2,
                                                                                             scale, err)
         self.axes_t = np.ascontiguousarray(axes.T)  # [L, D]: a query's low coordinates are L dot products
@@ -267,6 +273,25 @@ def _tiles(starts: np.ndarray, b_lo: np.ndarray, *per_row: np.ndarray) -> tuple[
         out[slot] = values
         laid.append(out.reshape(-1, tile))
     return tstart, tiles, laid
+
+
+def _cluster_tiles(box_min: np.ndarray, box_max: np.ndarray, hmin: np.ndarray, hmax: np.ndarray,
+                   b2: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The clusters' boxes ``[C, L]`` and per-cluster values ``[C]`` in tiles of ``TILE`` clusters: boxes
+    ``[CT, L, TILE]`` (coordinate by coordinate), values ``[CT, TILE]``. Lanes past the last cluster get a range
+    of norms no query reaches (their bounds ~1e36: never the lowest, never searched)."""
+    tile = kernels.TILE
+    n = len(box_min)
+    padded = -(-n // tile) * tile
+
+    def laid(values: np.ndarray, pad: float) -> np.ndarray:
+        out = np.full((padded, *values.shape[1:]), pad, dtype=np.float32)
+        out[:n] = values
+        return out
+
+    boxes = [np.ascontiguousarray(laid(b, 0.0).reshape(-1, tile, b.shape[1]).transpose(0, 2, 1)) for b in (box_min, box_max)]
+    return boxes[0], boxes[1], [laid(hmin, 3e18).reshape(-1, tile), laid(hmax, 3e18).reshape(-1, tile),
+                                laid(b2, 0.0).reshape(-1, tile)]
 
 
 def _int8_rows(centred: np.ndarray, codes: np.ndarray, piece: int = 1024) -> tuple[np.ndarray, np.ndarray]:

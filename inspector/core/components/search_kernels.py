@@ -5,7 +5,7 @@ keeps the box its members span in those coordinates (per coordinate, their small
 range of their norms beyond them (``hi``). Per query (in parallel over blocks of queries), from its low
 coordinates ``q_lo`` (its projection on the bank's leading principal axes, computed here):
 1. a lower bound for a whole cluster, ``(distance of q_lo to the box)^2 + (distance of |q_hi| to the cluster's
-   hi range)^2``, which no member's squared distance can be below;
+   hi range)^2``, which no member's squared distance can be below (16 clusters at a time, ``_box_tile``);
 2. the cluster of the lowest bound is searched first, then every cluster whose bound is below the best squared
    distance found so far; in a cluster, a member's own bound ``|q_lo - b_lo|^2 + (|q_hi| - |b_hi|)^2`` is
    computed; for members whose bound is below the best, the distance to the member's int8 copy (a quarter of
@@ -152,6 +152,60 @@ def _tile_mask(typingctx, lo, tiles, t_hi, t_b2, t, hi_min, hi_max, slack, best)
 
 
 @intrinsic
+def _box_tile(typingctx, lo, box_min, box_max, c_hmin, c_hmax, c_b2, ct, hi_min, hi_max, slack, bound):
+    """The bounds of the 16 clusters of tile ``ct`` (``box_min``/``box_max`` ``[CT, LOW_DIMS, TILE]`` their
+    members' box in the low coordinates, ``c_hmin``/``c_hmax``/``c_b2`` ``[CT, TILE]``) for a query of low
+    coordinates ``lo``: ``(distance to the box)^2 + (distance of |q_hi| to the hi range)^2``, lowered by the
+    rounding margins, written to ``bound[16 ct:16 ct + 16]``; returns the smallest of them."""
+    sig = types.float32(lo, box_min, box_max, c_hmin, c_hmax, c_b2, ct, hi_min, hi_max, slack, bound)
+
+    def codegen(context, builder, signature, args):
+        lo_p, min_p, max_p, hmin_p, hmax_p, b2_p = (
+            context.make_array(ty)(context, builder, v).data for ty, v in zip(signature.args[:6], args[:6]))
+        ct_v, q_hmin, q_hmax, q_slack = args[6:10]
+        bound_p = context.make_array(signature.args[10])(context, builder, args[10]).data
+        zero = ir.Constant(_V16, [0.0] * TILE)
+        first = builder.mul(ct_v, ir.Constant(_I64, LOW_DIMS * TILE))
+        acc = zero
+        for k in range(LOW_DIMS):  # the squared distance to the box, 16 clusters at a time
+            qk = _splat(builder, builder.load(builder.gep(lo_p, [ir.Constant(_I64, k)], inbounds=True)))
+            at = builder.add(first, ir.Constant(_I64, TILE * k))
+            d = _fmax(builder, builder.fsub(_load16(builder, min_p, at), qk), builder.fsub(qk, _load16(builder, max_p, at)))
+            d = _fmax(builder, d, zero)
+            acc = _fmadd(builder, d, d, acc)
+        row = builder.mul(ct_v, ir.Constant(_I64, TILE))
+        u = _fmax(builder, builder.fsub(_load16(builder, hmin_p, row), _splat(builder, q_hmax)),
+                  builder.fsub(_splat(builder, q_hmin), _load16(builder, hmax_p, row)))
+        u = _fmax(builder, u, zero)
+        acc = _fmadd(builder, acc, ir.Constant(_V16, [1.0 - 1e-5] * TILE), builder.fmul(u, u))
+        margin = builder.fmul(_load16(builder, b2_p, row), ir.Constant(_V16, [float(_MARGIN)] * TILE))
+        acc = builder.fsub(builder.fsub(acc, _splat(builder, q_slack)), margin)
+        out = builder.bitcast(builder.gep(bound_p, [row], inbounds=True), _V16.as_pointer())
+        builder.store(acc, out, align=4)
+        lowest = builder.extract_element(acc, ir.Constant(_I32, 0))
+        for i in range(1, TILE):
+            v = builder.extract_element(acc, ir.Constant(_I32, i))
+            lowest = builder.select(builder.fcmp_ordered("<", v, lowest), v, lowest)
+        return lowest
+
+    return sig, codegen
+
+
+@intrinsic
+def _at_most(typingctx, values, ct, limit):
+    """Bit ``i`` set where ``values[16 ct + i] <= limit``."""
+    sig = types.int64(values, ct, limit)
+
+    def codegen(context, builder, signature, args):
+        values_p = context.make_array(signature.args[0])(context, builder, args[0]).data
+        v = _load16(builder, values_p, builder.mul(args[1], ir.Constant(_I64, TILE)))
+        bits = builder.bitcast(builder.fcmp_ordered("<=", v, _splat(builder, args[2])), ir.IntType(TILE))
+        return builder.zext(bits, _I64)
+
+    return sig, codegen
+
+
+@intrinsic
 def _lowest_bit(typingctx, x):
     """The position of the lowest set bit of ``x`` (an int64, not 0)."""
     sig = types.int64(x)
@@ -217,10 +271,10 @@ def _project(qi, mean, axes_t, centred, lo):
 
 
 @njit(cache=True, fastmath=True, nogil=True, inline="always")
-def _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound):
+def _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, n_clusters, bound):
     """A query's bound for every cluster, into ``bound`` (``sq`` its squared distance to the bank's mean, ``lo``
-    its low coordinates): returns (the cluster of the lowest bound, min and max of ``|q_hi|``, the rounding
-    slack)."""
+    its low coordinates; clusters in tiles of 16, ``_box_tile``): returns (the cluster of the lowest bound, min
+    and max of ``|q_hi|``, the rounding slack)."""
     zero = np.float32(0.0)
     lo2 = zero
     for k in range(lo.shape[0]):
@@ -229,23 +283,18 @@ def _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound):
     slack = _MARGIN * sq
     hi_min = np.sqrt(max(zero, sq - lo2 - slack))
     hi_max = np.sqrt(max(zero, sq - lo2 + slack))
-    n_clusters = box_min.shape[1]
-    for c in range(n_clusters):
-        bound[c] = zero
-    for k in range(lo.shape[0]):  # the squared distance to the members' box in the low coordinates
-        lk = lo[k]
-        for c in range(n_clusters):  # vectorized over the clusters
-            t = max(zero, box_min[k, c] - lk, lk - box_max[k, c])
-            bound[c] += t * t
-    first = 0
     lowest = np.float32(np.inf)
-    for c in range(n_clusters):  # plus the norms beyond, lowered by the rounding margins, in place
-        u = max(zero, c_hmin[c] - hi_max, hi_min - c_hmax[c])
-        b = bound[c] * np.float32(1.0 - 1e-5) + u * u - slack - _MARGIN * c_b2[c]
-        bound[c] = b
-        if b < lowest:
-            lowest = b
+    low_tile = 0
+    for ct in range(box_min.shape[0]):
+        m = _box_tile(lo, box_min, box_max, c_hmin, c_hmax, c_b2, ct, hi_min, hi_max, slack, bound)
+        if m < lowest:
+            lowest = m
+            low_tile = ct
+    first = TILE * low_tile
+    for c in range(first, min(n_clusters, first + TILE)):
+        if bound[c] == lowest:
             first = c
+            break
     return first, hi_min, hi_max, slack
 
 
@@ -282,25 +331,30 @@ def nearest(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, tst
     cache for the next. Per query: every cluster's bound, a search of the cluster of the lowest bound (a good
     first best), then of every cluster whose bound is below the best so far."""
     per_image = q.shape[0] // images
-    n_clusters = box_min.shape[1]
+    n_clusters = len(starts) - 1
     block = 16
     for blk in prange((stop - start + block - 1) // block):
-        bound = np.empty(n_clusters, dtype=np.float32)
+        bound = np.empty(TILE * box_min.shape[0], dtype=np.float32)
         centred = np.empty(q.shape[1], dtype=np.float32)
         lo = np.empty(axes_t.shape[0], dtype=np.float32)
         for k in range(start + blk * block, min(stop, start + (blk + 1) * block)):
             i = _visited(k, per_image, group, images)
             qi = q[i]
             sq = _project(qi, mean, axes_t, centred, lo)
-            first, hi_min, hi_max, slack = _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound)
+            first, hi_min, hi_max, slack = _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, n_clusters,
+                                                           bound)
             best, arg, count = _search_cluster(first, qi, centred, lo, hi_min, hi_max, slack, starts, tstart, tiles,
                                                t_hi, t_b2, t_scale, t_err, codes, bank, rows, perm, np.float32(np.inf),
                                                starts[first], 0)
-            for c in range(n_clusters):  # in their order: sorting them by bound first was slower
-                if bound[c] <= best and c != first:
-                    best, arg, count = _search_cluster(c, qi, centred, lo, hi_min, hi_max, slack, starts, tstart, tiles,
-                                                       t_hi, t_b2, t_scale, t_err, codes, bank, rows, perm, best, arg,
-                                                       count)
+            for ct in range(box_min.shape[0]):  # in their order: sorting them by bound first was slower
+                mask = _at_most(bound, ct, best)
+                while mask != 0:  # a cluster found by the mask is searched if still below the best
+                    c = TILE * ct + _lowest_bit(mask)
+                    mask &= mask - 1
+                    if c != first and c < n_clusters and bound[c] <= best:
+                        best, arg, count = _search_cluster(c, qi, centred, lo, hi_min, hi_max, slack, starts, tstart,
+                                                           tiles, t_hi, t_b2, t_scale, t_err, codes, bank, rows, perm,
+                                                           best, arg, count)
             dist[i] = best
             index[i] = perm[arg]
             checked[i] = count
@@ -313,9 +367,9 @@ def nearest_k(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, t
     by the smaller index; ``k`` at most the bank's size): ``nearest``'s bounds against the k-th best so far. For
     the reweighting's handful of queries (one per image); not parallel."""
     n, k = dist.shape
-    n_clusters = box_min.shape[1]
+    n_clusters = len(starts) - 1
     inf = np.float32(np.inf)
-    bound = np.empty(n_clusters, dtype=np.float32)
+    bound = np.empty(TILE * box_min.shape[0], dtype=np.float32)
     top_d = np.empty(k, dtype=np.float32)
     top_i = np.empty(k, dtype=np.int64)  # original indices
     centred = np.empty(q.shape[1], dtype=np.float32)
@@ -323,10 +377,11 @@ def nearest_k(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, t
     for i in range(n):
         qi = q[i]
         sq = _project(qi, mean, axes_t, centred, lo)
-        first, hi_min, hi_max, slack = _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, bound)
+        first, hi_min, hi_max, slack = _cluster_bounds(sq, lo, box_min, box_max, c_hmin, c_hmax, c_b2, n_clusters,
+                                                       bound)
         top_d[:] = inf
         top_i[:] = -1
-        visit = np.argsort(bound)  # lowest bound first: the k-th best tightens soonest
+        visit = np.argsort(bound[:n_clusters])  # lowest bound first: the k-th best tightens soonest
         for cc in range(n_clusters):
             c = visit[cc]
             if bound[c] > top_d[k - 1]:
