@@ -105,7 +105,7 @@ def _splat(builder, x):
 def _load16(builder, ptr, index):
     """16 float32 from ``ptr[index]`` on (no alignment assumed)."""
     p = builder.bitcast(builder.gep(ptr, [index], inbounds=True), _V16.as_pointer())
-    return builder.load(p, align=4, typ=_V16)
+    return builder.load(p, align=4)  # (no typ=: llvmlite before 0.45 has none; the pointer's type says it)
 
 
 def _fmadd(builder, a, b, c):
