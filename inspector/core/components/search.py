@@ -22,7 +22,7 @@ and its speed drifts by up to 2x over minutes, so only figures of one run are co
 - bottle 1 % (1,638 vectors): 1.0 (faiss's flat scan: 6.1-6.7); 10 % (16,385): 3.5 (flat: 53-62).
 - bsdata_pitting 1 % (3,457): 1.4 (flat: 14); 10 % (34,574): 4.6-5.1.
 - A query looks at 155, 782, 546 and 1,560 bank rows (bound computed), computes the int8 distance of 25, 127,
-  19 and 83 of them and the exact distance of 4.3, 5.8, 3.9 and 5.8 on average (one query in ten: 7-10).
+  19 and 83 of them and the exact distance of 4.3, 5.8, 3.9 and 5.8 on average (one query in ten: 6-10).
   Far queries (defects) cost most.
 What made it so, each measured against the step before in one run:
 - one kernel call per batch, query by query, instead of groups of queries searched cluster by cluster with a

@@ -312,9 +312,10 @@ def _visited(k, per_image, group, images):
 def nearest(q, mean, axes_t, box_min, box_max, c_hmin, c_hmax, c_b2, starts, tstart, tiles, t_hi, t_b2, t_scale, t_err,
             codes, bank, rows, perm, images, group, start, stop, dist, index, checked):
     """``q`` ``[n, D]`` queries, ``mean`` ``[D]`` the bank's mean and ``axes_t`` ``[L, D]`` its leading principal
-    axes (as rows), on which each query's low coordinates are taken; per cluster its members' box in them,
-    ``box_min[:, c]`` to ``box_max[:, c]``, ``c_hmin``/``c_hmax`` (members' norms beyond them), ``c_b2``
-    (members' largest squared centred norm) and its members ``starts[c]:starts[c + 1]`` of the rows sorted by
+    axes (as rows), on which each query's low coordinates are taken; per cluster, in tiles of ``TILE`` clusters
+    (``_box_tile``: cluster ``c`` at tile ``c // 16``, lane ``c % 16``), its members' box in them, ``box_min`` to
+    ``box_max`` ``[CT, L, TILE]``, ``c_hmin``/``c_hmax`` (members' norms beyond them), ``c_b2`` (members' largest
+    squared centred norm), ``[CT, TILE]``, and its members ``starts[c]:starts[c + 1]`` of the rows sorted by
     cluster, in tiles ``tstart[c]:tstart[c + 1]`` of ``TILE`` (``_tile_mask``'s ``tiles``, ``t_hi``, ``t_b2``:
     of the centred vectors, the last tile of a cluster padded with zeros; ``t_scale`` and ``t_err`` of their int8
     copies ``codes`` ``[M, D]``, ``_ruled_out``), the vectors as given,
