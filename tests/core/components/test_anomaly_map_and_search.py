@@ -294,6 +294,20 @@ def test_the_int8_copy_misses_no_more_than_it_says():
         search_module.PrunedSearch(centred[:, :16])
 
 
+@pytest.mark.skipif(search_module.kernels is None, reason="numba is not installed")
+def test_vectors_of_a_width_not_a_multiple_of_64_and_far_from_zero_get_the_exact_answer():
+    """The int8 and exact distances sum in blocks of 64 values and a remainder; features sharing a large offset
+    keep small centred vectors (the int8 copy is of those)."""
+    rng = np.random.default_rng(10)
+    bank = (_structured_bank(rng, 2500, 100) + 40.0).astype(np.float32)
+    queries = np.concatenate([bank[:300] + 0.2 * rng.normal(size=(300, 100)), 40.0 + 3 * rng.normal(size=(20, 100)),
+                              bank[300:310]]).astype(np.float32)
+    dist, idx = NearestNeighbours(bank, pruned=True).search(queries, 1)
+    ref_d, ref_idx = _brute_force(bank, queries)
+    assert (idx[:, 0] == ref_idx).mean() > 0.99
+    assert np.allclose(dist[:, 0], ref_d.min(axis=1), rtol=1e-4, atol=1e-3) and dist[-10:, 0].max() < 1e-2
+
+
 def test_a_cancel_during_a_flat_scan_stops_before_the_next_chunk(monkeypatch):
     rng = np.random.default_rng(4)
     bank = rng.normal(size=(200, 64)).astype(np.float32)
