@@ -170,12 +170,15 @@ class PrunedSearch:
             b_hi[i : i + step] = np.sqrt(_sq_norms(rest))
             scale[i : i + step], err[i : i + step] = _int8_rows(centred, self.codes[i : i + step])
         # per cluster: the box its members span in the low coordinates, and the range of their norms beyond
-        # (in tiles of 16 clusters, like the members: _cluster_tiles)
-        self.box_min, self.box_max, (self.c_hmin, self.c_hmax, self.c_b2) = _cluster_tiles(
-            np.minimum.reduceat(b_lo, self.starts[:-1], axis=0), np.maximum.reduceat(b_lo, self.starts[:-1], axis=0),
-            np.minimum.reduceat(b_hi, self.starts[:-1]), np.maximum.reduceat(b_hi, self.starts[:-1]),
-            np.maximum.reduceat(b2, self.starts[:-1]))  # c_b2: the rounding margin of the largest member
-        self.tstart, self.tiles, (self.t_hi, self.t_b2, self.t_scale, self.t_err) = _tiles(self.starts, b_lo, b_hi, b2,
+        # (the clusters in tiles of 16 too, as one group of rows; c_b2: the rounding margin of the largest member)
+        c = len(self.starts) - 1
+        _, (self.box_min, self.box_max, self.c_hmin, self.c_hmax, self.c_b2) = _tiles(
+            np.array([0, c]), np.minimum.reduceat(b_lo, self.starts[:-1], axis=0),
+            np.maximum.reduceat(b_lo, self.starts[:-1], axis=0), np.minimum.reduceat(b_hi, self.starts[:-1]),
+            np.maximum.reduceat(b_hi, self.starts[:-1]), np.maximum.reduceat(b2, self.starts[:-1]))
+        # lanes past the last cluster: a range of norms no query reaches (bounds ~1e36: never lowest, never searched)
+        self.c_hmin.reshape(-1)[c:] = self.c_hmax.reshape(-1)[c:] = 3e18
+        self.tstart, (self.tiles, self.t_hi, self.t_b2, self.t_scale, self.t_err) = _tiles(self.starts, b_lo, b_hi, b2,
                                                                                             scale, err)
         self.axes_t = np.ascontiguousarray(axes.T)  # [L, D]: a query's low coordinates are L dot products
         # Exact distances are taken to the vectors themselves, from a copy of the bank in cluster order (a
@@ -254,44 +257,24 @@ def principal_axes(centred: np.ndarray, k: int, cancel: CancelToken | None = Non
     return np.ascontiguousarray(basis @ vecs[:, ::-1][:, :k], dtype=np.float32)  # orthonormal: basis and vecs are
 
 
-def _tiles(starts: np.ndarray, b_lo: np.ndarray, *per_row: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Each cluster's members (rows ``starts[c]:starts[c + 1]``) in tiles of ``TILE``: (``tstart`` ``[C + 1]``,
-    the tiles of cluster ``c`` being ``tstart[c]:tstart[c + 1]``; the low coordinates ``[T, L, TILE]``,
-    coordinate by coordinate; each of ``per_row`` as ``[T, TILE]``), a cluster's last tile padded with zeros."""
+def _tiles(starts: np.ndarray, *per_row: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Rows grouped by ``starts`` (group ``g`` is rows ``starts[g]:starts[g + 1]``: a cluster's members, or all
+    clusters as one group) in tiles of ``TILE``, a group's last tile padded with zeros: (``tstart`` ``[G + 1]``,
+    group ``g``'s tiles being ``tstart[g]:tstart[g + 1]``; each of ``per_row`` laid out as ``[T, TILE]`` when it
+    is ``[N]``, as ``[T, L, TILE]`` (coordinate by coordinate) when it is ``[N, L]``)."""
     tile = kernels.TILE
     per = (np.diff(starts) + tile - 1) // tile
     tstart = np.concatenate([[0], np.cumsum(per)]).astype(np.int64)
-    # the slot of each row: its cluster's first tile, plus its place in the cluster
-    cluster = np.repeat(np.arange(len(per)), np.diff(starts))
-    slot = tstart[cluster] * tile + np.arange(len(b_lo)) - starts[cluster]
-    lo = np.zeros((tstart[-1] * tile, b_lo.shape[1]), dtype=np.float32)
-    lo[slot] = b_lo
-    tiles = np.ascontiguousarray(lo.reshape(tstart[-1], tile, -1).transpose(0, 2, 1))
+    # the slot of each row: its group's first tile, plus its place in the group
+    group = np.repeat(np.arange(len(per)), np.diff(starts))
+    slot = tstart[group] * tile + np.arange(starts[-1]) - starts[group]
     laid = []
     for values in per_row:
-        out = np.zeros(tstart[-1] * tile, dtype=np.float32)
+        out = np.zeros((tstart[-1] * tile, *values.shape[1:]), dtype=np.float32)
         out[slot] = values
-        laid.append(out.reshape(-1, tile))
-    return tstart, tiles, laid
-
-
-def _cluster_tiles(box_min: np.ndarray, box_max: np.ndarray, hmin: np.ndarray, hmax: np.ndarray,
-                   b2: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """The clusters' boxes ``[C, L]`` and per-cluster values ``[C]`` in tiles of ``TILE`` clusters: boxes
-    ``[CT, L, TILE]`` (coordinate by coordinate), values ``[CT, TILE]``. Lanes past the last cluster get a range
-    of norms no query reaches (their bounds ~1e36: never the lowest, never searched)."""
-    tile = kernels.TILE
-    n = len(box_min)
-    padded = -(-n // tile) * tile
-
-    def laid(values: np.ndarray, pad: float) -> np.ndarray:
-        out = np.full((padded, *values.shape[1:]), pad, dtype=np.float32)
-        out[:n] = values
-        return out
-
-    boxes = [np.ascontiguousarray(laid(b, 0.0).reshape(-1, tile, b.shape[1]).transpose(0, 2, 1)) for b in (box_min, box_max)]
-    return boxes[0], boxes[1], [laid(hmin, 3e18).reshape(-1, tile), laid(hmax, 3e18).reshape(-1, tile),
-                                laid(b2, 0.0).reshape(-1, tile)]
+        out = out.reshape(tstart[-1], tile, *values.shape[1:])
+        laid.append(np.ascontiguousarray(out.transpose(0, 2, 1)) if values.ndim == 2 else out)
+    return tstart, laid
 
 
 def _int8_rows(centred: np.ndarray, codes: np.ndarray, piece: int = 1024) -> tuple[np.ndarray, np.ndarray]:
